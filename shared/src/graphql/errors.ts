@@ -1,0 +1,69 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { Field, ObjectType } from 'type-graphql';
+
+/** Stable codes the frontends switch on (see the API contract). */
+export type UserErrorCode =
+  | 'INVALID'
+  | 'BLANK'
+  | 'TOO_SHORT'
+  | 'TAKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'NOT_FOUND'
+  | 'UNKNOWN_PRODUCT'
+  | 'INVALID_STATE'
+  | 'PAYMENT_DECLINED'
+  | 'INVALID_PAYMENT_TOKEN';
+
+/** A business or validation problem, returned as data in a payload's `userErrors`. */
+@ObjectType({ description: 'A problem with the input, reported as data rather than as a GraphQL error.' })
+export class UserError {
+  @Field(() => [String], { nullable: true, description: 'Path to the input field, e.g. ["input", "email"].' })
+  field?: string[];
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => String, { description: 'A stable upper-case code, e.g. INVALID, TAKEN, NOT_FOUND.' })
+  code!: UserErrorCode;
+}
+
+export function userError(field: string[] | undefined, code: UserErrorCode, message: string): UserError {
+  return Object.assign(new UserError(), { field, code, message });
+}
+
+/** A request without a valid credential where one is needed. */
+export function unauthenticated(message = 'Authentication required'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** A caller who is known but may not see or do this. */
+export function forbidden(message = 'Not allowed'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** Codes whose messages were written for clients and may be shown even in production. */
+export const CLIENT_SAFE_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Apollo `formatError`: in production, anything not written for clients becomes a generic
+ * message with a code, so no stack trace, SQL or host name leaves the service.
+ */
+export function createErrorFormatter(production: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    if (!production) return formatted;
+    if (CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions: { code } };
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

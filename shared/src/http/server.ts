@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
+import type { Logger } from 'pino';
+
+/** Requests larger than this are refused with 413 before they are parsed. */
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface GraphQLHttpRequest {
+  headers: IncomingMessage['headers'];
+  requestId: string;
+  remoteAddress: string;
+  log: Logger;
+}
+
+export interface GraphQLHttpOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  log: Logger;
+  /** Builds the context of one request; a GraphQLError thrown here becomes the response. */
+  context: (request: GraphQLHttpRequest) => Promise<TContext>;
+  /** Named readiness probes (database, NATS, ...): `/ready` is 200 only when all resolve. */
+  readiness?: Record<string, () => Promise<unknown>>;
+  /** Refuses a request before GraphQL sees it (e.g. a missing gateway secret): a status and reason. */
+  guard?: (request: IncomingMessage) => { status: number; message: string } | undefined;
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `/graphql` through Apollo's HTTP handler, plus `/health` and `/ready`. */
+export function createGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Server {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return createServer((req, res) => {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const log = options.log.child({ requestId });
+    handle(req, res, requestId, log).catch((error: unknown) => {
+      log.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/ready') return sendJson(res, ...(await probe(options.readiness ?? {}, log)));
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
+
+    const refusal = options.guard?.(req);
+    if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message }] });
+
+    const raw = await readBody(req, maxBodyBytes);
+    if (raw === 'too-large')
+      return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBodyBytes} bytes` }] });
+    let body: unknown;
+    if (raw.length > 0 && req.headers['content-type']?.includes('application/json')) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON' }] });
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const remoteAddress = req.socket.remoteAddress ?? 'unknown';
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => options.context({ headers: req.headers, requestId, remoteAddress, log }),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+async function probe(checks: Record<string, () => Promise<unknown>>, log: Logger): Promise<[number, unknown]> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (error) {
+        log.warn({ err: error, check: name }, 'readiness check failed');
+        return [name, 'unavailable'] as const;
+      }
+    }),
+  );
+  const ready = entries.every(([, state]) => state === 'ok');
+  return [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(entries) }];
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return 'too-large';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(payload));
+}
+
+/** Listens (port 0 picks a free port, as tests do) and returns a close that drains in-flight requests. */
+export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/graphql`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,29 @@
+import type { JwtSettings } from './auth/jwt.js';
+import { ConfigReader, type Env, isProduction } from './config.js';
+
+/** Settings every service reads the same way; each service adds its own on top. */
+export interface CommonConfig {
+  production: boolean;
+  jwt: JwtSettings;
+  gatewaySecret: string;
+  databaseUrl: string;
+  natsUrl: string;
+}
+
+export function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
+  return {
+    production: isProduction(env),
+    jwt: {
+      secret: reader.string('JWT_SECRET', { devDefault: 'development-only-jwt-secret-do-not-use-in-production' }),
+      issuer: reader.string('JWT_ISSUER', { default: 'commerce-supergraph' }),
+      audience: reader.string('JWT_AUDIENCE', { default: 'commerce-supergraph-api' }),
+      ttlSeconds: reader.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 86_400 }),
+    },
+    gatewaySecret: reader.string('GATEWAY_SECRET', { devDefault: 'development-only-gateway-secret' }),
+    databaseUrl: reader.url('DATABASE_URL', {
+      default: 'postgres://postgres@127.0.0.1:5432/postgres',
+      protocols: ['postgres:', 'postgresql:'],
+    }),
+    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+  };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigReader } from '../src/config.js';
+
+describe('ConfigReader', () => {
+  it('reads typed values and defaults', () => {
+    const reader = new ConfigReader({ PORT: '4001', FLAG: 'true', URL: 'nats://h:4222' });
+    expect(reader.int('PORT', { default: 1 })).toBe(4001);
+    expect(reader.bool('FLAG', { default: false })).toBe(true);
+    expect(reader.url('URL', { protocols: ['nats:'] })).toBe('nats://h:4222');
+    expect(reader.string('MISSING', { default: 'x' })).toBe('x');
+    reader.done();
+  });
+
+  it('uses development defaults only outside production and says so', () => {
+    const dev = new ConfigReader({});
+    expect(dev.string('SECRET', { devDefault: 'dev' })).toBe('dev');
+    expect(dev.devDefaultsUsed).toEqual(['SECRET']);
+    const prod = new ConfigReader({ NODE_ENV: 'production' });
+    prod.string('SECRET', { devDefault: 'dev' });
+    expect(() => prod.done()).toThrow('SECRET is required when NODE_ENV=production');
+  });
+
+  it('reports every malformed variable at once', () => {
+    const reader = new ConfigReader({ PORT: 'abc', FLAG: 'maybe', URL: 'http://x' });
+    reader.int('PORT', { min: 0, max: 65535 });
+    reader.bool('FLAG');
+    reader.url('URL', { protocols: ['nats:'] });
+    reader.string('REQUIRED');
+    try {
+      reader.done();
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        'PORT must be a whole number from 0 to 65535, got "abc"',
+        'FLAG must be true or false, got "maybe"',
+        'URL must use nats:, got "http:"',
+        'REQUIRED is required',
+      ]);
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { UserError } from '@commerce-supergraph/shared/graphql/errors';
+import { Field, ObjectType } from 'type-graphql';
+import { Customer, FinancialProfile } from '../entities/index.js';
+
+@ObjectType({ description: 'The result of registering or logging in.' })
+export class AuthPayload {
+  @Field(() => String, { nullable: true, description: 'A JWT to send as `Authorization: Bearer <token>`.' })
+  token: string | null = null;
+
+  @Field(() => Customer, { nullable: true })
+  customer: Customer | null = null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}
+
+@ObjectType()
+export class CustomerPayload {
+  @Field(() => Customer, { nullable: true })
+  customer: Customer | null = null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}
+
+@ObjectType()
+export class FinancialProfilePayload {
+  @Field(() => FinancialProfile, { nullable: true })
+  financialProfile: FinancialProfile | null = null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}
+
+/** Builds a payload that carries only user errors (its main field stays null). */
+export const failed = <T extends { userErrors: UserError[] }>(payload: T, userErrors: UserError[]): T =>
+  Object.assign(payload, { userErrors });
