@@ -22,7 +22,11 @@ export async function runService(name: string, create: () => Service): Promise<v
     else log.fatal({ err: error }, 'start-up failed');
     process.exit(1);
   }
+  let stopping = false;
+  // Ctrl-C reaches the whole process group and `npm start` then sends SIGTERM too: stop once.
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
     try {
       await service.stop();

@@ -1,16 +1,31 @@
 import type { JwtSettings } from './auth/jwt.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
 
-/** Settings every service reads the same way; each service adds its own on top. */
-export interface CommonConfig {
+/** What the gateway and every subgraph need to agree on: who may call and how tokens look. */
+export interface AuthConfig {
   production: boolean;
   jwt: JwtSettings;
   gatewaySecret: string;
+}
+
+/** Settings every subgraph reads the same way; each adds its own on top. */
+export interface CommonConfig extends AuthConfig {
   databaseUrl: string;
   natsUrl: string;
 }
 
 export function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
+  return {
+    ...readAuthConfig(reader, env),
+    databaseUrl: reader.url('DATABASE_URL', {
+      default: 'postgres://postgres@127.0.0.1:5432/postgres',
+      protocols: ['postgres:', 'postgresql:'],
+    }),
+    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+  };
+}
+
+export function readAuthConfig(reader: ConfigReader, env: Env = process.env): AuthConfig {
   return {
     production: isProduction(env),
     jwt: {
@@ -20,10 +35,5 @@ export function readCommonConfig(reader: ConfigReader, env: Env = process.env): 
       ttlSeconds: reader.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 86_400 }),
     },
     gatewaySecret: reader.string('GATEWAY_SECRET', { devDefault: 'development-only-gateway-secret' }),
-    databaseUrl: reader.url('DATABASE_URL', {
-      default: 'postgres://postgres@127.0.0.1:5432/postgres',
-      protocols: ['postgres:', 'postgresql:'],
-    }),
-    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
   };
 }

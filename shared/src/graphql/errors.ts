@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Field, ObjectType } from 'type-graphql';
 

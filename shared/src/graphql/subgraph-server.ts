@@ -4,9 +4,10 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../auth/context.js';
 import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secret.js';
-import { bearerToken, type JwtService, type Viewer } from '../auth/jwt.js';
+import type { JwtService } from '../auth/jwt.js';
+import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
-import { createErrorFormatter, unauthenticated } from './errors.js';
+import { createErrorFormatter } from './errors.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
@@ -34,6 +35,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     introspection: !options.production,
     // Inline traces feed Apollo Studio, which this platform does not use: pure per-request overhead.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // runService owns the signals, so shutdown has one order: HTTP server first, then Apollo.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const server = createGraphQLHttpServer<TContext>({
@@ -62,14 +65,4 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       await apollo.stop();
     },
   };
-}
-
-/** No header: anonymous. A header that does not verify: UNAUTHENTICATED, never anonymous. */
-export async function verifyViewer(jwt: JwtService, authorization: string | undefined): Promise<Viewer | undefined> {
-  try {
-    const token = bearerToken(authorization);
-    return token === undefined ? undefined : await jwt.verify(token);
-  } catch {
-    throw unauthenticated('Invalid or expired token');
-  }
 }
