@@ -10,7 +10,7 @@ import { ensureAdmin } from './domain/admin.js';
 import { LoginThrottle } from './domain/login-throttle.js';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
-import { buildCustomerSchema } from './schema/index.js';
+import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 
 export interface CustomerSubgraphOptions {
@@ -47,7 +47,7 @@ export function createCustomerSubgraph(
       const throttle = new LoginThrottle(config.loginThrottle);
       const server = await startSubgraphServer<CustomerContext>(
         {
-          schema: await buildCustomerSchema(),
+          schema: await createSchema(),
           jwt,
           gatewaySecret: config.gatewaySecret,
           log,

@@ -5,7 +5,7 @@ import { CustomerResolver, customerReferenceResolvers } from './customer-resolve
 import { ProfileResolver } from './profile-resolver.js';
 
 /** The customer subgraph's schema; also what `npm run schema:emit` prints. */
-export function buildCustomerSchema(): Promise<GraphQLSchema> {
+export function createSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [CustomerResolver, AuthResolver, ProfileResolver],
     referenceResolvers: customerReferenceResolvers,

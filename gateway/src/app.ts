@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
+import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
+import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
+import { createContextFunction, type GatewayContext } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import { ForwardingDataSource } from './data-source.js';
+import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
+import { createLimits } from './limits.js';
+
+export interface Gateway {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  log?: Logger;
+}
+
+const SUBGRAPH_READY_TIMEOUT_MS = 2000;
+
+/** The one public endpoint: an Apollo gateway on the static supergraph, behind the shared HTTP server. */
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const log = options.log ?? createLogger('gateway');
+  const jwt = createJwtService(config.jwt);
+  /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
+  const subgraphs = new Map<string, string>();
+  let schemaLoaded = false;
+  let apollo: ApolloServer<GatewayContext> | undefined;
+  let running: RunningServer | undefined;
+
+  async function start(): Promise<{ url: string; port: number }> {
+    for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
+    const gateway = new ApolloGateway({
+      supergraphSdl: await readSupergraph(config.supergraphPath),
+      logger: log,
+      buildService: ({ name, url }) => {
+        const target = config.subgraphUrls[name] ?? url;
+        if (!target) throw new Error(`Subgraph "${name}" has no routing URL in the supergraph and no override`);
+        subgraphs.set(name, target);
+        return new ForwardingDataSource(target, config.gatewaySecret);
+      },
+    });
+    gateway.onSchemaLoadOrUpdate(() => {
+      schemaLoaded = true;
+    });
+    const limits = createLimits(config.limits);
+    apollo = new ApolloServer<GatewayContext>({
+      gateway,
+      logger: log,
+      nodeEnv: config.production ? 'production' : 'development',
+      parseOptions: limits.parseOptions,
+      validationRules: limits.validationRules,
+      formatError: createGatewayErrorFormatter(config.production),
+      includeStacktraceInErrorResponses: !config.production,
+      hideSchemaDetailsFromClientErrors: true,
+      introspection: config.introspection,
+      csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      // index.ts owns the process signals, so stopping has one order: HTTP server first, then Apollo.
+      stopOnTerminationSignals: false,
+      plugins: [
+        errorLoggingPlugin(),
+        config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
+      ],
+    });
+    await apollo.start();
+    const server = createGraphQLHttpServer({
+      apollo,
+      log,
+      context: createContextFunction(jwt),
+      readiness: {
+        supergraph: async () => {
+          if (!schemaLoaded) throw new Error('the supergraph is not loaded');
+        },
+        ...Object.fromEntries([...subgraphs].map(([name, url]) => [`subgraph:${name}`, () => probeSubgraph(url)])),
+      },
+    });
+    running = await listen(server, config.port);
+    log.info({ url: running.url, subgraphs: Object.fromEntries(subgraphs) }, 'gateway ready');
+    return { url: running.url, port: running.port };
+  }
+
+  async function stop(): Promise<void> {
+    await running?.close();
+    await apollo?.stop();
+    running = undefined;
+    apollo = undefined;
+  }
+
+  return { start, stop };
+}
+
+async function readSupergraph(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read the supergraph at ${path} (run \`npm run compose\`): ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A subgraph's own `/ready` (its database and NATS), beside its `/graphql`: the gateway is only as
+ * ready as what it routes to.
+ */
+async function probeSubgraph(graphqlUrl: string): Promise<void> {
+  const response = await fetch(new URL('ready', graphqlUrl), {
+    signal: AbortSignal.timeout(SUBGRAPH_READY_TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`${graphqlUrl} is not ready (HTTP ${response.status})`);
+}

@@ -1,0 +1,29 @@
+import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
+import type { JwtService } from '@commerce-supergraph/shared/auth/jwt';
+import { verifyViewer } from '@commerce-supergraph/shared/auth/viewer';
+import type { GraphQLHttpRequest } from '@commerce-supergraph/shared/http/server';
+
+/** What the gateway knows about one request, and what it forwards to every subgraph fetch. */
+export interface GatewayContext extends RequestContext {
+  /** The client's header as sent: the subgraphs verify the very same credential again. */
+  authorization: string | undefined;
+}
+
+/**
+ * Verifies the JWT at the edge with the same rule as the subgraphs: no header is anonymous, a
+ * header that does not verify is UNAUTHENTICATED with HTTP 401 before any query planning.
+ */
+export function createContextFunction(jwt: JwtService) {
+  return async ({ headers, requestId, remoteAddress, log }: GraphQLHttpRequest): Promise<GatewayContext> => {
+    const authorization = headers.authorization;
+    const viewer = await verifyViewer(jwt, authorization);
+    return {
+      viewer,
+      requestId,
+      log: log.child({ viewer: viewer?.customerId }),
+      authorization,
+      // The gateway's own peer, never a client-sent header: subgraphs rate-limit logins by it.
+      clientAddress: remoteAddress,
+    };
+  };
+}

@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JwtSettings } from '@commerce-supergraph/shared/auth/jwt';
+import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
+import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
+
+/** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
+const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as const;
+
+/**
+ * Per-operation limits, checked before a query plan is made, so an abusive query never reaches a
+ * subgraph. The defaults leave room over the contract operations while keeping the worst case
+ * bounded (measured on shared/contract/operations.graphql):
+ * - maxDepth 10: field nesting, fragments add no level; the deepest operation (Dashboard) has 8.
+ * - maxAliases 15: every alias counts, `__typename` aliases included, so one field cannot be
+ *   fanned out into thousands of resolver calls; the contract operations use none.
+ * - maxDirectives 20: stops `@include`/`@skip` floods that are cheap to send and costly to check.
+ * - maxTokens 2000: bounds the parser's work before any other check; Sandbox's introspection
+ *   query has about 200 tokens, the largest contract operation about 70.
+ * - maxCost 10000: graphql-armor's estimate (objects 2, scalars 1, x1.5 per level, x `first` when
+ *   written as a literal). Dashboard costs about 840; Products with a literal `first: 100`, the
+ *   largest page the API allows, about 8,800. (A `first` passed as a variable is not multiplied:
+ *   the subgraphs cap it at 100 themselves.)
+ */
+export interface GatewayLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+}
+
+export interface GatewayConfig {
+  production: boolean;
+  port: number;
+  /** Introspection and the Sandbox landing page go together: on in development, off in production. */
+  introspection: boolean;
+  supergraphPath: string;
+  /** Routing URLs that replace the supergraph's, by subgraph name. */
+  subgraphUrls: Record<string, string>;
+  jwt: JwtSettings;
+  gatewaySecret: string;
+  limits: GatewayLimits;
+  /** Variables that fell back to development defaults (logged at start-up). */
+  devDefaultsUsed: string[];
+}
+
+/** The composed supergraph at the repository root; the same relative path from src/ and dist/. */
+const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../../supergraph.graphql', import.meta.url));
+
+export function readGatewayConfig(env: Env = process.env): GatewayConfig {
+  const reader = new ConfigReader(env);
+  const { production, jwt, gatewaySecret } = readAuthConfig(reader, env);
+  const limit = (name: string, fallback: number) => reader.int(name, { default: fallback, min: 1, max: 1_000_000 });
+  const config: GatewayConfig = {
+    production,
+    port: reader.int('GATEWAY_PORT', { default: 4000, min: 0, max: 65_535 }),
+    introspection: reader.bool('GATEWAY_INTROSPECTION', { default: !production }),
+    supergraphPath: resolve(reader.string('SUPERGRAPH_PATH', { default: DEFAULT_SUPERGRAPH_PATH })),
+    subgraphUrls: readSubgraphUrls(reader, env),
+    jwt,
+    gatewaySecret,
+    limits: {
+      maxDepth: limit('GATEWAY_MAX_DEPTH', 10),
+      maxAliases: limit('GATEWAY_MAX_ALIASES', 15),
+      maxDirectives: limit('GATEWAY_MAX_DIRECTIVES', 20),
+      maxTokens: limit('GATEWAY_MAX_TOKENS', 2000),
+      maxCost: limit('GATEWAY_MAX_COST', 10_000),
+    },
+    devDefaultsUsed: reader.devDefaultsUsed,
+  };
+  reader.done();
+  return config;
+}
+
+/** Only the variables that are set: an unset one keeps the routing URL composed into the supergraph. */
+function readSubgraphUrls(reader: ConfigReader, env: Env): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const variable = `${name.toUpperCase().replaceAll('-', '_')}_URL`;
+    if (env[variable]) urls[name] = reader.url(variable, { protocols: ['http:', 'https:'] });
+  }
+  return urls;
+}

@@ -1,0 +1,49 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { CLIENT_SAFE_CODES, createErrorFormatter } from '@commerce-supergraph/shared/graphql/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from './auth.js';
+
+/** graphql-js appends ` Did you mean "x"?`, ` Did you mean the enum value "Y"?` and the like. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+/**
+ * Every error leaves the gateway through here, whatever produced it (validation, variable
+ * coercion, a subgraph, context creation), so suggestions are stripped in every environment:
+ * they would reveal schema names with introspection off. That includes the first line of a
+ * development stack trace, which repeats the original message. In production, shared's formatter
+ * also masks internal errors and reduces client-safe ones to message and code, which drops what
+ * the gateway adds about subgraphs (`serviceName`, the downstream response with its URL).
+ */
+export function createGatewayErrorFormatter(production: boolean) {
+  const mask = createErrorFormatter(production);
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const masked = mask(formatted);
+    const stacktrace = masked.extensions?.stacktrace;
+    return {
+      ...masked,
+      message: withoutSuggestions(masked.message),
+      ...(Array.isArray(stacktrace) && {
+        extensions: { ...masked.extensions, stacktrace: stacktrace.map((line) => withoutSuggestions(String(line))) },
+      }),
+    };
+  };
+}
+
+export const withoutSuggestions = (message: string): string => message.replace(SUGGESTION, '');
+
+/** What production masks is still needed by whoever runs it: logged in full, with the request id. */
+export function errorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            if (CLIENT_SAFE_CODES.has(code)) continue;
+            contextValue.log.error({ err: error.originalError ?? error, path: error.path, code }, error.message);
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@commerce-supergraph/shared/config';
+import { describe, expect, it } from 'vitest';
+import { readGatewayConfig } from '../src/config.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), GATEWAY_SECRET: 'gateway-secret' };
+
+describe('readGatewayConfig', () => {
+  it('has development defaults: port 4000, introspection on, the root supergraph, no overrides', () => {
+    const config = readGatewayConfig({});
+    expect(config).toMatchObject({
+      production: false,
+      port: 4000,
+      introspection: true,
+      supergraphPath: resolve(repoRoot, 'supergraph.graphql'),
+      subgraphUrls: {},
+      limits: { maxDepth: 10, maxAliases: 15, maxDirectives: 20, maxTokens: 2000, maxCost: 10_000 },
+    });
+    expect(config.devDefaultsUsed).toEqual(['JWT_SECRET', 'GATEWAY_SECRET']);
+  });
+
+  it('turns introspection off in production unless GATEWAY_INTROSPECTION=true', () => {
+    expect(readGatewayConfig(PRODUCTION).introspection).toBe(false);
+    expect(readGatewayConfig({ ...PRODUCTION, GATEWAY_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(readGatewayConfig({ GATEWAY_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  it('reads subgraph URL overrides by name and limits', () => {
+    const config = readGatewayConfig({
+      CREDIT_STATUS_URL: 'http://credit:4004/graphql',
+      CUSTOMER_URL: 'https://customer.internal/graphql',
+      GATEWAY_MAX_DEPTH: '7',
+      SUPERGRAPH_PATH: 'build/supergraph.graphql',
+    });
+    expect(config.subgraphUrls).toEqual({
+      customer: 'https://customer.internal/graphql',
+      'credit-status': 'http://credit:4004/graphql',
+    });
+    expect(config.limits.maxDepth).toBe(7);
+    expect(config.supergraphPath).toBe(resolve('build/supergraph.graphql'));
+  });
+
+  it('requires the secrets in production', () => {
+    expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required when NODE_ENV=production[\s\S]*GATEWAY_SECRET is required when NODE_ENV=production/,
+    );
+  });
+
+  it('reports every malformed variable at once', () => {
+    let error: unknown;
+    try {
+      readGatewayConfig({
+        GATEWAY_PORT: '70000',
+        GATEWAY_INTROSPECTION: 'yes',
+        GATEWAY_MAX_ALIASES: '0',
+        ORDER_URL: 'ftp://order/graphql',
+        PRODUCT_URL: 'not a url',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'GATEWAY_PORT must be a whole number from 0 to 65535, got "70000"',
+      'GATEWAY_INTROSPECTION must be true or false, got "yes"',
+      'ORDER_URL must use http: or https:, got "ftp:"',
+      'PRODUCT_URL must be a URL, got "not a url"',
+      'GATEWAY_MAX_ALIASES must be a whole number from 1 to 1000000, got "0"',
+    ]);
+  });
+});

@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import { listen } from '@commerce-supergraph/shared/http/server';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { uniqueName } from '@commerce-supergraph/shared/testing/names';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Edge, type RunningGateway, startEdge } from './fixtures/harness.js';
+import { LEAKED_HOST, LEAKED_SQL } from './fixtures/schema.js';
+
+let edge: Edge;
+let development: RunningGateway;
+let production: RunningGateway;
+let productionWithIntrospection: RunningGateway;
+
+const PRODUCTION = { NODE_ENV: 'production' };
+const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+beforeAll(async () => {
+  edge = await startEdge();
+  development = await edge.startGateway();
+  production = await edge.startGateway(PRODUCTION);
+  productionWithIntrospection = await edge.startGateway({ ...PRODUCTION, GATEWAY_INTROSPECTION: 'true' });
+});
+afterAll(() => edge?.close());
+
+const landingPage = (gateway: RunningGateway) => fetch(gateway.url, { headers: { accept: 'text/html' } });
+
+describe('errors in production', () => {
+  it('shows the internal error in development (so the fixture really leaks)', async () => {
+    const response = await postGraphQL(development.url, '{ broken }');
+    expect(JSON.stringify(response.errors)).toContain(LEAKED_SQL);
+  });
+
+  it('turns an internal subgraph error into a generic message with a code', async () => {
+    const response = await postGraphQL(production.url, '{ broken }');
+    expect(response.status).toBe(200);
+    expect(response.errors).toEqual([
+      { message: 'Internal server error', path: ['broken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    ]);
+    const text = JSON.stringify(response);
+    for (const secret of [LEAKED_SQL, LEAKED_HOST, 'stacktrace', 'serviceName', edge.subgraph.url]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('masks an unreachable subgraph, its address included, and reports it on /ready', async () => {
+    const vacated = await listen(createServer(), 0);
+    await vacated.close();
+    const gateway = await edge.startGateway(PRODUCTION, vacated.url);
+
+    const response = await postGraphQL(gateway.url, '{ node { id } }');
+    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(response.errors?.[0]?.message).toBe('Internal server error');
+    expect(JSON.stringify(response)).not.toMatch(new RegExp(`${vacated.port}|ECONNREFUSED|127\\.0\\.0\\.1`));
+
+    const ready = await fetch(`${gateway.origin}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ checks: { supergraph: 'ok', 'subgraph:fixture': 'unavailable' } });
+  });
+
+  it('reports a refused gateway secret as an internal error, not as the client being forbidden', async () => {
+    const gateway = await edge.startGateway({ ...PRODUCTION, GATEWAY_SECRET: uniqueName('wrong-secret') });
+    const response = await postGraphQL(gateway.url, '{ node { id } }');
+    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(response.errors?.[0]?.message).toBe('Internal server error');
+  });
+});
+
+describe('introspection and the landing page', () => {
+  it('are on in development', async () => {
+    const response = await postGraphQL(development.url, INTROSPECTION);
+    expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const page = await landingPage(development);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/sandbox/i);
+  });
+
+  it('are off in production', async () => {
+    const response = await postGraphQL(production.url, INTROSPECTION);
+    expect(response.status).toBe(400);
+    expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(response.data).toBeUndefined();
+    const page = await landingPage(production);
+    expect(page.headers.get('content-type')).not.toMatch(/text\/html/);
+    await page.body?.cancel();
+  });
+
+  it('are on in production with GATEWAY_INTROSPECTION=true', async () => {
+    const response = await postGraphQL(productionWithIntrospection.url, INTROSPECTION);
+    expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const page = await landingPage(productionWithIntrospection);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    await page.body?.cancel();
+  });
+});

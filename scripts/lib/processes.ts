@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+
+/** Resolves true when something accepts TCP connections at the URL's host and port. */
+export function reachable(url: string, defaultPort: number, timeoutMs = 2000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || defaultPort) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Polls a `/ready` URL until it answers 200 or the deadline passes. */
+export async function waitUntilReady(url: string, deadline: number, isAlive: () => boolean): Promise<void> {
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`${url}: the process exited before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} was not ready in time`);
+}
+
+/** Starts a Node service with this same (pinned) Node binary, logs going to this terminal. */
+export function startNode(script: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--enable-source-maps', script], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Sends SIGTERM to every child still running and waits until all have exited. */
+export async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
