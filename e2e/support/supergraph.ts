@@ -1,0 +1,51 @@
+import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
+import { readCustomerConfig } from '@commerce-supergraph/customer/config';
+import { createGateway } from '@commerce-supergraph/gateway/app';
+import { readGatewayConfig } from '@commerce-supergraph/gateway/config';
+import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
+import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+
+export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
+
+/** Settings every service of one test supergraph shares (the secrets must match across them). */
+const sharedEnv = {
+  NODE_ENV: 'test',
+  GATEWAY_SECRET: 'e2e-gateway-secret',
+  JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-for-hs256',
+  ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+};
+
+export interface TestSupergraph {
+  gatewayUrl: string;
+  subgraphUrls: Record<string, string>;
+  /** Sends an operation to the gateway, as a frontend does. */
+  send(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse>;
+  stop(): Promise<void>;
+}
+
+/** Every subgraph on a free port with a database of its own, and the gateway in front of them. */
+export async function startSupergraph(gatewayEnv: Record<string, string> = {}): Promise<TestSupergraph> {
+  const customerConfig = readCustomerConfig({
+    ...sharedEnv,
+    CUSTOMER_PORT: '0',
+    CUSTOMER_DB_NAME: testDatabaseName('e2e_customer'),
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
+  const customer = createCustomerSubgraph(customerConfig);
+  const subgraphUrls = { customer: (await customer.start()).url };
+  const gateway = createGateway(
+    readGatewayConfig({ ...sharedEnv, GATEWAY_PORT: '0', CUSTOMER_URL: subgraphUrls.customer, ...gatewayEnv }),
+  );
+  const { url: gatewayUrl } = await gateway.start();
+  return {
+    gatewayUrl,
+    subgraphUrls,
+    send: (query, variables = {}, token) => postGraphQL(gatewayUrl, query, variables, { token }),
+    async stop() {
+      await gateway.stop();
+      await customer.stop();
+      await dropDatabase(customerConfig.dbName);
+    },
+  };
+}
