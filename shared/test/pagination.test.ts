@@ -55,6 +55,7 @@ describe('ConnectionOf', () => {
     expect(sdl).toMatch(
       /type ThingConnection \{\n(.*\n)*\s+totalCount: Int!\n\s+pageInfo: PageInfo!\n\s+edges: \[ThingEdge!\]!/,
     );
+    expect(sdl).not.toContain('type ConnectionType');
     expect(sdl).toMatch(/type ThingEdge \{\n\s+cursor: String!\n\s+node: Thing!\n\}/);
     expect(sdl).toMatch(/type PageInfo \{[^}]*hasNextPage: Boolean![^}]*endCursor: String\n\}/);
   });

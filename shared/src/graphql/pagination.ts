@@ -64,7 +64,8 @@ export function ConnectionOf<T extends object>(node: ClassType<T>, name: string)
     node!: T;
   }
 
-  @ObjectType({ isAbstract: true })
+  // Only types reachable from a resolver reach the schema, so this unnamed base never does.
+  @ObjectType()
   abstract class ConnectionType implements Connection<T> {
     @Field(() => Int, { description: 'All matches of the filter, on every page.' })
     totalCount!: number;
