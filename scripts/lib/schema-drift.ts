@@ -37,7 +37,11 @@ function supergraphDrift({ file, committed, composed }: SupergraphState): string
   // A failed composition is reported by its own check; comparing against nothing would only add noise.
   if (composed === undefined) return [];
   if (committed === undefined) return [`${file} is missing: run npm run compose`];
-  return describeDifference(committed, composed, `${file} differs from a fresh composition of the subgraph schemas: run npm run compose`);
+  return describeDifference(
+    committed,
+    composed,
+    `${file} differs from a fresh composition of the subgraph schemas: run npm run compose`,
+  );
 }
 
 function subgraphDrift(subgraph: SubgraphSchemaState): string[] {
@@ -46,7 +50,11 @@ function subgraphDrift(subgraph: SubgraphSchemaState): string[] {
     return [`${subgraph.name}: cannot print its schema from code: ${subgraph.emitted.message}`];
   }
   if (subgraph.committed === undefined) return [`${subgraph.file} is missing: ${fix}`];
-  return describeDifference(subgraph.committed, subgraph.emitted, `${subgraph.file} differs from what its code emits: ${fix}`);
+  return describeDifference(
+    subgraph.committed,
+    subgraph.emitted,
+    `${subgraph.file} differs from what its code emits: ${fix}`,
+  );
 }
 
 /** No lines when equal; otherwise the headline and a diff from the committed text to the expected one. */

@@ -1,0 +1,58 @@
+import type { GraphQLSchema } from 'graphql';
+import {
+  type AcknowledgementsSource,
+  apiSchemaOf,
+  type BaseSupergraph,
+  checkBreakingChanges,
+} from './schema-breaking.ts';
+import { checkComposition } from './schema-composition.ts';
+import { checkDrift, type SubgraphSchemaState } from './schema-drift.ts';
+import { checkOperations, type OperationDocument } from './schema-operations.ts';
+import { type CheckResult, skipped } from './schema-report.ts';
+
+/**
+ * Every schema check on in-memory inputs: the CLI gathers files, printed SDL and the base from git;
+ * this decides. Later checks need the composed supergraph, so they are skipped (and say why) when
+ * composition fails, rather than reporting errors that only repeat it.
+ */
+
+export interface SchemaCheckInput {
+  federationVersion: string;
+  subgraphs: SubgraphSchemaState[];
+  supergraph: { file: string; committed: string | undefined };
+  base: BaseSupergraph;
+  acknowledgements: AcknowledgementsSource;
+  operations: OperationDocument[];
+}
+
+export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
+  const composition = checkComposition(input.subgraphs, input.federationVersion);
+  const drift = checkDrift(input.subgraphs, { ...input.supergraph, composed: composition.supergraphSdl });
+  if (composition.supergraphSdl === undefined) {
+    return [
+      drift,
+      composition.result,
+      skipped('breaking changes', 'composition failed'),
+      skipped('operations', 'composition failed'),
+    ];
+  }
+  let api: GraphQLSchema;
+  try {
+    api = apiSchemaOf(composition.supergraphSdl);
+  } catch (error) {
+    const summary = 'cannot derive the API schema of the composed supergraph';
+    const failure: CheckResult = {
+      check: 'breaking changes',
+      status: 'fail',
+      summary,
+      details: [(error as Error).message],
+    };
+    return [drift, composition.result, failure, skipped('operations', 'no API schema')];
+  }
+  return [
+    drift,
+    composition.result,
+    checkBreakingChanges(input.base, api, input.acknowledgements),
+    checkOperations(api, input.operations),
+  ];
+}
