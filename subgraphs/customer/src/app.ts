@@ -1,5 +1,6 @@
 import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { openDatabase } from '@commerce-supergraph/shared/db/orm';
+import { createServiceEvents, type ServiceEventsOptions } from '@commerce-supergraph/shared/events/service-events';
 import { startSubgraphServer } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
@@ -9,6 +10,7 @@ import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
 import { LoginThrottle } from './domain/login-throttle.js';
 import { entities } from './entities/index.js';
+import { CUSTOMER_STREAM, SOURCE } from './events/customer-events.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
@@ -17,6 +19,8 @@ export interface CustomerSubgraphOptions {
   log?: Logger;
   /** Extra MikroORM options, e.g. a query counter in tests. */
   orm?: Partial<Options>;
+  /** Event plumbing settings, e.g. a faster sweep in tests. */
+  events?: Pick<ServiceEventsOptions, 'bus' | 'relay' | 'shutdownFlushMs'>;
 }
 
 export interface CustomerSubgraph {
@@ -42,6 +46,16 @@ export function createCustomerSubgraph(
         log,
         overrides: options.orm,
       });
+      // Started before anything writes events; it does not wait for NATS: events wait in the outbox.
+      const events = createServiceEvents({
+        ...options.events,
+        service: SOURCE,
+        natsUrl: config.natsUrl,
+        orm,
+        log,
+        streams: [CUSTOMER_STREAM],
+      });
+      events.start();
       await ensureAdmin(orm.em.fork(), config.admin, log);
       const jwt = createJwtService(config.jwt);
       const throttle = new LoginThrottle(config.loginThrottle);
@@ -52,7 +66,7 @@ export function createCustomerSubgraph(
           gatewaySecret: config.gatewaySecret,
           log,
           production: config.production,
-          readiness: { database: () => orm.em.fork().execute('select 1') },
+          readiness: { database: () => orm.em.fork().execute('select 1'), nats: () => events.check() },
           createContext: (base) => {
             const em = orm.em.fork();
             return { ...base, em, loaders: createLoaders(em), jwt, throttle };
@@ -60,8 +74,10 @@ export function createCustomerSubgraph(
         },
         config.port,
       );
+      // Requests first (they write events), then the events (consumers drain, the outbox flushes), then the pool.
       stopServer = async () => {
         await server.close();
+        await events.stop();
         await orm.close();
       };
       log.info({ url: server.url }, 'customer subgraph ready');

@@ -3,6 +3,7 @@ import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
 import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +16,15 @@ const REGISTER = `mutation($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) { token customer { id email } userErrors { field code } } }`;
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { id email } } }`;
 
-const config = testCustomerConfig();
+// A NATS of its own: the CUSTOMERS stream must not land on the machine's server.
+const nats: TestNatsServer = await startNatsServer();
+const config = testCustomerConfig({ NATS_URL: nats.url });
 const counter = new QueryCounter();
-const subgraph = createCustomerSubgraph(config, { orm: counter.overrides });
+// No periodic sweep: its query must not land among the ones the N+1 test counts (commits still kick).
+const subgraph = createCustomerSubgraph(config, {
+  orm: counter.overrides,
+  events: { relay: { sweepIntervalMs: 3_600_000 } },
+});
 let server: RunningServer;
 
 const call = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
@@ -34,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await subgraph.stop();
   await dropDatabase(config.dbName);
+  await nats.dispose();
 });
 
 describe('customer subgraph against PostgreSQL', () => {

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { hashPassword } from '@commerce-supergraph/shared/auth/password';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Customer, CustomerEvent, CustomerEventType } from '../entities/index.js';
+import { CustomerSubjects, recordCustomerEvent } from '../events/customer-events.js';
 import { normaliseEmail } from './validation.js';
 
 export interface AdminAccount {
@@ -24,6 +26,12 @@ export async function ensureAdmin(em: EntityManager, account: AdminAccount, log:
     }
     const admin = tx.create(Customer, { name: 'Administrator', email, passwordHash, roles: ['customer', 'admin'] });
     tx.create(CustomerEvent, { customerId: admin.id, type: CustomerEventType.REGISTERED, changedFields: [] });
+    // Start-up has no request: a fresh id correlates whatever this registration causes.
+    recordCustomerEvent(tx, { requestId: randomUUID() }, CustomerSubjects.registered, {
+      customerId: admin.id,
+      email,
+      name: admin.name,
+    });
     log.info({ email }, 'admin account created');
   });
 }

@@ -1,3 +1,5 @@
+import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
+import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { Customer } from './customer.js';
 import { CustomerEvent } from './customer-event.js';
 import { FinancialProfile } from './financial-profile.js';
@@ -7,4 +9,5 @@ export { CustomerEventType } from './customer-event.js';
 export { EmploymentStatus } from './financial-profile.js';
 export { Customer, CustomerEvent, FinancialProfile, LoginFailure };
 
-export const entities = [Customer, CustomerEvent, FinancialProfile, LoginFailure];
+/** The outbox and inbox tables live in this database too: events commit with the changes they report. */
+export const entities = [Customer, CustomerEvent, FinancialProfile, LoginFailure, OutboxMessage, InboxMessage];

@@ -5,6 +5,7 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
 import { normaliseEmail, validateRegistration } from '../domain/validation.js';
 import { Customer, CustomerEvent, CustomerEventType } from '../entities/index.js';
+import { CustomerSubjects, recordCustomerEvent } from '../events/customer-events.js';
 import { LoginInput, RegisterCustomerInput } from './inputs.js';
 import { AuthPayload, failed } from './payloads.js';
 
@@ -34,6 +35,11 @@ export class AuthResolver {
           nationalId: input.nationalId ?? null,
         });
         em.create(CustomerEvent, { customerId: created.id, type: CustomerEventType.REGISTERED, changedFields: [] });
+        recordCustomerEvent(em, ctx, CustomerSubjects.registered, {
+          customerId: created.id,
+          email: created.email,
+          name: created.name,
+        });
         return created;
       });
       if (!customer) return failed(new AuthPayload(), [taken()]);

@@ -4,6 +4,7 @@ import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
 import { validateFinancialProfile, validateProfile } from '../domain/validation.js';
 import { Customer, CustomerEvent, CustomerEventType, FinancialProfile } from '../entities/index.js';
+import { CustomerSubjects, recordCustomerEvent, twoPlaces } from '../events/customer-events.js';
 import { FinancialProfileInput, UpdateCustomerInput } from './inputs.js';
 import { CustomerPayload, FinancialProfilePayload, failed } from './payloads.js';
 
@@ -25,11 +26,16 @@ export class ProfileResolver {
       if (!found) return undefined;
       const changed = EDITABLE.filter((field) => input[field] !== undefined && input[field] !== found[field]);
       if (changed.length === 0) return found;
-      em.assign(
-        found,
-        Object.fromEntries(changed.map((field) => [field, field === 'name' ? input.name?.trim() : input[field]])),
+      const values = Object.fromEntries(
+        changed.map((field) => [field, field === 'name' ? input.name?.trim() : input[field]]),
       );
+      em.assign(found, values);
       em.create(CustomerEvent, { customerId: id, type: CustomerEventType.UPDATED, changedFields: [...changed] });
+      recordCustomerEvent(em, ctx, CustomerSubjects.updated, {
+        customerId: id,
+        changedFields: [...changed],
+        ...values,
+      });
       return found;
     });
     if (!customer) return failed(new CustomerPayload(), [userError(['id'], 'NOT_FOUND', 'No customer with this id')]);
@@ -59,6 +65,13 @@ export class ProfileResolver {
         customerId,
         type: CustomerEventType.FINANCIAL_PROFILE_SET,
         changedFields: ['annualIncome', 'monthlyDebts', 'totalAssets', 'employmentStatus'],
+      });
+      recordCustomerEvent(em, ctx, CustomerSubjects.financialProfileSet, {
+        customerId,
+        annualIncome: twoPlaces(input.annualIncome),
+        monthlyDebts: twoPlaces(input.monthlyDebts),
+        totalAssets: twoPlaces(input.totalAssets),
+        employmentStatus: input.employmentStatus,
       });
       return saved;
     });

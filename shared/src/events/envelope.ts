@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * What travels on every subject. `type` repeats the subject so a stored or dead-lettered event
+ * still says what it is; `correlationId` is the request that started the chain, `causationId`
+ * the request or event that directly caused this one.
+ */
+export interface EventEnvelope<TData = unknown> {
+  id: string;
+  type: string;
+  occurredAt: string;
+  source: string;
+  correlationId: string;
+  causationId: string;
+  data: TData;
+}
+
+export interface NewEvent<TData = unknown> {
+  subject: string;
+  data: TData;
+  /** The publishing service. */
+  source: string;
+  correlationId: string;
+  /** Defaults to the correlation id: the request itself caused the event. */
+  causationId?: string;
+}
+
+/** `<domain>.<entity>.<past-verb>.v<n>`, lower case, words joined by `-` (or `_` in test names). */
+const SUBJECT = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_-]*\.[a-z][a-z0-9_-]*\.v[1-9][0-9]*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+export const isEventSubject = (subject: string): boolean => SUBJECT.test(subject);
+
+export function assertEventSubject(subject: string): string {
+  if (!isEventSubject(subject)) {
+    throw new Error(`"${subject}" is not an event subject (<domain>.<entity>.<past-verb>.v<n>)`);
+  }
+  return subject;
+}
+
+export function createEnvelope<TData>(event: NewEvent<TData>, now = new Date()): EventEnvelope<TData> {
+  return {
+    id: uuidv7(now),
+    type: assertEventSubject(event.subject),
+    occurredAt: now.toISOString(),
+    source: event.source,
+    correlationId: event.correlationId,
+    causationId: event.causationId ?? event.correlationId,
+    data: event.data,
+  };
+}
+
+/** The ids a handler passes on to the events it records: same correlation, caused by this event. */
+export const causedBy = (envelope: EventEnvelope): { correlationId: string; causationId: string } => ({
+  correlationId: envelope.correlationId,
+  causationId: envelope.id,
+});
+
+export class InvalidEnvelopeError extends Error {
+  override name = 'InvalidEnvelopeError';
+}
+
+/** Checks the shape of a received message: a consumer must never run a handler on garbage. */
+export function parseEnvelope(raw: unknown): EventEnvelope {
+  const value = typeof raw === 'string' ? parseJson(raw) : raw;
+  if (typeof value !== 'object' || value === null) throw new InvalidEnvelopeError('envelope is not an object');
+  const e = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof e.id !== 'string' || !UUID.test(e.id)) problems.push('id is not a UUID');
+  if (typeof e.type !== 'string' || !isEventSubject(e.type)) problems.push('type is not an event subject');
+  if (typeof e.occurredAt !== 'string' || !ISO_UTC.test(e.occurredAt)) problems.push('occurredAt is not ISO UTC');
+  for (const field of ['source', 'correlationId', 'causationId'] as const) {
+    if (typeof e[field] !== 'string' || e[field] === '') problems.push(`${field} is missing`);
+  }
+  if (!('data' in e)) problems.push('data is missing');
+  if (problems.length > 0) throw new InvalidEnvelopeError(`invalid envelope: ${problems.join(', ')}`);
+  return e as unknown as EventEnvelope;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidEnvelopeError('envelope is not JSON');
+  }
+}
+
+/**
+ * UUID v7 (RFC 9562): the first 48 bits are the Unix time in milliseconds, so ids sort roughly by
+ * creation and the outbox and inbox primary-key indexes grow at one end instead of everywhere.
+ */
+export function uuidv7(now = new Date()): string {
+  const bytes = randomBytes(16);
+  const ms = BigInt(now.getTime());
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

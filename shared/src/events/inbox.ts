@@ -1,0 +1,62 @@
+import type { EntityManager, MikroORM, Opt } from '@mikro-orm/core';
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { Logger } from 'pino';
+import type { Delivery, EventHandler } from './bus.js';
+import type { EventEnvelope } from './envelope.js';
+
+/** An event a consumer has handled; the key makes a second handling of one event impossible. */
+@Entity({ tableName: 'inbox_messages' })
+export class InboxMessage {
+  [PrimaryKeyProp]?: ['consumer', 'eventId'];
+
+  @PrimaryKey({ type: 'text' })
+  consumer!: string;
+
+  @PrimaryKey({ type: 'uuid' })
+  eventId!: string;
+
+  @Property({ type: 'text' })
+  subject!: string;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  handledAt!: Date & Opt;
+}
+
+export interface HandlerContext {
+  /** A fork in the message's own transaction: the effects and the inbox row commit together. */
+  em: EntityManager;
+  log: Logger;
+  delivery: Delivery;
+}
+
+export type TransactionalHandler<TData = unknown> = (
+  envelope: EventEnvelope<TData>,
+  context: HandlerContext,
+) => Promise<void>;
+
+/**
+ * Makes a handler safe to redeliver: each message gets a fresh EntityManager and one transaction
+ * that first claims `(consumer, event id)` in the inbox and then runs the handler. A duplicate finds
+ * the row taken and is skipped (and acked); a failure rolls both back, so the retry starts clean.
+ * Two instances handling one event at once serialise on the key: the second sees a duplicate.
+ */
+export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TData>): EventHandler {
+  return async (envelope, delivery) => {
+    await orm.em.fork().transactional(async (em) => {
+      const claimed: { affectedRows: number } = await em
+        .getConnection()
+        .execute(
+          'insert into inbox_messages (consumer, event_id, subject) values (?, ?, ?) on conflict do nothing',
+          [delivery.consumer, envelope.id, envelope.type],
+          'run',
+          em.getTransactionContext(),
+        );
+      if (claimed.affectedRows === 0) {
+        delivery.log.info('event already handled; skipped');
+        return;
+      }
+      await handler(envelope as EventEnvelope<TData>, { em, log: delivery.log, delivery });
+    });
+  };
+}

@@ -1,0 +1,137 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import {
+  consumerName,
+  deadLetterSubject,
+  type EventBus,
+  type EventHandler,
+  type PublishResult,
+  type RetryPolicy,
+  retryPolicy,
+  type SubscribeOptions,
+} from '../bus.js';
+import type { EventEnvelope } from '../envelope.js';
+import { NatsLink } from './connection.js';
+import { ensureWithRetry, JetStreamConsumer } from './consumer.js';
+import { DEAD_LETTERS, type DeadLetterTarget, deadLetterStream, ensureStream, type StreamSpec } from './streams.js';
+
+export interface JetStreamEventBusOptions {
+  url: string;
+  service: string;
+  log: Logger;
+  /** The streams this service publishes to; created or updated on every (re)connect. */
+  streams?: StreamSpec[];
+  deadLetters?: DeadLetterTarget;
+  /** Defaults for every subscription; each subscribe call may override. */
+  retry?: Partial<RetryPolicy>;
+  /** How long the server waits for an ack before redelivering. Default 30 s. */
+  ackWaitMs?: number;
+  /** How long a publish waits for the server's ack. Default 5 s. */
+  publishTimeoutMs?: number;
+  reconnectWaitMs?: number;
+  reconnectJitterMs?: number;
+}
+
+export class NotConnectedError extends Error {
+  override name = 'NotConnectedError';
+}
+
+/** The EventBus over NATS JetStream: one connection per service, durable pull consumers. */
+export class JetStreamEventBus implements EventBus {
+  private readonly link: NatsLink;
+  private readonly consumers = new Map<string, JetStreamConsumer>();
+  private readonly listeners: (() => void)[] = [];
+  private readonly deadLetters: DeadLetterTarget;
+  private closed = false;
+
+  constructor(private readonly options: JetStreamEventBusOptions) {
+    this.deadLetters = options.deadLetters ?? DEAD_LETTERS;
+    this.link = new NatsLink({
+      url: options.url,
+      name: options.service,
+      log: options.log,
+      reconnectWaitMs: options.reconnectWaitMs,
+      reconnectJitterMs: options.reconnectJitterMs,
+      onConnect: (nc) => this.prepare(nc),
+      onReady: () => {
+        for (const listener of this.listeners) listener();
+      },
+    });
+  }
+
+  /** Connects in the background; start-up does not wait for NATS (events wait in the outbox). */
+  start(): void {
+    this.link.start();
+  }
+
+  /** Resolves once connected with streams in place, the first time. */
+  whenConnected(): Promise<void> {
+    return this.link.whenReady();
+  }
+
+  /** Called after every (re)connect, e.g. to let the outbox relay publish what piled up. */
+  onConnected(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  isConnected(): boolean {
+    return !this.closed && this.link.isReady();
+  }
+
+  async publish(envelope: EventEnvelope): Promise<PublishResult> {
+    const nc = this.link.connection;
+    if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');
+    const ack = await jetstream(nc).publish(envelope.type, JSON.stringify(envelope), {
+      msgID: envelope.id,
+      timeout: this.options.publishTimeoutMs ?? 5_000,
+    });
+    return { duplicate: ack.duplicate };
+  }
+
+  async subscribe(subject: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
+    const name = options.name ?? consumerName(this.options.service, subject);
+    if (this.consumers.has(name)) throw new Error(`consumer ${name} is already running`);
+    const consumer = new JetStreamConsumer({
+      name,
+      subject,
+      handler,
+      policy: retryPolicy({ ...this.options.retry, ...options.retry }),
+      concurrency: options.concurrency ?? 1,
+      ackWaitMs: this.options.ackWaitMs ?? 30_000,
+      deadLetterSubject: deadLetterSubject(this.deadLetters.subjectPrefix, this.options.service, subject),
+      log: this.options.log.child({ consumer: name }),
+    });
+    this.consumers.set(name, consumer);
+    const nc = this.link.connection;
+    // Not connected yet: prepare() starts it on connect. Otherwise one try now (so a caller sees its
+    // consumer in place), then retries in the background: the stream may not exist yet.
+    if (!nc || !this.link.isReady()) return;
+    await consumer.ensure(nc).catch(() => this.startConsumer(consumer, nc));
+  }
+
+  /** Drains the consumers only: in-flight handlers finish (they may still write to the outbox). */
+  async stopConsumers(): Promise<void> {
+    await Promise.all([...this.consumers.values()].map((consumer) => consumer.stop()));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopConsumers();
+    await this.link.close();
+  }
+
+  private async prepare(nc: NatsConnection): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    for (const spec of [...(this.options.streams ?? []), deadLetterStream(this.deadLetters)]) {
+      await ensureStream(jsm, spec);
+    }
+    // Consumers retry on their own: one whose stream is not there yet must not hold up publishing.
+    for (const consumer of this.consumers.values()) this.startConsumer(consumer, nc);
+  }
+
+  private startConsumer(consumer: JetStreamConsumer, nc: NatsConnection): void {
+    void ensureWithRetry(consumer, nc, this.options.log, () => this.closed);
+  }
+}

@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+export interface NatsLinkOptions {
+  url: string;
+  /** Shown in the server's connection list. */
+  name: string;
+  log: Logger;
+  reconnectWaitMs?: number;
+  reconnectJitterMs?: number;
+  /** Runs after the first connect and after every reconnect (streams, consumers); retried until it succeeds. */
+  onConnect: (nc: NatsConnection) => Promise<void>;
+  /** Runs each time the link becomes ready (after onConnect succeeded). */
+  onReady?: () => void;
+}
+
+/**
+ * One NATS connection that never gives up: the first connect is retried in a loop of our own
+ * (the client's waitOnFirstConnect cannot be cancelled, so a service that stops before NATS ever
+ * came would hang), then the client reconnects forever with jittered waits. `isReady` is true only
+ * while connected and after onConnect succeeded for this connection.
+ */
+export class NatsLink {
+  private nc: NatsConnection | undefined;
+  private ready = false;
+  private preparing: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private markFirstReady: () => void = () => undefined;
+  private readonly firstReady = new Promise<void>((resolve) => {
+    this.markFirstReady = resolve;
+  });
+  private readonly waitMs: number;
+  private readonly jitterMs: number;
+
+  constructor(private readonly options: NatsLinkOptions) {
+    this.waitMs = options.reconnectWaitMs ?? 2_000;
+    this.jitterMs = options.reconnectJitterMs ?? 500;
+  }
+
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
+  isReady(): boolean {
+    return this.ready && this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  /** Resolves once connected and prepared the first time (never rejects; pair it with a timeout). */
+  whenReady(): Promise<void> {
+    return this.firstReady;
+  }
+
+  start(): void {
+    void this.connectLoop();
+  }
+
+  /** Drains the connection (pending publishes flushed, subscriptions closed); bounded, as NATS may be away. */
+  async close(drainMs = 5_000): Promise<void> {
+    this.stopping.abort();
+    this.ready = false;
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return;
+    await Promise.race([nc.drain().catch(() => undefined), sleep(drainMs, undefined, { ref: false })]);
+    if (!nc.isClosed()) await nc.close();
+  }
+
+  private async connectLoop(): Promise<void> {
+    const { url, name, log } = this.options;
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
+      try {
+        this.nc = await connect({
+          servers: url,
+          name,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: this.waitMs,
+          reconnectJitter: this.jitterMs,
+          timeout: 5_000,
+        });
+        break;
+      } catch (error) {
+        // One warning, then quiet: a NATS that is down for an hour should not fill the log.
+        if (attempt === 1) log.warn({ err: error, url }, 'NATS unreachable; retrying until it answers');
+        await this.pause(this.waitMs + Math.random() * this.jitterMs);
+      }
+    }
+    const nc = this.nc;
+    if (!nc) return;
+    if (this.stopping.signal.aborted) return void (await nc.close());
+    log.info({ server: nc.getServer() }, 'NATS connected');
+    void this.watch(nc);
+    await this.prepare(nc);
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.ready = false;
+        this.options.log.warn({ server: status.server }, 'NATS connection lost; reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.options.log.info({ server: status.server }, 'NATS reconnected');
+        void this.prepare(nc);
+      }
+    }
+    this.ready = false;
+  }
+
+  /** One preparation at a time; a reconnect during one simply runs it again afterwards. */
+  private prepare(nc: NatsConnection): Promise<void> {
+    const run = (this.preparing ?? Promise.resolve()).then(() => this.prepareOnce(nc));
+    this.preparing = run;
+    return run;
+  }
+
+  private async prepareOnce(nc: NatsConnection): Promise<void> {
+    for (let attempt = 1; !this.stopping.signal.aborted && !nc.isClosed(); attempt++) {
+      try {
+        await this.options.onConnect(nc);
+        this.ready = true;
+        this.markFirstReady();
+        this.options.onReady?.();
+        return;
+      } catch (error) {
+        // JetStream answers a moment after the socket does when a server restarts: retry, with backoff.
+        this.options.log.warn({ err: error, attempt }, 'NATS set-up failed; retrying');
+        await this.pause(Math.min(this.waitMs * 2 ** (attempt - 1), 30_000) + Math.random() * this.jitterMs);
+      }
+    }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+}

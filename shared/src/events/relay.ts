@@ -1,0 +1,168 @@
+import type { EntityManager, EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { EventBus } from './bus.js';
+import type { EventEnvelope } from './envelope.js';
+import { OutboxMessage } from './outbox.js';
+import { claimDue, markFailed, markPublished, prunePublished } from './outbox-store.js';
+
+export interface OutboxRelayOptions {
+  log: Logger;
+  /** Rows claimed and published per round. */
+  batchSize?: number;
+  /** How long a claimed row stays reserved for the relay that claimed it. */
+  leaseMs?: number;
+  /** How often leftovers are looked for (crash between commit and publish, NATS away). */
+  sweepIntervalMs?: number;
+  /** Backoff after a failed publish: base * 2^(attempts-1), capped, with jitter. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Published rows are deleted this long after publishing; 0 deletes them at once. */
+  retentionMs?: number;
+  pruneIntervalMs?: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Moves committed events from the outbox to the bus. The commit that wrote an event kicks the relay
+ * (no polling delay on the happy path); a sweep picks up whatever a crash or an outage left behind.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so several instances never publish one
+ * row at once; the event id as the msg id makes the server drop the rare re-publish after a crash.
+ */
+export class OutboxRelay {
+  private readonly settings: Required<Omit<OutboxRelayOptions, 'log'>>;
+  private readonly log: Logger;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bus: EventBus,
+    options: OutboxRelayOptions,
+  ) {
+    this.log = options.log.child({ component: 'outbox-relay' });
+    this.settings = {
+      batchSize: options.batchSize ?? 100,
+      leaseMs: options.leaseMs ?? 30_000,
+      sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
+      retryMaxMs: options.retryMaxMs ?? 60_000,
+      retentionMs: options.retentionMs ?? 3 * DAY,
+      pruneIntervalMs: options.pruneIntervalMs ?? 3_600_000,
+    };
+  }
+
+  /** Starts sweeping and kicking after every commit that wrote an outbox row. */
+  start(): void {
+    this.orm.em.getEventManager().registerSubscriber(new KickAfterCommit(() => this.kick()));
+    this.timer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Publishes what is due now; kicks during a round are folded into one more round. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Stops sweeping, then publishes what is pending if the bus is up, for at most `timeoutMs`. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const flush = (async () => {
+      await this.running;
+      await this.publishDue().catch((error: unknown) => this.log.warn({ err: error }, 'final flush failed'));
+    })();
+    let timeout: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([flush, expired]);
+    clearTimeout(timeout);
+  }
+
+  /** One full pass: claims and publishes batches until nothing is due. Returns how many were published. */
+  private async publishDue(): Promise<number> {
+    let published = 0;
+    while (this.bus.isConnected()) {
+      const em = this.orm.em.fork();
+      const rows = await claimDue(em, this.settings.batchSize, this.settings.leaseMs);
+      if (rows.length === 0) break;
+      published += await this.publish(em, rows);
+      if (rows.length < this.settings.batchSize) break;
+    }
+    return published;
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.publishDue();
+      } catch (error) {
+        this.log.error({ err: error }, 'outbox relay round failed; the sweep will retry');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async publish(em: EntityManager, rows: { id: string; payload: EventEnvelope; attempts: number }[]) {
+    // Sent back to back on one connection, so the stream stores them in claim order (oldest first).
+    const results = await Promise.allSettled(rows.map((row) => this.bus.publish(row.payload)));
+    const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
+    if (done.length > 0) await markPublished(em, done, this.settings.retentionMs === 0);
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      const row = rows[i]!;
+      const delayMs = this.backoff(row.attempts);
+      this.log.warn(
+        { err: result.reason, eventId: row.id, attempts: row.attempts, retryInMs: delayMs },
+        'publish failed',
+      );
+      await markFailed(em, row.id, delayMs, String((result.reason as Error)?.message ?? result.reason));
+    }
+    return done.length;
+  }
+
+  private backoff(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.settings;
+    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(delay * (0.8 + Math.random() * 0.4));
+  }
+
+  private sweep(): void {
+    this.kick();
+    if (Date.now() - this.lastPrune < this.settings.pruneIntervalMs || this.settings.retentionMs === 0) return;
+    this.lastPrune = Date.now();
+    prunePublished(this.orm.em.fork(), this.settings.retentionMs)
+      .then((count) => count > 0 && this.log.info({ count }, 'pruned published outbox rows'))
+      .catch((error: unknown) => this.log.warn({ err: error }, 'outbox prune failed'));
+  }
+}
+
+/**
+ * Kicks the relay after a commit that created outbox rows: the row's afterCreate marks the
+ * transaction's EntityManager, its afterTransactionCommit kicks. A rolled-back one never kicks.
+ */
+class KickAfterCommit implements EventSubscriber {
+  private readonly marked = new WeakSet<object>();
+
+  constructor(private readonly kick: () => void) {}
+
+  afterCreate(args: { entity: unknown; em: object }): void {
+    if (args.entity instanceof OutboxMessage) this.marked.add(args.em);
+  }
+
+  afterTransactionCommit(args: TransactionEventArgs): void {
+    if (this.marked.delete(args.em)) this.kick();
+  }
+}

@@ -1,0 +1,68 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { SubscribeOptions } from './bus.js';
+import { type TransactionalHandler, withInbox } from './inbox.js';
+import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
+import type { StreamSpec } from './jetstream/streams.js';
+import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
+
+export interface ServiceEventsOptions {
+  service: string;
+  natsUrl: string;
+  orm: MikroORM;
+  log: Logger;
+  /** The streams this service publishes to (it owns them). */
+  streams?: StreamSpec[];
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams'>;
+  relay?: Omit<OutboxRelayOptions, 'log'>;
+  /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
+  shutdownFlushMs?: number;
+}
+
+/** A service's whole event plumbing: the JetStream bus, its outbox relay and inbox-wrapped consumers. */
+export interface ServiceEvents {
+  readonly bus: JetStreamEventBus;
+  readonly relay: OutboxRelay;
+  /** Connects in the background and starts the relay; does not wait for NATS. */
+  start(): void;
+  /** A durable consumer whose handler runs in its own transaction, behind the inbox. */
+  subscribe<TData>(subject: string, handler: TransactionalHandler<TData>, options?: SubscribeOptions): Promise<void>;
+  /** For `/ready`: rejects while NATS is away. */
+  check(): Promise<void>;
+  /** Drains consumers, flushes the outbox (bounded), closes the connection. The ORM stays open. */
+  stop(): Promise<void>;
+}
+
+export function createServiceEvents(options: ServiceEventsOptions): ServiceEvents {
+  const log = options.log.child({ component: 'events' });
+  const bus = new JetStreamEventBus({
+    ...options.bus,
+    url: options.natsUrl,
+    service: options.service,
+    log,
+    streams: options.streams,
+  });
+  const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
+  // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
+  bus.onConnected(() => relay.kick());
+  return {
+    bus,
+    relay,
+    start() {
+      bus.start();
+      relay.start();
+    },
+    subscribe(subject, handler, subscribeOptions) {
+      return bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
+    },
+    async check() {
+      if (!bus.isConnected()) throw new Error('NATS is not connected');
+    },
+    async stop() {
+      // Consumers first: a handler finishing now may still write events to the outbox.
+      await bus.stopConsumers();
+      await relay.stop(options.shutdownFlushMs ?? 5_000);
+      await bus.close();
+    },
+  };
+}

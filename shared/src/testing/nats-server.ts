@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The machine's NATS, for tests that only need a server (they use unique stream names). */
+export const TEST_NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export interface TestNatsServer {
+  url: string;
+  port: number;
+  /** Stops the process (SIGTERM, like an operator or an orchestrator would). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same store, so streams and consumers survive. */
+  start(): Promise<void>;
+  /** Stops it and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+const binary = (): string =>
+  process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
+
+/**
+ * A nats-server with JetStream of a test's own, on a free port with a temporary store: for tests
+ * that stop NATS, which must never touch the machine's server.
+ */
+export async function startNatsServer(): Promise<TestNatsServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'nats-test-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir];
+    const process = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let output = '';
+    process.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-2_000);
+    });
+    child = process;
+    await waitForPort(port, () => (process.exitCode === null ? undefined : output));
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    async dispose() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until the port accepts connections; fails fast with the server's output if it exited. */
+async function waitForPort(port: number, exitedWith: () => string | undefined): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const output = exitedWith();
+    if (output !== undefined) throw new Error(`nats-server exited during start-up:\n${output}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+      socket.once('close', () => socket.destroy());
+      setTimeout(() => socket.end(), 0);
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`nats-server did not listen on port ${port}`);
+}

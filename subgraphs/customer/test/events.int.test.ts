@@ -1,0 +1,139 @@
+import { ormOptions } from '@commerce-supergraph/shared/db/orm';
+import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import type { RunningServer } from '@commerce-supergraph/shared/http/server';
+import { createLogger } from '@commerce-supergraph/shared/logging';
+import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
+import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
+import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCustomerSubgraph } from '../src/app.js';
+import { entities } from '../src/entities/index.js';
+import { CUSTOMER_STREAM, CustomerSubjects } from '../src/events/customer-events.js';
+import { migrations } from '../src/migrations/index.js';
+import { TEST_GATEWAY_SECRET, testCustomerConfig } from './helpers.js';
+
+const REGISTER = `mutation($input: RegisterCustomerInput!) {
+  registerCustomer(input: $input) { token customer { id } userErrors { code } } }`;
+const WAIT = { timeout: 20_000, interval: 100 };
+
+// A NATS of this file's own: the outage test stops and restarts it.
+const nats = await startNatsServer();
+const config = testCustomerConfig({ NATS_URL: nats.url });
+const subgraph = createCustomerSubgraph(config, {
+  events: { relay: { sweepIntervalMs: 200 }, bus: { reconnectWaitMs: 100, reconnectJitterMs: 50 } },
+});
+let server: RunningServer;
+
+const call = (
+  query: string,
+  variables: Record<string, unknown>,
+  options: { token?: string; requestId?: string } = {},
+) =>
+  postGraphQL(server.url, query, variables, {
+    token: options.token,
+    gatewaySecret: TEST_GATEWAY_SECRET,
+    headers: options.requestId ? { 'x-request-id': options.requestId } : {},
+  });
+
+async function register(email: string, requestId?: string): Promise<{ id: string; token: string }> {
+  const res = await call(REGISTER, { input: { name: 'Ada', email, password: 'password123' } }, { requestId });
+  expect(res.data?.registerCustomer.userErrors).toEqual([]);
+  return { id: res.data?.registerCustomer.customer.id, token: res.data?.registerCustomer.token };
+}
+
+const customerIdOf = (event: { data: unknown }): string => (event.data as { customerId: string }).customerId;
+const published = () => streamEvents(nats.url, CUSTOMER_STREAM.name);
+const readiness = async () => {
+  const res = await fetch(server.url.replace('/graphql', '/ready'));
+  return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
+};
+
+beforeAll(async () => {
+  server = await subgraph.start();
+  await vi.waitFor(async () => expect((await readiness()).status).toBe(200), WAIT);
+});
+afterAll(async () => {
+  await subgraph.stop();
+  await dropDatabase(config.dbName);
+  await nats.dispose();
+});
+
+describe('customer events through the outbox', () => {
+  it('publishes what changed, with the request id as correlation id', async () => {
+    const ada = await register('ada.events@example.com', 'req-register-1');
+    await call(
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { name: " Ada L ", phone: "+4915112345678" }) { userErrors { code } } }`,
+      { id: ada.id },
+      { token: ada.token, requestId: 'req-update-1' },
+    );
+    await call(
+      `mutation { setFinancialProfile(input: { annualIncome: "60000.5", monthlyDebts: "0", totalAssets: "1500",
+        employmentStatus: EMPLOYED }) { userErrors { code } } }`,
+      {},
+      { token: ada.token },
+    );
+    await call(REGISTER, { input: { name: 'Ada', email: 'ADA.events@example.com', password: 'password123' } });
+    await vi.waitFor(
+      async () => expect((await published()).filter((e) => customerIdOf(e) === ada.id)).toHaveLength(3),
+      WAIT,
+    );
+    const events = (await published()).filter((e) => customerIdOf(e) === ada.id);
+    expect(events.map((e) => [e.type, e.correlationId, e.source])).toEqual([
+      [CustomerSubjects.registered, 'req-register-1', 'customer'],
+      [CustomerSubjects.updated, 'req-update-1', 'customer'],
+      [CustomerSubjects.financialProfileSet, expect.any(String), 'customer'],
+    ]);
+    expect(events.map((e) => e.data)).toEqual([
+      { customerId: ada.id, email: 'ada.events@example.com', name: 'Ada' },
+      { customerId: ada.id, changedFields: ['name', 'phone'], name: 'Ada L', phone: '+4915112345678' },
+      {
+        customerId: ada.id,
+        annualIncome: '60000.50',
+        monthlyDebts: '0.00',
+        totalAssets: '1500.00',
+        employmentStatus: 'EMPLOYED',
+      },
+    ]);
+    // The admin created at start-up was announced too; the refused second registration was not.
+    const registered = (await published()).filter((e) => e.type === CustomerSubjects.registered);
+    expect(registered.map((e) => (e.data as { email: string }).email)).toEqual([
+      'admin@example.com',
+      'ada.events@example.com',
+    ]);
+  });
+
+  it('takes registrations while NATS is down and publishes each exactly once when it is back', async () => {
+    await nats.stop();
+    await vi.waitFor(
+      async () => expect(await readiness()).toEqual({ status: 503, checks: { database: 'ok', nats: 'unavailable' } }),
+      WAIT,
+    );
+    const customers = [];
+    for (let n = 0; n < 10; n++) customers.push(await register(`offline${n}@example.com`));
+
+    await nats.start();
+    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), WAIT);
+    const ids = customers.map((c) => c.id).sort();
+    await vi.waitFor(async () => {
+      const events = (await published()).filter((e) => ids.includes(customerIdOf(e)));
+      expect(events.map(customerIdOf).sort()).toEqual(ids);
+    }, WAIT);
+    const all = await published();
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    expect(all.every((e) => e.msgId === e.id)).toBe(true);
+    await vi.waitFor(async () => expect(await unpublishedRows()).toBe(0), WAIT);
+  });
+});
+
+async function unpublishedRows(): Promise<number> {
+  const orm = await MikroORM.init(
+    ormOptions({ url: config.databaseUrl, dbName: config.dbName, entities, migrations, log: createLogger('t') }),
+  );
+  try {
+    return await orm.em.fork().count(OutboxMessage, { publishedAt: null });
+  } finally {
+    await orm.close();
+  }
+}
