@@ -156,6 +156,8 @@ describe('UpdateCustomer', () => {
       adminToken,
     );
     expect(userErrors(missing, 'updateCustomer')).toEqual([['id', 'NOT_FOUND']]);
+    const malformed = await graph.send(operation('UpdateCustomer'), { id: 'nope', input: { name: 'X' } }, adminToken);
+    expect(userErrors(malformed, 'updateCustomer')).toEqual([['id', 'NOT_FOUND']]);
   });
 });
 
@@ -219,6 +221,9 @@ describe('CustomerById', () => {
     const dave = await newCustomer('dave@example.com');
     const byAdmin = await graph.send(operation('CustomerById'), { id: carol.id }, adminToken);
     expect(byAdmin.data?.customer).toEqual({ id: carol.id, name: 'Grace Hopper', email: 'carol@example.com' });
+    const malformed = await graph.send(operation('CustomerById'), { id: 'not-a-uuid' }, adminToken);
+    expect(malformed).toMatchObject({ data: { customer: null } });
+    expect(malformed.errors).toBeUndefined();
     const byDave = await graph.send(operation('CustomerById'), { id: carol.id }, dave.token);
     expect(errorCodes(byDave)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify(byDave)).not.toContain('carol@example.com');

@@ -1,5 +1,6 @@
 import { dummyPasswordHash, hashPassword, verifyPassword } from '@commerce-supergraph/shared/auth/password';
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { failed } from '@commerce-supergraph/shared/graphql/payloads';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
@@ -7,7 +8,7 @@ import { normaliseEmail, validateRegistration } from '../domain/validation.js';
 import { Customer, CustomerEvent, CustomerEventType } from '../entities/index.js';
 import { CustomerSubjects, recordCustomerEvent } from '../events/customer-events.js';
 import { LoginInput, RegisterCustomerInput } from './inputs.js';
-import { AuthPayload, failed } from './payloads.js';
+import { AuthPayload } from './payloads.js';
 
 const taken = () => userError(['input', 'email'], 'TAKEN', 'An account with this email already exists');
 

@@ -31,7 +31,3 @@ export class FinancialProfilePayload {
   @Field(() => [UserError])
   userErrors: UserError[] = [];
 }
-
-/** Builds a payload that carries only user errors (its main field stays null). */
-export const failed = <T extends { userErrors: UserError[] }>(payload: T, userErrors: UserError[]): T =>
-  Object.assign(payload, { userErrors });

@@ -1,12 +1,14 @@
 import { requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
+import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { failed } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
 import { validateFinancialProfile, validateProfile } from '../domain/validation.js';
 import { Customer, CustomerEvent, CustomerEventType, FinancialProfile } from '../entities/index.js';
 import { CustomerSubjects, recordCustomerEvent, twoPlaces } from '../events/customer-events.js';
 import { FinancialProfileInput, UpdateCustomerInput } from './inputs.js';
-import { CustomerPayload, FinancialProfilePayload, failed } from './payloads.js';
+import { CustomerPayload, FinancialProfilePayload } from './payloads.js';
 
 const EDITABLE = ['name', 'phone', 'address', 'dateOfBirth'] as const;
 
@@ -19,6 +21,8 @@ export class ProfileResolver {
     @Ctx() ctx: CustomerContext,
   ): Promise<CustomerPayload> {
     requireCustomerAccess(ctx, id);
+    const notFound = () => failed(new CustomerPayload(), [userError(['id'], 'NOT_FOUND', 'No customer with this id')]);
+    if (!isUuid(id)) return notFound();
     const errors = validateProfile(input, ['input']);
     if (errors.length > 0) return failed(new CustomerPayload(), errors);
     const customer = await ctx.em.transactional(async (em) => {
@@ -38,7 +42,7 @@ export class ProfileResolver {
       });
       return found;
     });
-    if (!customer) return failed(new CustomerPayload(), [userError(['id'], 'NOT_FOUND', 'No customer with this id')]);
+    if (!customer) return notFound();
     return Object.assign(new CustomerPayload(), { customer });
   }
 
