@@ -2,8 +2,11 @@ import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
 import { readCustomerConfig } from '@commerce-supergraph/customer/config';
 import { createGateway } from '@commerce-supergraph/gateway/app';
 import { readGatewayConfig } from '@commerce-supergraph/gateway/config';
+import { createProductSubgraph } from '@commerce-supergraph/product/app';
+import { readProductConfig } from '@commerce-supergraph/product/config';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
 
@@ -23,19 +26,37 @@ export interface TestSupergraph {
   stop(): Promise<void>;
 }
 
-/** Every subgraph on a free port with a database of its own, and the gateway in front of them. */
+/**
+ * Every subgraph on a free port with a database of its own, and the gateway in front of them. NATS
+ * is a server of this supergraph's own, so its streams never mix with those of `npm start`.
+ */
 export async function startSupergraph(gatewayEnv: Record<string, string> = {}): Promise<TestSupergraph> {
+  const nats = await startNatsServer();
+  const env = { ...sharedEnv, NATS_URL: nats.url };
   const customerConfig = readCustomerConfig({
-    ...sharedEnv,
+    ...env,
     CUSTOMER_PORT: '0',
     CUSTOMER_DB_NAME: testDatabaseName('e2e_customer'),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   });
+  const productConfig = readProductConfig({
+    ...env,
+    PRODUCT_PORT: '0',
+    PRODUCT_DB_NAME: testDatabaseName('e2e_product'),
+  });
   const customer = createCustomerSubgraph(customerConfig);
-  const subgraphUrls = { customer: (await customer.start()).url };
+  const product = createProductSubgraph(productConfig);
+  const [customerServer, productServer] = await Promise.all([customer.start(), product.start()]);
+  const subgraphUrls = { customer: customerServer.url, product: productServer.url };
   const gateway = createGateway(
-    readGatewayConfig({ ...sharedEnv, GATEWAY_PORT: '0', CUSTOMER_URL: subgraphUrls.customer, ...gatewayEnv }),
+    readGatewayConfig({
+      ...env,
+      GATEWAY_PORT: '0',
+      CUSTOMER_URL: subgraphUrls.customer,
+      PRODUCT_URL: subgraphUrls.product,
+      ...gatewayEnv,
+    }),
   );
   const { url: gatewayUrl } = await gateway.start();
   return {
@@ -44,8 +65,9 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
     send: (query, variables = {}, token) => postGraphQL(gatewayUrl, query, variables, { token }),
     async stop() {
       await gateway.stop();
-      await customer.stop();
-      await dropDatabase(customerConfig.dbName);
+      await Promise.all([customer.stop(), product.stop()]);
+      await Promise.all([dropDatabase(customerConfig.dbName), dropDatabase(productConfig.dbName)]);
+      await nats.dispose();
     },
   };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
 
 /** Stable codes the frontends switch on (see the API contract). */
 export type UserErrorCode =
@@ -16,8 +16,12 @@ export type UserErrorCode =
   | 'PAYMENT_DECLINED'
   | 'INVALID_PAYMENT_TOKEN';
 
-/** A business or validation problem, returned as data in a payload's `userErrors`. */
+/**
+ * A business or validation problem, returned as data in a payload's `userErrors`. Every subgraph
+ * returns it, and composition accepts a value type from several subgraphs only when it is shareable.
+ */
 @ObjectType({ description: 'A problem with the input, reported as data rather than as a GraphQL error.' })
+@Directive('@shareable')
 export class UserError {
   @Field(() => [String], { nullable: true, description: 'Path to the input field, e.g. ["input", "email"].' })
   field?: string[];

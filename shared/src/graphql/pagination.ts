@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLError } from 'graphql';
-import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { type ClassType, Directive, Field, Int, ObjectType } from 'type-graphql';
 
 /** The contract's paging rules: `first` defaults to 20 and may be at most 100. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -34,7 +34,9 @@ export function decodeCursor(cursor: string, length: number): CursorKey {
   throw badInput('after is not a cursor from this list');
 }
 
+/** Shareable: every subgraph with a connection (products, a customer's orders) returns it. */
 @ObjectType({ description: 'Where a page ends, and whether another follows.' })
+@Directive('@shareable')
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;

@@ -1,0 +1,114 @@
+import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Reservation, ReservationRejection, ReservationStatus, type ShortLine } from '../entities/index.js';
+
+/**
+ * Stock held for orders: what the order saga calls from its event handlers. Each function runs in
+ * a transaction of its own, or joins the caller's (a savepoint), so a handler can commit its inbox
+ * row, the stock change and its outbox event together. Every function is idempotent per order.
+ */
+export interface ReservationLine {
+  productId: string;
+  quantity: number;
+}
+
+export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[] };
+
+// MikroORM inlines parameters, an array as a comma list: hence `array[?]` where a SQL array is meant.
+
+/**
+ * Holds stock for every line of an order, or for none. The product rows are locked in id order
+ * (one order for every caller, so no deadlock) and then changed by a conditional update that cannot
+ * take stock below zero; the table's CHECK constraint is the last word. A second call for the same
+ * order returns the first outcome and changes nothing.
+ */
+export async function reserve(em: EntityManager, orderId: string, lines: ReservationLine[]): Promise<ReserveOutcome> {
+  const wanted = mergeLines(lines);
+  return em.transactional(async (tx) => {
+    await lockOrder(tx, orderId);
+    const previous = await previousOutcome(tx, orderId);
+    if (previous) return previous;
+    const ids = wanted.map((line) => line.productId).filter(isUuid);
+    const rows = await tx.execute<{ id: string; available: number }[]>(
+      'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
+      [ids],
+    );
+    const available = new Map(rows.map((row) => [row.id, row.available]));
+    const shortLines = wanted
+      .map((line) => ({
+        productId: line.productId,
+        requested: line.quantity,
+        available: available.get(line.productId) ?? 0,
+      }))
+      .filter((line) => line.available < line.requested);
+    if (shortLines.length > 0) {
+      tx.create(ReservationRejection, { orderId, shortLines });
+      return { ok: false, shortLines };
+    }
+    const { affectedRows } = await tx.execute<{ affectedRows: number }>(
+      `update products p set reserved = p.reserved + line.quantity
+         from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
+        where p.id = line.id and p.on_hand - p.reserved >= line.quantity`,
+      [wanted.map((line) => line.productId), wanted.map((line) => line.quantity)],
+      'run',
+    );
+    // The rows are locked, so this cannot happen; if it ever does, the whole reservation rolls back.
+    if (affectedRows !== wanted.length) throw new Error(`reserve for order ${orderId}: stock changed under a lock`);
+    for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
+    return { ok: true };
+  });
+}
+
+/** Gives an order's reserved units back (order cancelled or expired). Returns the lines released. */
+export const release = (em: EntityManager, orderId: string): Promise<number> =>
+  settle(em, orderId, ReservationStatus.RELEASED, 'reserved = p.reserved - r.quantity');
+
+/** Turns an order's reservation into a sale: the units leave the shelf. Returns the lines sold. */
+export const commitSale = (em: EntityManager, orderId: string): Promise<number> =>
+  settle(em, orderId, ReservationStatus.SOLD, 'on_hand = p.on_hand - r.quantity, reserved = p.reserved - r.quantity');
+
+/** One line per product: an order naming a product twice holds the sum. */
+export function mergeLines(lines: ReservationLine[]): ReservationLine[] {
+  if (lines.length === 0) throw new RangeError('a reservation needs at least one line');
+  const totals = new Map<string, number>();
+  for (const { productId, quantity } of lines) {
+    if (!Number.isInteger(quantity) || quantity < 1) throw new RangeError(`quantity must be >= 1, got ${quantity}`);
+    const id = productId.toLowerCase();
+    totals.set(id, (totals.get(id) ?? 0) + quantity);
+  }
+  return [...totals].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/**
+ * Only RESERVED lines move, so a repeat (or a release after a sale) finds nothing and changes nothing.
+ * Products are locked in id order first, the order reserve uses, so the two never deadlock.
+ */
+async function settle(em: EntityManager, orderId: string, to: ReservationStatus, stockChange: string) {
+  return em.transactional(async (tx) => {
+    await lockOrder(tx, orderId);
+    await tx.execute(
+      `select p.id from products p join reservations r on r.product_id = p.id
+        where r.order_id = ? and r.status = 'RESERVED' order by p.id for update of p`,
+      [orderId],
+    );
+    const { affectedRows } = await tx.execute<{ affectedRows: number }>(
+      `with r as (update reservations set status = ?, updated_at = now()
+                   where order_id = ? and status = 'RESERVED' returning product_id, quantity)
+       update products p set ${stockChange} from r where p.id = r.product_id`,
+      [to, orderId],
+      'run',
+    );
+    return affectedRows;
+  });
+}
+
+/** Two handlings of one order (two instances, a redelivery) take turns instead of interleaving. */
+async function lockOrder(em: EntityManager, orderId: string): Promise<void> {
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inventory:${orderId}`]);
+}
+
+async function previousOutcome(em: EntityManager, orderId: string): Promise<ReserveOutcome | undefined> {
+  const rejection = await em.findOne(ReservationRejection, { orderId });
+  if (rejection) return { ok: false, shortLines: rejection.shortLines };
+  return (await em.count(Reservation, { orderId })) > 0 ? { ok: true } : undefined;
+}

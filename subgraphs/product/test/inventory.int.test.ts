@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restockProduct } from '../src/domain/catalog.js';
+import { commitSale, release, reserve } from '../src/domain/inventory.js';
+import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
+import { makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
+
+let db: TestDatabase;
+let orm: Orm;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  orm = db.orm;
+});
+afterAll(() => db?.dispose());
+
+/** Fresh from the database, never from an identity map. */
+async function stock(productId: string) {
+  const product = await orm.em.fork().findOneOrFail(Product, { id: productId });
+  return { onHand: product.onHand, reserved: product.reserved, available: product.available };
+}
+
+const statuses = async (orderId: string) =>
+  (await orm.em.fork().find(Reservation, { orderId }, { orderBy: { quantity: 'asc' } })).map((r) => r.status);
+
+describe('reserve under concurrency', () => {
+  it('gives the last 5 units to exactly 5 of 20 orders racing for them, on separate connections', async () => {
+    const product = await makeProduct(orm, { initialStock: 5 });
+    // Two instances of the service, each with its own pool: the race is between processes, not a queue.
+    const other = await db.openAnother();
+    const orders = Array.from({ length: 20 }, () => randomUUID());
+    const outcomes = await Promise.all(
+      orders.map((orderId, i) =>
+        reserve((i % 2 === 0 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 1 }]),
+      ),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(5);
+    const rejected = outcomes.filter((o) => !o.ok);
+    expect(rejected).toHaveLength(15);
+    expect(rejected[0]).toEqual({ ok: false, shortLines: [{ productId: product.id, requested: 1, available: 0 }] });
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 5, available: 0 });
+    expect(await orm.em.fork().count(Reservation, { product: product.id })).toBe(5);
+  });
+
+  it('reserves all lines of an order or none: one short line holds nothing', async () => {
+    const plenty = await makeProduct(orm, { initialStock: 10 });
+    const scarce = await makeProduct(orm, { initialStock: 1 });
+    const orderId = randomUUID();
+    const outcome = await reserve(orm.em.fork(), orderId, [
+      { productId: plenty.id, quantity: 3 },
+      { productId: scarce.id, quantity: 2 },
+    ]);
+    expect(outcome).toEqual({ ok: false, shortLines: [{ productId: scarce.id, requested: 2, available: 1 }] });
+    expect(await stock(plenty.id)).toEqual({ onHand: 10, reserved: 0, available: 10 });
+    expect(await stock(scarce.id)).toEqual({ onHand: 1, reserved: 0, available: 1 });
+    expect(await statuses(orderId)).toEqual([]);
+  });
+
+  it('reports an unknown product as short with nothing available', async () => {
+    const missing = randomUUID();
+    expect(await reserve(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }])).toEqual({
+      ok: false,
+      shortLines: [{ productId: missing, requested: 1, available: 0 }],
+    });
+  });
+});
+
+describe('idempotency per order', () => {
+  it('a repeated reserve returns the first outcome and changes nothing', async () => {
+    const product = await makeProduct(orm, { initialStock: 4 });
+    const orderId = randomUUID();
+    const lines = [{ productId: product.id, quantity: 3 }];
+    expect(await reserve(orm.em.fork(), orderId, lines)).toEqual({ ok: true });
+    expect(await reserve(orm.em.fork(), orderId, lines)).toEqual({ ok: true });
+    expect(await stock(product.id)).toEqual({ onHand: 4, reserved: 3, available: 1 });
+    expect(await statuses(orderId)).toEqual([ReservationStatus.RESERVED]);
+  });
+
+  it('a repeated reserve of a rejected order stays rejected, even after a restock', async () => {
+    const product = await makeProduct(orm, { initialStock: 1 });
+    const orderId = randomUUID();
+    const first = await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }]);
+    expect(first.ok).toBe(false);
+    await restockProduct(orm.em.fork(), product.id, 10);
+    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }])).toEqual(first);
+    expect(await stock(product.id)).toEqual({ onHand: 11, reserved: 0, available: 11 });
+  });
+
+  it('a repeated release changes nothing the second time', async () => {
+    const product = await makeProduct(orm, { initialStock: 5 });
+    const orderId = randomUUID();
+    await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }]);
+    expect(await release(orm.em.fork(), orderId)).toBe(1);
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    expect(await release(orm.em.fork(), orderId)).toBe(0);
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    expect(await statuses(orderId)).toEqual([ReservationStatus.RELEASED]);
+    // A released order is not reserved again by a late repeat of its reserve.
+    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }])).toEqual({ ok: true });
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+  });
+
+  it('a repeated commitSale changes nothing the second time, and a release after the sale neither', async () => {
+    const a = await makeProduct(orm, { initialStock: 5 });
+    const b = await makeProduct(orm, { initialStock: 3 });
+    const orderId = randomUUID();
+    await reserve(orm.em.fork(), orderId, [
+      { productId: a.id, quantity: 2 },
+      { productId: b.id, quantity: 3 },
+    ]);
+    expect(await commitSale(orm.em.fork(), orderId)).toBe(2);
+    const sold = { a: await stock(a.id), b: await stock(b.id) };
+    expect(sold).toEqual({ a: { onHand: 3, reserved: 0, available: 3 }, b: { onHand: 0, reserved: 0, available: 0 } });
+    expect(await commitSale(orm.em.fork(), orderId)).toBe(0);
+    expect(await release(orm.em.fork(), orderId)).toBe(0);
+    expect({ a: await stock(a.id), b: await stock(b.id) }).toEqual(sold);
+    expect(await statuses(orderId)).toEqual([ReservationStatus.SOLD, ReservationStatus.SOLD]);
+  });
+
+  it('one order reserved twice at once holds its stock once', async () => {
+    const product = await makeProduct(orm, { initialStock: 10 });
+    const orderId = randomUUID();
+    const lines = [{ productId: product.id, quantity: 4 }];
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => reserve(orm.em.fork(), orderId, lines)));
+    expect(outcomes).toEqual(Array.from({ length: 5 }, () => ({ ok: true })));
+    expect(await stock(product.id)).toEqual({ onHand: 10, reserved: 4, available: 6 });
+  });
+});
+
+describe('the database guards stock on its own', () => {
+  it('refuses an update that would reserve more than is on hand', async () => {
+    const product = await makeProduct(orm, { initialStock: 2 });
+    await expect(orm.em.fork().execute('update products set reserved = 3 where id = ?', [product.id])).rejects.toThrow(
+      /products_stock_check/,
+    );
+    await expect(orm.em.fork().execute('update products set reserved = -1 where id = ?', [product.id])).rejects.toThrow(
+      /products_stock_check/,
+    );
+  });
+});
