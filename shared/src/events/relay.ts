@@ -150,19 +150,25 @@ export class OutboxRelay {
 }
 
 /**
- * Kicks the relay after a commit that created outbox rows: the row's afterCreate marks the
- * transaction's EntityManager, its afterTransactionCommit kicks. A rolled-back one never kicks.
+ * Kicks the relay after a commit that made outbox rows visible. A savepoint release (a nested
+ * `transactional`) is not such a commit: its rows become visible with the outermost commit, whose
+ * EntityManager has the nested one's entities merged in, so that commit looks for rows it has not
+ * kicked for yet. A rolled-back transaction never kicks.
  */
 class KickAfterCommit implements EventSubscriber {
-  private readonly marked = new WeakSet<object>();
+  private readonly kicked = new WeakSet<OutboxMessage>();
 
   constructor(private readonly kick: () => void) {}
 
-  afterCreate(args: { entity: unknown; em: object }): void {
-    if (args.entity instanceof OutboxMessage) this.marked.add(args.em);
-  }
-
   afterTransactionCommit(args: TransactionEventArgs): void {
-    if (this.marked.delete(args.em)) this.kick();
+    if (args.transaction?.savepointName) return;
+    let fresh = false;
+    for (const entity of args.em.getUnitOfWork().getIdentityMap().values()) {
+      if (entity instanceof OutboxMessage && !this.kicked.has(entity)) {
+        this.kicked.add(entity);
+        fresh = true;
+      }
+    }
+    if (fresh) this.kick();
   }
 }

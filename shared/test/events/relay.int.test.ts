@@ -78,6 +78,18 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
   });
 
+  it('publishes an event written in a nested transaction right after the outermost commit', async () => {
+    startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
+    const subject = nats.subject('customer', 'nested');
+    const sent = await db.orm.em
+      .fork()
+      .transactional(async (outer) =>
+        outer.transactional(async (inner) => recordEvent(inner, { subject, data: {}, source: 'relay-test' })),
+      );
+    // Only a kick can publish it: the sweep would not come for an hour.
+    await vi.waitFor(async () => expect(await streamIds()).toEqual([sent.id]), { timeout: 2_000, interval: 10 });
+  });
+
   it('loses nothing when a relay dies between commit and publish: the sweep publishes later', async () => {
     // Claimed by a relay that then never published (it died mid-flight): its lease must run out first.
     const claimed = await commitEvents(db.orm, 5);

@@ -52,11 +52,7 @@ export function createProductSubgraph(config: ProductConfig, options: ProductSub
         streams: [CATALOG_STREAM],
       });
       events.start();
-      if (config.seedDemoCatalog && (await seedDemoCatalog(orm.em.fork(), log)) > 0) {
-        // The seed flushes its events inside savepoints, and the relay's commit hook fires at the
-        // savepoint, before the seed commits: without this kick they would wait for the next sweep.
-        events.relay.kick();
-      }
+      if (config.seedDemoCatalog) await seedDemoCatalog(orm.em.fork(), log);
       const jwt = createJwtService(config.jwt);
       const server = await startSubgraphServer<ProductContext>(
         {
