@@ -84,7 +84,9 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     const sent = await db.orm.em
       .fork()
       .transactional(async (outer) =>
-        outer.transactional(async (inner) => recordEvent(inner, { subject, data: {}, source: 'relay-test' })),
+        outer.transactional(async (inner) =>
+          recordEvent(inner, { subject, data: {}, source: 'relay-test', correlationId: 'req-nested' }),
+        ),
       );
     // Only a kick can publish it: the sweep would not come for an hour.
     await vi.waitFor(async () => expect(await streamIds()).toEqual([sent.id]), { timeout: 2_000, interval: 10 });
