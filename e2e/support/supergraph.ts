@@ -1,3 +1,5 @@
+import { createCreditStatusSubgraph } from '@commerce-supergraph/credit-status/app';
+import { readCreditStatusConfig } from '@commerce-supergraph/credit-status/config';
 import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
 import { readCustomerConfig } from '@commerce-supergraph/customer/config';
 import { createGateway } from '@commerce-supergraph/gateway/app';
@@ -21,6 +23,8 @@ const sharedEnv = {
 export interface TestSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
+  /** The supergraph's own NATS, for tests that publish events as a service that is not running would. */
+  natsUrl: string;
   /** Sends an operation to the gateway, as a frontend does. */
   send(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -45,16 +49,27 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
     PRODUCT_PORT: '0',
     PRODUCT_DB_NAME: testDatabaseName('e2e_product'),
   });
+  const creditConfig = readCreditStatusConfig({
+    ...env,
+    CREDIT_STATUS_PORT: '0',
+    CREDIT_STATUS_DB_NAME: testDatabaseName('e2e_credit'),
+  });
   const customer = createCustomerSubgraph(customerConfig);
   const product = createProductSubgraph(productConfig);
-  const [customerServer, productServer] = await Promise.all([customer.start(), product.start()]);
-  const subgraphUrls = { customer: customerServer.url, product: productServer.url };
+  const credit = createCreditStatusSubgraph(creditConfig);
+  const [customerServer, productServer, creditServer] = await Promise.all([
+    customer.start(),
+    product.start(),
+    credit.start(),
+  ]);
+  const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
   const gateway = createGateway(
     readGatewayConfig({
       ...env,
       GATEWAY_PORT: '0',
       CUSTOMER_URL: subgraphUrls.customer,
       PRODUCT_URL: subgraphUrls.product,
+      CREDIT_STATUS_URL: subgraphUrls['credit-status'],
       ...gatewayEnv,
     }),
   );
@@ -62,11 +77,16 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
   return {
     gatewayUrl,
     subgraphUrls,
+    natsUrl: nats.url,
     send: (query, variables = {}, token) => postGraphQL(gatewayUrl, query, variables, { token }),
     async stop() {
       await gateway.stop();
-      await Promise.all([customer.stop(), product.stop()]);
-      await Promise.all([dropDatabase(customerConfig.dbName), dropDatabase(productConfig.dbName)]);
+      await Promise.all([customer.stop(), product.stop(), credit.stop()]);
+      await Promise.all([
+        dropDatabase(customerConfig.dbName),
+        dropDatabase(productConfig.dbName),
+        dropDatabase(creditConfig.dbName),
+      ]);
       await nats.dispose();
     },
   };

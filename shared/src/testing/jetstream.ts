@@ -1,7 +1,9 @@
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { EventEnvelope } from '../events/envelope.js';
-import { readStream } from '../events/jetstream/streams.js';
+import { createEnvelope, type EventEnvelope } from '../events/envelope.js';
+import { JetStreamEventBus } from '../events/jetstream/bus.js';
+import { ensureStream, readStream, type StreamSpec } from '../events/jetstream/streams.js';
+import { createLogger } from '../logging.js';
 
 /** Opens a short-lived connection for one look at the server (tests and the benchmark). */
 async function withManager<T>(url: string, use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>) {
@@ -33,4 +35,53 @@ export function deleteStreams(url: string, streams: string[]): Promise<void> {
       });
     }
   });
+}
+
+/**
+ * Stores an envelope with no msg id, so the server keeps every copy: what a re-publish after the
+ * duplicate window looks like to a consumer. For tests of handlers that must survive redelivery.
+ */
+export async function publishWithoutMsgId(url: string, envelope: EventEnvelope): Promise<void> {
+  const nc = await connect({ servers: url, name: 'test-publisher' });
+  try {
+    await jetstream(nc).publish(envelope.type, JSON.stringify(envelope));
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface StandInPublisher {
+  /** Publishes an envelope as the stood-in service's outbox relay would (msg id = event id). */
+  publish<TData>(subject: string, data: TData): Promise<EventEnvelope<TData>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Publishes as another service would, for tests of consumers whose publisher is not running. It
+ * creates the streams only where they are missing: when the real owner runs too, its settings stay.
+ */
+export async function openStandInPublisher(
+  url: string,
+  source: string,
+  streams: StreamSpec[],
+): Promise<StandInPublisher> {
+  await withManager(url, async (jsm) => {
+    for (const spec of streams) {
+      await jsm.streams.info(spec.name).catch(async (error: unknown) => {
+        if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+        await ensureStream(jsm, spec);
+      });
+    }
+  });
+  const bus = new JetStreamEventBus({ url, service: `${source}-stand-in`, log: createLogger(`${source}-stand-in`) });
+  bus.start();
+  await bus.whenConnected();
+  return {
+    async publish<TData>(subject: string, data: TData) {
+      const envelope = createEnvelope({ subject, data, source, correlationId: `test-${source}` });
+      await bus.publish(envelope);
+      return envelope;
+    },
+    close: () => bus.close(),
+  };
 }

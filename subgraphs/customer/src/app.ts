@@ -9,8 +9,10 @@ import type { CustomerConfig } from './config.js';
 import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
 import { LoginThrottle } from './domain/login-throttle.js';
+import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { entities } from './entities/index.js';
 import { CUSTOMER_STREAM, SOURCE } from './events/customer-events.js';
+import { subscribeNotifications } from './events/notification-handlers.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
@@ -21,6 +23,8 @@ export interface CustomerSubgraphOptions {
   orm?: Partial<Options>;
   /** Event plumbing settings, e.g. a faster sweep in tests. */
   events?: Pick<ServiceEventsOptions, 'bus' | 'relay' | 'shutdownFlushMs'>;
+  /** Where notifications are sent; logged by default, until a mail transport is plugged in. */
+  notifier?: Notifier;
 }
 
 export interface CustomerSubgraph {
@@ -56,6 +60,7 @@ export function createCustomerSubgraph(
         streams: [CUSTOMER_STREAM],
       });
       events.start();
+      await subscribeNotifications(events, options.notifier ?? new LoggingNotifier(log));
       await ensureAdmin(orm.em.fork(), config.admin, log);
       const jwt = createJwtService(config.jwt);
       const throttle = new LoginThrottle(config.loginThrottle);

@@ -1,7 +1,7 @@
 import { requireAdmin, requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
-import { Customer, CustomerEvent, FinancialProfile } from '../entities/index.js';
+import { Customer, CustomerEvent, FinancialProfile, Notification } from '../entities/index.js';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -28,6 +28,12 @@ export class CustomerResolver {
   history(@Root() customer: Customer, @Ctx() ctx: CustomerContext): Promise<CustomerEvent[]> {
     requireCustomerAccess(ctx, customer.id);
     return ctx.loaders.history.load(customer.id);
+  }
+
+  @FieldResolver(() => [Notification], { description: 'Messages the platform sent this customer, newest first.' })
+  notifications(@Root() customer: Customer, @Ctx() ctx: CustomerContext): Promise<Notification[]> {
+    requireCustomerAccess(ctx, customer.id);
+    return ctx.loaders.notifications.load(customer.id);
   }
 }
 

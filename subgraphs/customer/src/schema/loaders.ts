@@ -2,7 +2,7 @@ import { batchByKey, batchGroupsByKey } from '@commerce-supergraph/shared/db/bat
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { Customer, CustomerEvent, FinancialProfile } from '../entities/index.js';
+import { Customer, CustomerEvent, FinancialProfile, Notification } from '../entities/index.js';
 
 /** One query per field per request, however many customers a response holds (no N+1). */
 export function createLoaders(em: EntityManager) {
@@ -19,6 +19,13 @@ export function createLoaders(em: EntityManager) {
         ids,
         em.find(CustomerEvent, { customerId: { $in: [...ids] } }, { orderBy: { occurredAt: 'asc', id: 'asc' } }),
         (event) => event.customerId,
+      ),
+    ),
+    notifications: new DataLoader<string, Notification[]>((ids) =>
+      batchGroupsByKey(
+        ids,
+        em.find(Notification, { customerId: { $in: [...ids] } }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
+        (notification) => notification.customerId,
       ),
     ),
   };
