@@ -37,3 +37,28 @@ export function readAuthConfig(reader: ConfigReader, env: Env = process.env): Au
     gatewaySecret: reader.string('GATEWAY_SECRET', { devDefault: 'development-only-gateway-secret' }),
   };
 }
+
+/** What every subgraph's configuration carries besides its own settings. */
+export interface SubgraphConfig extends CommonConfig {
+  port: number;
+  dbName: string;
+  /** Variables that fell back to development defaults: logged at start-up. */
+  devDefaultsUsed: string[];
+}
+
+/**
+ * The settings every subgraph reads the same way: the common ones plus `<PREFIX>_PORT` and
+ * `<PREFIX>_DB_NAME`, e.g. CUSTOMER_PORT and CUSTOMER_DB_NAME.
+ */
+export function readSubgraphConfig(
+  reader: ConfigReader,
+  defaults: { prefix: string; port: number; dbName: string },
+  env: Env = process.env,
+): SubgraphConfig {
+  return {
+    ...readCommonConfig(reader, env),
+    port: reader.int(`${defaults.prefix}_PORT`, { default: defaults.port, min: 0, max: 65_535 }),
+    dbName: reader.string(`${defaults.prefix}_DB_NAME`, { default: defaults.dbName }),
+    devDefaultsUsed: reader.devDefaultsUsed,
+  };
+}

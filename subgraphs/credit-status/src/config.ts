@@ -1,21 +1,11 @@
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
-import { type CommonConfig, readCommonConfig } from '@commerce-supergraph/shared/service-config';
+import { readSubgraphConfig, type SubgraphConfig } from '@commerce-supergraph/shared/service-config';
 
-export interface CreditStatusConfig extends CommonConfig {
-  port: number;
-  dbName: string;
-  /** Variables that fell back to development defaults (logged at start-up). */
-  devDefaultsUsed: string[];
-}
+export type CreditStatusConfig = SubgraphConfig;
 
 export function readCreditStatusConfig(env: Env = process.env): CreditStatusConfig {
   const reader = new ConfigReader(env);
-  const config: CreditStatusConfig = {
-    ...readCommonConfig(reader, env),
-    port: reader.int('CREDIT_STATUS_PORT', { default: 4004, min: 0, max: 65_535 }),
-    dbName: reader.string('CREDIT_STATUS_DB_NAME', { default: 'credit_db' }),
-    devDefaultsUsed: reader.devDefaultsUsed,
-  };
+  const config = readSubgraphConfig(reader, { prefix: 'CREDIT_STATUS', port: 4004, dbName: 'credit_db' }, env);
   reader.done();
   return config;
 }
