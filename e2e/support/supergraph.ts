@@ -4,6 +4,8 @@ import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
 import { readCustomerConfig } from '@commerce-supergraph/customer/config';
 import { createGateway } from '@commerce-supergraph/gateway/app';
 import { readGatewayConfig } from '@commerce-supergraph/gateway/config';
+import { createOrderSubgraph } from '@commerce-supergraph/order/app';
+import { readOrderConfig } from '@commerce-supergraph/order/config';
 import { createProductSubgraph } from '@commerce-supergraph/product/app';
 import { readProductConfig } from '@commerce-supergraph/product/config';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
@@ -27,6 +29,10 @@ export interface TestSupergraph {
   natsUrl: string;
   /** Sends an operation to the gateway, as a frontend does. */
   send(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse>;
+  /** Each subgraph's database name, for tests that check what is stored (e.g. reserved stock). */
+  databases: Record<string, string>;
+  /** Stops the product subgraph and starts a new instance on the same port and database, as a redeploy would. */
+  restartProduct(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +40,11 @@ export interface TestSupergraph {
  * Every subgraph on a free port with a database of its own, and the gateway in front of them. NATS
  * is a server of this supergraph's own, so its streams never mix with those of `npm start`.
  */
-export async function startSupergraph(gatewayEnv: Record<string, string> = {}): Promise<TestSupergraph> {
+export async function startSupergraph(
+  gatewayEnv: Record<string, string> = {},
+  /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
+  orderEnv: Record<string, string> = {},
+): Promise<TestSupergraph> {
   const nats = await startNatsServer();
   const env = { ...sharedEnv, NATS_URL: nats.url };
   const customerConfig = readCustomerConfig({
@@ -54,6 +64,14 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
     CREDIT_STATUS_PORT: '0',
     CREDIT_STATUS_DB_NAME: testDatabaseName('e2e_credit'),
   });
+  const orderConfig = readOrderConfig({
+    ...env,
+    ORDER_PORT: '0',
+    ORDER_DB_NAME: testDatabaseName('e2e_order'),
+    ...orderEnv,
+  });
+  const order = createOrderSubgraph(orderConfig);
+  const orderStarted = order.start();
   const customer = createCustomerSubgraph(customerConfig);
   const product = createProductSubgraph(productConfig);
   const credit = createCreditStatusSubgraph(creditConfig);
@@ -63,6 +81,8 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
     credit.start(),
   ]);
   const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
+  const orderServer = await orderStarted;
+  let currentProduct = product;
   const gateway = createGateway(
     readGatewayConfig({
       ...env,
@@ -70,23 +90,37 @@ export async function startSupergraph(gatewayEnv: Record<string, string> = {}): 
       CUSTOMER_URL: subgraphUrls.customer,
       PRODUCT_URL: subgraphUrls.product,
       CREDIT_STATUS_URL: subgraphUrls['credit-status'],
+      ORDER_URL: orderServer.url,
       ...gatewayEnv,
     }),
   );
   const { url: gatewayUrl } = await gateway.start();
   return {
     gatewayUrl,
-    subgraphUrls,
+    subgraphUrls: { ...subgraphUrls, order: orderServer.url },
     natsUrl: nats.url,
+    databases: {
+      customer: customerConfig.dbName,
+      product: productConfig.dbName,
+      'credit-status': creditConfig.dbName,
+      order: orderConfig.dbName,
+    },
     send: (query, variables = {}, token) => postGraphQL(gatewayUrl, query, variables, { token }),
+    async restartProduct() {
+      await currentProduct.stop();
+      currentProduct = createProductSubgraph({ ...productConfig, port: productServer.port });
+      await currentProduct.start();
+    },
     async stop() {
       await gateway.stop();
+      await Promise.all([order.stop(), currentProduct.stop()]);
       await Promise.all([customer.stop(), product.stop(), credit.stop()]);
       await Promise.all([
         dropDatabase(customerConfig.dbName),
         dropDatabase(productConfig.dbName),
         dropDatabase(creditConfig.dbName),
       ]);
+      await dropDatabase(orderConfig.dbName);
       await nats.dispose();
     },
   };

@@ -1,86 +1,35 @@
-import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
-import { openDatabase } from '@commerce-supergraph/shared/db/orm';
-import { createServiceEvents, type ServiceEventsOptions } from '@commerce-supergraph/shared/events/service-events';
-import { startSubgraphServer } from '@commerce-supergraph/shared/graphql/subgraph-server';
-import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
-import type { Options } from '@mikro-orm/postgresql';
+import {
+  createSubgraphService,
+  type SubgraphOptions,
+  type SubgraphService,
+} from '@commerce-supergraph/shared/graphql/subgraph-service';
 import type { ProductConfig } from './config.js';
 import type { ProductContext } from './context.js';
 import { entities } from './entities/index.js';
 import { CATALOG_STREAM, SOURCE } from './events/catalog-events.js';
+import { INVENTORY_STREAM } from './events/inventory-events.js';
+import { subscribeOrderSaga } from './events/saga-handlers.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 import { seedDemoCatalog } from './seed/seed.js';
 
-export interface ProductSubgraphOptions {
-  log?: Logger;
-  /** Extra MikroORM options, e.g. a query counter in tests. */
-  orm?: Partial<Options>;
-  /** Event plumbing settings, e.g. a faster sweep in tests. */
-  events?: Pick<ServiceEventsOptions, 'bus' | 'relay' | 'shutdownFlushMs'>;
-}
-
-export interface ProductSubgraph {
-  start(): Promise<RunningServer>;
-  stop(): Promise<void>;
-}
-
-export function createProductSubgraph(config: ProductConfig, options: ProductSubgraphOptions = {}): ProductSubgraph {
-  const log = options.log ?? createLogger(SOURCE);
-  let stopServer: (() => Promise<void>) | undefined;
-
-  return {
-    async start() {
-      for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
-      const orm = await openDatabase({
-        url: config.databaseUrl,
-        dbName: config.dbName,
-        entities,
-        migrations,
-        log,
-        overrides: options.orm,
-      });
-      // Started before the seed writes events; it does not wait for NATS: events wait in the outbox.
-      const events = createServiceEvents({
-        ...options.events,
-        service: SOURCE,
-        natsUrl: config.natsUrl,
-        orm,
-        log,
-        streams: [CATALOG_STREAM],
-      });
-      events.start();
-      if (config.seedDemoCatalog) await seedDemoCatalog(orm.em.fork(), log);
-      const jwt = createJwtService(config.jwt);
-      const server = await startSubgraphServer<ProductContext>(
-        {
-          schema: await createSchema(),
-          jwt,
-          gatewaySecret: config.gatewaySecret,
-          log,
-          production: config.production,
-          readiness: { database: () => orm.em.fork().execute('select 1'), nats: () => events.check() },
-          createContext: (base) => {
-            const em = orm.em.fork();
-            return { ...base, em, loaders: createLoaders(em) };
-          },
-        },
-        config.port,
-      );
-      // Requests first (they write events), then the events (the outbox flushes), then the pool.
-      stopServer = async () => {
-        await server.close();
-        await events.stop();
-        await orm.close();
-      };
-      log.info({ url: server.url }, 'product subgraph ready');
-      return server;
+export function createProductSubgraph(config: ProductConfig, options: SubgraphOptions = {}): SubgraphService {
+  return createSubgraphService<ProductContext>(
+    {
+      name: SOURCE,
+      entities,
+      migrations,
+      streams: [CATALOG_STREAM, INVENTORY_STREAM],
+      createSchema,
+      // The saga's consumers attach once the order subgraph's streams exist; the seed's events wait in the outbox.
+      async prepare({ orm, events, log }) {
+        await subscribeOrderSaga(events);
+        if (config.seedDemoCatalog) await seedDemoCatalog(orm.em.fork(), log);
+      },
+      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em) }),
     },
-    async stop() {
-      await stopServer?.();
-      stopServer = undefined;
-    },
-  };
+    config,
+    options,
+  );
 }

@@ -1,6 +1,12 @@
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Reservation, ReservationRejection, ReservationStatus, type ShortLine } from '../entities/index.js';
+import {
+  Reservation,
+  ReservationRejection,
+  ReservationStatus,
+  ReservationTombstone,
+  type ShortLine,
+} from '../entities/index.js';
 
 /**
  * Stock held for orders: what the order saga calls from its event handlers. Each function runs in
@@ -12,7 +18,8 @@ export interface ReservationLine {
   quantity: number;
 }
 
-export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[] };
+/** `released`: the order was released before it was reserved (see ReservationTombstone); nothing is held. */
+export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[] } | { ok: false; released: true };
 
 // MikroORM inlines parameters, an array as a comma list: hence `array[?]` where a SQL array is meant.
 
@@ -20,7 +27,7 @@ export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[]
  * Holds stock for every line of an order, or for none. The product rows are locked in id order
  * (one order for every caller, so no deadlock) and then changed by a conditional update that cannot
  * take stock below zero; the table's CHECK constraint is the last word. A second call for the same
- * order returns the first outcome and changes nothing.
+ * order returns the first outcome and changes nothing, and so does a call for an order released already.
  */
 export async function reserve(em: EntityManager, orderId: string, lines: ReservationLine[]): Promise<ReserveOutcome> {
   const wanted = mergeLines(lines);
@@ -59,9 +66,19 @@ export async function reserve(em: EntityManager, orderId: string, lines: Reserva
   });
 }
 
-/** Gives an order's reserved units back (order cancelled or expired). Returns the lines released. */
-export const release = (em: EntityManager, orderId: string): Promise<number> =>
-  settle(em, orderId, ReservationStatus.RELEASED, 'reserved = p.reserved - r.quantity');
+/**
+ * Gives an order's reserved units back (order cancelled or expired). Returns the lines released.
+ * An order with no reservation and no rejection yet gets a tombstone instead, under the same
+ * per-order lock as reserve, so a reserve arriving after its cancel holds nothing.
+ */
+export function release(em: EntityManager, orderId: string): Promise<number> {
+  return em.transactional(async (tx) => {
+    const released = await settle(tx, orderId, ReservationStatus.RELEASED, 'reserved = p.reserved - r.quantity');
+    // settle took the order's lock, held until the outermost commit: no reserve can slip in between.
+    if (released === 0 && !(await previousOutcome(tx, orderId))) tx.create(ReservationTombstone, { orderId });
+    return released;
+  });
+}
 
 /** Turns an order's reservation into a sale: the units leave the shelf. Returns the lines sold. */
 export const commitSale = (em: EntityManager, orderId: string): Promise<number> =>
@@ -108,6 +125,7 @@ async function lockOrder(em: EntityManager, orderId: string): Promise<void> {
 }
 
 async function previousOutcome(em: EntityManager, orderId: string): Promise<ReserveOutcome | undefined> {
+  if ((await em.count(ReservationTombstone, { orderId })) > 0) return { ok: false, released: true };
   const rejection = await em.findOne(ReservationRejection, { orderId });
   if (rejection) return { ok: false, shortLines: rejection.shortLines };
   return (await em.count(Reservation, { orderId })) > 0 ? { ok: true } : undefined;

@@ -1,0 +1,29 @@
+import { connect } from '@nats-io/transport-node';
+import type { EventEnvelope } from '../events/envelope.js';
+
+export interface EventWatch {
+  /** Resolves once the server has the subscriptions, so no event published after this is missed. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Sees events as they are published, without a consumer of its own: a plain NATS subscription
+ * receives every JetStream publish on its subjects. For benchmarks and tests that time events;
+ * it sees only what is published while it runs (use streamEvents for history).
+ */
+export function watchEvents(url: string, subjects: string[], onEvent: (envelope: EventEnvelope) => void): EventWatch {
+  const connection = connect({ servers: url, name: 'event-watch' });
+  const ready = connection.then(async (nc) => {
+    for (const subject of subjects) {
+      nc.subscribe(subject, { callback: (_error, message) => onEvent(message.json<EventEnvelope>()) });
+    }
+    await nc.flush();
+  });
+  return {
+    ready,
+    async close() {
+      await (await connection).close();
+    },
+  };
+}

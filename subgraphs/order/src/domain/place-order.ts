@@ -1,0 +1,89 @@
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Order, OrderItem } from '../entities/index.js';
+import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+import {
+  type CatalogPrice,
+  checkProducts,
+  idempotencyKeyOf,
+  MAX_LINES,
+  type OrderLineRequest,
+  type PricedOrder,
+  priceLines,
+  validateIdempotencyKey,
+  validateLines,
+} from './order-input.js';
+import { loadPrices } from './price-projection.js';
+import { type Result, refused, succeeded } from './result.js';
+
+export interface PlaceOrderRequest {
+  items: OrderLineRequest[];
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Step 1 of the saga: validates and prices the order from the projection, then stores it PENDING
+ * together with `orders.order.created.v1`, in one transaction. Every problem is reported at once;
+ * nothing is stored then. A key the customer used before returns that first order as it is now.
+ */
+export async function placeOrder(
+  em: EntityManager,
+  customerId: string,
+  request: PlaceOrderRequest,
+  cause: Cause,
+): Promise<Result<Order>> {
+  const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
+  if (keyErrors.length > 0) return refused(keyErrors);
+  const key = idempotencyKeyOf(request.idempotencyKey);
+  const earlier = key ? await findByKey(em, customerId, key) : null;
+  if (earlier) return succeeded(earlier);
+
+  const { items } = request;
+  const errors = validateLines(items);
+  // Products are looked up even when a quantity is wrong, so one answer names every problem.
+  const countFits = items.length >= 1 && items.length <= MAX_LINES;
+  const productIds = items.map((item) => item.productId);
+  const prices = countFits ? await loadPrices(em, productIds) : new Map<string, CatalogPrice>();
+  if (countFits) errors.push(...checkProducts(items, prices));
+  if (errors.length > 0) return refused(errors);
+
+  const priced = priceLines(items, prices);
+  try {
+    return succeeded(await em.transactional((tx) => store(tx, customerId, key, priced, cause)));
+  } catch (error) {
+    // A double submit raced past the look-up above; the unique index let one in: that one is the answer.
+    if (key && error instanceof UniqueConstraintViolationException) {
+      const winner = await findByKey(em.fork(), customerId, key);
+      if (winner) return succeeded(winner);
+    }
+    throw error;
+  }
+}
+
+function findByKey(em: EntityManager, customerId: string, idempotencyKey: string): Promise<Order | null> {
+  return em.findOne(Order, { customerId, idempotencyKey });
+}
+
+function store(tx: EntityManager, customerId: string, key: string | undefined, priced: PricedOrder, cause: Cause) {
+  const { lines, total, currency } = priced;
+  const order = tx.create(Order, { customerId, totalAmount: total, currency, idempotencyKey: key ?? null });
+  for (const line of lines) {
+    tx.create(OrderItem, {
+      order,
+      position: line.position,
+      productId: line.productId,
+      productName: line.productName,
+      quantity: line.quantity,
+      unitPriceAmount: line.unitPrice,
+      lineTotalAmount: line.lineTotal,
+      currency,
+    });
+  }
+  recordOrderEvent(tx, cause, OrderSubjects.created, {
+    orderId: order.id,
+    customerId,
+    items: lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice })),
+    total,
+    currency,
+  });
+  return order;
+}

@@ -1,0 +1,51 @@
+import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DatabaseIdentity, ProductPrice } from '../entities/index.js';
+import type { ProductUpserted } from '../events/consumed-events.js';
+import { normaliseAmount } from './money.js';
+import type { CatalogPrice } from './order-input.js';
+
+/**
+ * Applies one upserted event to the projection, unless the row already reflects a later event.
+ * Events of one product are ordered by the time the product subgraph wrote them (under that
+ * product's row lock, so in commit order), then by event id; a redelivery or a late copy of an
+ * older event therefore changes nothing. Returns whether the row changed.
+ */
+export async function applyProductUpserted(em: EntityManager, envelope: EventEnvelope<ProductUpserted>) {
+  const { id, sku, name, price, currency, active } = envelope.data;
+  if (!isUuid(id)) throw new RangeError(`product id "${id}" is not a uuid`);
+  const { affectedRows } = await em.execute<{ affectedRows: number }>(
+    `insert into product_prices as p
+       (product_id, sku, name, price, currency, active, source_occurred_at, source_event_id, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, now())
+     on conflict (product_id) do update
+       set sku = excluded.sku, name = excluded.name, price = excluded.price, currency = excluded.currency,
+           active = excluded.active, source_occurred_at = excluded.source_occurred_at,
+           source_event_id = excluded.source_event_id, updated_at = now()
+     where (p.source_occurred_at, p.source_event_id) < (excluded.source_occurred_at, excluded.source_event_id)`,
+    [id.toLowerCase(), sku, name, normaliseAmount(price), currency, active, envelope.occurredAt, envelope.id],
+    'run',
+  );
+  return affectedRows > 0;
+}
+
+/** The projection's entries for these products, keyed by lower-case id; ids that are no uuid find nothing. */
+export async function loadPrices(em: EntityManager, productIds: readonly string[]): Promise<Map<string, CatalogPrice>> {
+  const ids = [...new Set(productIds.map((id) => id.trim().toLowerCase()).filter(isUuid))];
+  if (ids.length === 0) return new Map();
+  const rows = await em.find(ProductPrice, { productId: { $in: ids } });
+  return new Map(
+    rows.map(({ productId, name, price, currency, active }) => [
+      productId,
+      { productId, name, price, currency, active },
+    ]),
+  );
+}
+
+/** The id the first migration gave this database (see DatabaseIdentity). */
+export async function databaseId(em: EntityManager): Promise<string> {
+  const [identity] = await em.find(DatabaseIdentity, {}, { orderBy: { createdAt: 'asc' }, limit: 1 });
+  if (!identity) throw new Error('database_identity is empty: the first migration has not run');
+  return identity.id;
+}

@@ -1,0 +1,76 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type CancellationReason, Order, OrderStatus } from '../entities/index.js';
+import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+
+/**
+ * The saga's status changes. Each is one conditional UPDATE whose WHERE names the statuses it may
+ * start from, so the database decides between racers (an event handler, the customer, the expiry
+ * sweep, a second instance): whoever comes second matches no row and changes nothing, and a
+ * redelivered event finds the order moved on. Each change commits with its event (outbox).
+ */
+
+/** The columns a transition sets besides status, version and updated_at, with their parameters. */
+interface Extra {
+  sql: string;
+  params: unknown[];
+}
+
+/** Moves the order to `to` if it is in one of `from`; undefined when it was not (nothing changed). */
+async function move(
+  em: EntityManager,
+  orderId: string,
+  from: readonly OrderStatus[],
+  to: OrderStatus,
+  extra: Extra,
+): Promise<Order | undefined> {
+  // MikroORM inlines an array parameter as a comma list: hence `array[?]`.
+  const [row] = await em.execute(
+    `update orders set status = ?, version = version + 1, updated_at = now()${extra.sql}
+      where id = ? and status = any(array[?]::order_status[]) returning *`,
+    [to, ...extra.params, orderId, [...from]],
+  );
+  return row ? em.map(Order, row) : undefined;
+}
+
+/** PENDING -> CONFIRMED once the product subgraph reserved the stock; starts the payment time limit. */
+export function confirmOrder(em: EntityManager, orderId: string, cause: Cause): Promise<Order | undefined> {
+  return em.transactional(async (tx) => {
+    const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
+      sql: ', confirmed_at = now()',
+      params: [],
+    });
+    if (order) {
+      const { customerId, totalAmount: total, currency } = order;
+      recordOrderEvent(tx, cause, OrderSubjects.confirmed, { orderId, customerId, total, currency });
+    }
+    return order;
+  });
+}
+
+/** PENDING -> REJECTED when the stock could not be reserved. */
+export function rejectOrder(em: EntityManager, orderId: string, reason: string, cause: Cause) {
+  return em.transactional(async (tx) => {
+    const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.REJECTED, {
+      sql: ', rejection_reason = ?',
+      params: [reason],
+    });
+    if (order) recordOrderEvent(tx, cause, OrderSubjects.rejected, { orderId, customerId: order.customerId, reason });
+    return order;
+  });
+}
+
+/**
+ * PENDING or CONFIRMED -> CANCELLED; the event makes the product subgraph release the stock (or
+ * never reserve it, when the cancel overtakes the reservation). A PAID order is never cancelled:
+ * payOrder holds the row lock while it charges, and this statement waits for it and then sees PAID.
+ */
+export function cancelOrder(em: EntityManager, orderId: string, reason: CancellationReason, cause: Cause) {
+  return em.transactional(async (tx) => {
+    const order = await move(tx, orderId, [OrderStatus.PENDING, OrderStatus.CONFIRMED], OrderStatus.CANCELLED, {
+      sql: ', cancellation_reason = ?',
+      params: [reason],
+    });
+    if (order) recordOrderEvent(tx, cause, OrderSubjects.cancelled, { orderId, customerId: order.customerId, reason });
+    return order;
+  });
+}

@@ -1,0 +1,52 @@
+import { requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
+import { failed } from '@commerce-supergraph/shared/graphql/payloads';
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { OrderContext } from '../context.js';
+import { cancelByCustomer } from '../domain/cancel-order.js';
+import { payOrder } from '../domain/pay-order.js';
+import { placeOrder } from '../domain/place-order.js';
+import type { Result } from '../domain/result.js';
+import type { Order } from '../entities/index.js';
+import { PayOrderInput, PlaceOrderInput } from './inputs.js';
+import { OrderPayload, PayOrderPayload } from './payloads.js';
+
+/** Every order operation needs a customer: without a token, UNAUTHENTICATED. */
+@Resolver()
+export class OrderMutations {
+  @Mutation(() => OrderPayload, {
+    description: 'Places an order for the caller, PENDING until its stock is reserved (CONFIRMED) or not (REJECTED).',
+  })
+  async placeOrder(
+    @Arg('input', () => PlaceOrderInput) input: PlaceOrderInput,
+    @Ctx() ctx: OrderContext,
+  ): Promise<OrderPayload> {
+    const viewer = requireViewer(ctx);
+    return toPayload(await placeOrder(ctx.em, viewer.customerId, input, { correlationId: ctx.requestId }));
+  }
+
+  @Mutation(() => PayOrderPayload, { description: 'Pays a CONFIRMED order of the caller (admins: any).' })
+  async payOrder(
+    @Arg('input', () => PayOrderInput) input: PayOrderInput,
+    @Ctx() ctx: OrderContext,
+  ): Promise<PayOrderPayload> {
+    requireViewer(ctx);
+    const { order, payment, errors } = await payOrder(ctx.em, authorizer(ctx), input, ctx.payments, {
+      correlationId: ctx.requestId,
+    });
+    return Object.assign(new PayOrderPayload(), { order, payment, userErrors: errors });
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Cancels a PENDING or CONFIRMED order of the caller (admins: any).' })
+  async cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: OrderContext): Promise<OrderPayload> {
+    requireViewer(ctx);
+    return toPayload(await cancelByCustomer(ctx.em, authorizer(ctx), id, { correlationId: ctx.requestId }));
+  }
+}
+
+/** Another customer's order is a FORBIDDEN error, not a user error: nothing of it is revealed. */
+const authorizer = (ctx: OrderContext) => (customerId: string) => {
+  requireCustomerAccess(ctx, customerId);
+};
+
+const toPayload = (result: Result<Order>): OrderPayload =>
+  result.ok ? Object.assign(new OrderPayload(), { order: result.value }) : failed(new OrderPayload(), result.errors);

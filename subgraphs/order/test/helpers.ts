@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
+import { type Orm, openDatabase } from '@commerce-supergraph/shared/db/orm';
+import { createEnvelope, type EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { createLogger } from '@commerce-supergraph/shared/logging';
+import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
+import { type OrderConfig, readOrderConfig } from '../src/config.js';
+import { placeOrder } from '../src/domain/place-order.js';
+import { applyProductUpserted } from '../src/domain/price-projection.js';
+import { confirmOrder } from '../src/domain/transitions.js';
+import { entities, type Order } from '../src/entities/index.js';
+import { ConsumedSubjects, type ProductUpserted } from '../src/events/consumed-events.js';
+import { migrations } from '../src/migrations/index.js';
+
+export const TEST_GATEWAY_SECRET = 'test-gateway-secret';
+
+/** The streams other services own, created by the tests standing in for them. */
+export const CATALOG_STREAM = { name: 'CATALOG', subjects: ['catalog.>'] };
+export const INVENTORY_STREAM = { name: 'INVENTORY', subjects: ['inventory.>'] };
+
+/** An order subgraph configuration on a free port and a database of its own. */
+export function testOrderConfig(env: Record<string, string> = {}): OrderConfig {
+  return readOrderConfig({
+    NODE_ENV: 'test',
+    ORDER_PORT: '0',
+    ORDER_DB_NAME: testDatabaseName('order'),
+    GATEWAY_SECRET: TEST_GATEWAY_SECRET,
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...env,
+  });
+}
+
+/** Tokens as the customer subgraph would issue them (same secret, issuer and audience). */
+export function testTokens(config: OrderConfig) {
+  const jwt = createJwtService(config.jwt);
+  return {
+    admin: () => jwt.issue({ customerId: randomUUID(), roles: ['customer', 'admin'] }),
+    customer: (customerId: string) => jwt.issue({ customerId, roles: ['customer'] }),
+  };
+}
+
+export interface TestDatabase {
+  orm: Orm;
+  dbName: string;
+  /** Another ORM with a pool of its own on the same database: what a second instance has. */
+  openAnother(): Promise<Orm>;
+  dispose(): Promise<void>;
+}
+
+/** A migrated order database of its own, without a server: for the domain tests. */
+export async function openTestDatabase(dbName = testDatabaseName('order')): Promise<TestDatabase> {
+  const open = () =>
+    openDatabase({
+      url: TEST_DATABASE_URL,
+      dbName,
+      entities,
+      migrations,
+      log: createLogger('test'),
+      // Enough connections that concurrent calls really run at once instead of queueing for the pool.
+      overrides: { pool: { min: 0, max: 25 } },
+    });
+  const orm = await open();
+  const others: Orm[] = [];
+  return {
+    orm,
+    dbName,
+    async openAnother() {
+      const other = await open();
+      others.push(other);
+      return other;
+    },
+    async dispose() {
+      for (const other of others) await other.close(true);
+      await orm.close(true);
+      await dropDatabase(dbName);
+    },
+  };
+}
+
+export const cause = () => ({ correlationId: `test-${randomUUID()}` });
+
+/** An upserted event as the product subgraph publishes it. */
+export function upserted(data: Partial<ProductUpserted> = {}, at = new Date()): EventEnvelope<ProductUpserted> {
+  const product = {
+    id: randomUUID(),
+    sku: `SKU-${randomUUID().slice(0, 8)}`,
+    name: 'Lamp',
+    price: '19.99',
+    currency: 'USD',
+    active: true,
+  };
+  return createEnvelope(
+    { subject: ConsumedSubjects.productUpserted, data: { ...product, ...data }, source: 'product', correlationId: 't' },
+    at,
+  );
+}
+
+/** Puts a product into the projection, as its upserted event would, and returns its event data. */
+export async function priceProduct(orm: Orm, data: Partial<ProductUpserted> = {}): Promise<ProductUpserted> {
+  const event = upserted(data);
+  await applyProductUpserted(orm.em.fork(), event);
+  return event.data;
+}
+
+/** Places an order through the domain; the order is PENDING (or CONFIRMED with `confirm`). */
+export async function orderOf(orm: Orm, customerId: string, productId: string, options = { confirm: false }) {
+  const result = await placeOrder(orm.em.fork(), customerId, { items: [{ productId, quantity: 2 }] }, cause());
+  if (!result.ok) throw new Error(`test order refused: ${JSON.stringify(result.errors)}`);
+  if (!options.confirm) return result.value;
+  return (await confirmOrder(orm.em.fork(), result.value.id, cause())) as Order;
+}
+
+/** The events the outbox holds about one order, oldest first: [subject, data]. */
+export async function outboxFor(orm: Orm, orderId: string): Promise<[string, Record<string, unknown>][]> {
+  const rows = await orm.em.fork().find(OutboxMessage, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  return rows
+    .filter((row) => (row.payload.data as { orderId?: string }).orderId === orderId)
+    .map((row) => [row.subject, row.payload.data as Record<string, unknown>]);
+}

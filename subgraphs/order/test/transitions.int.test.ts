@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireUnpaidOrders } from '../src/domain/expiry.js';
+import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
+import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
+import { OrderSubjects } from '../src/events/order-events.js';
+import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
+
+let db: TestDatabase;
+let orm: Orm;
+let productId: string;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  orm = db.orm;
+  productId = (await priceProduct(orm)).id;
+});
+afterAll(() => db?.dispose());
+
+const statusOf = async (id: string) => (await orm.em.fork().findOneOrFail(Order, { id })).status;
+const subjects = async (id: string) => (await outboxFor(orm, id)).map(([subject]) => subject);
+
+describe('status transitions are guarded by the current status', () => {
+  it('confirms a PENDING order once: a redelivered reservation changes nothing and records nothing', async () => {
+    const order = await orderOf(orm, randomUUID(), productId);
+    const first = await confirmOrder(orm.em.fork(), order.id, cause());
+    expect(first).toMatchObject({ status: OrderStatus.CONFIRMED, version: 2 });
+    expect(first?.confirmedAt).toBeInstanceOf(Date);
+    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(await rejectOrder(orm.em.fork(), order.id, 'late', cause())).toBeUndefined();
+    expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.confirmed]);
+    expect((await outboxFor(orm, order.id))[1]?.[1]).toEqual({
+      orderId: order.id,
+      customerId: order.customerId,
+      total: '39.98',
+      currency: 'USD',
+    });
+  });
+
+  it('rejects with a reason, and a rejected order is neither confirmed nor cancelled after', async () => {
+    const order = await orderOf(orm, randomUUID(), productId);
+    expect(await rejectOrder(orm.em.fork(), order.id, 'Not enough stock for Lamp', cause())).toMatchObject({
+      status: OrderStatus.REJECTED,
+      rejectionReason: 'Not enough stock for Lamp',
+    });
+    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(await cancelOrder(orm.em.fork(), order.id, CancellationReason.CUSTOMER, cause())).toBeUndefined();
+    expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.rejected]);
+  });
+
+  it('ignores a reservation that arrives after the order was cancelled while PENDING', async () => {
+    const order = await orderOf(orm, randomUUID(), productId);
+    expect(await cancelOrder(orm.em.fork(), order.id, CancellationReason.CUSTOMER, cause())).toMatchObject({
+      status: OrderStatus.CANCELLED,
+      cancellationReason: CancellationReason.CUSTOMER,
+    });
+    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(await statusOf(order.id)).toBe(OrderStatus.CANCELLED);
+    expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.cancelled]);
+  });
+
+  it('lets exactly one of a confirm and a cancel racing on separate connections win', async () => {
+    const other = await db.openAnother();
+    for (let round = 0; round < 10; round++) {
+      const order = await orderOf(orm, randomUUID(), productId);
+      const [confirmed, cancelled] = await Promise.all([
+        confirmOrder(orm.em.fork(), order.id, cause()),
+        cancelOrder(other.em.fork(), order.id, CancellationReason.CUSTOMER, cause()),
+      ]);
+      // Either the cancel came first (the confirm finds nothing), or both ran in turn (confirm, then cancel).
+      expect(cancelled).toBeDefined();
+      expect(await statusOf(order.id)).toBe(OrderStatus.CANCELLED);
+      // Sorted: an outbox row's time is its transaction's start, and the cancel may start first and wait.
+      const events = (await subjects(order.id)).sort();
+      const expected = confirmed
+        ? [OrderSubjects.created, OrderSubjects.confirmed, OrderSubjects.cancelled]
+        : [OrderSubjects.created, OrderSubjects.cancelled];
+      expect(events).toEqual(expected.sort());
+    }
+  });
+});
+
+describe('expiry of unpaid confirmed orders', () => {
+  it('cancels only CONFIRMED orders past the time limit, each once, even with sweeps racing', async () => {
+    const overdue = await Promise.all(
+      Array.from({ length: 6 }, () => orderOf(orm, randomUUID(), productId, { confirm: true })),
+    );
+    const fresh = await orderOf(orm, randomUUID(), productId, { confirm: true });
+    const pending = await orderOf(orm, randomUUID(), productId);
+    const ids = overdue.map((o) => o.id);
+    await orm.em
+      .fork()
+      .execute(`update orders set confirmed_at = now() - interval '1 hour' where id = any(array[?]::uuid[])`, [ids]);
+    const other = await db.openAnother();
+    const counts = await Promise.all([
+      expireUnpaidOrders(orm.em.fork(), 600, 2),
+      expireUnpaidOrders(other.em.fork(), 600, 2),
+      expireUnpaidOrders(orm.em.fork(), 600, 2),
+    ]);
+    const rest = await expireUnpaidOrders(orm.em.fork(), 600);
+    expect(counts.reduce((a, b) => a + b, 0) + rest).toBe(6);
+    for (const id of ids) {
+      expect(await statusOf(id)).toBe(OrderStatus.CANCELLED);
+      expect(await outboxFor(orm, id)).toContainEqual([
+        OrderSubjects.cancelled,
+        expect.objectContaining({ reason: CancellationReason.EXPIRED }),
+      ]);
+      expect((await subjects(id)).filter((s) => s === OrderSubjects.cancelled)).toHaveLength(1);
+    }
+    expect(await statusOf(fresh.id)).toBe(OrderStatus.CONFIRMED);
+    expect(await statusOf(pending.id)).toBe(OrderStatus.PENDING);
+  });
+});

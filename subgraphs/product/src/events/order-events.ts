@@ -1,0 +1,26 @@
+/**
+ * This subgraph's own copy of the order saga's events it consumes (README, Events): the contract is
+ * the JSON shape, versioned in the subject. The ORDERS and PAYMENTS streams belong to the order
+ * subgraph; only the fields read here are declared.
+ */
+export const OrderSubjects = {
+  created: 'orders.order.created.v1',
+  cancelled: 'orders.order.cancelled.v1',
+  paymentSucceeded: 'payments.payment.succeeded.v1',
+} as const;
+
+export interface OrderCreated {
+  orderId: string;
+  items: { productId: string; quantity: number }[];
+}
+
+export interface OrderCancelled {
+  orderId: string;
+  /** CUSTOMER or EXPIRED. */
+  reason: string;
+}
+
+export interface PaymentSucceeded {
+  paymentId: string;
+  orderId: string;
+}
