@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AckPolicy,
-  type ConsumerMessages,
+  type Consumer,
   DeliverPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
@@ -33,9 +33,15 @@ export interface ConsumerSpec {
  */
 const SPARE_DELIVERIES = 2;
 
+/**
+ * How long one pull request stays open at the server. Stopping waits for the open one to end
+ * rather than cutting it: what the server sends into a cut request is delivered to nobody and only
+ * comes back after ack_wait (30 s), which would stall a restarted instance.
+ */
+const PULL_EXPIRES_MS = 2_000;
+
 /** One durable pull consumer: explicit ack, bounded deliveries, nak with backoff, dead letters. */
 export class JetStreamConsumer {
-  private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
@@ -80,35 +86,46 @@ export class JetStreamConsumer {
     }
     if (this.loop || this.stopping) return;
     const consumer = await jetstream(nc).consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
-    this.messages = messages;
-    // The client rides out outages by itself; should pulling still end, the next (re)connect restarts it.
+    // Should pulling still end unexpectedly, the next (re)connect starts it again.
     const ended = (error?: unknown) => {
       if (this.stopping) return;
       this.spec.log.error({ err: error }, 'consumer stopped pulling');
       this.loop = undefined;
     };
-    this.loop = this.run(nc, messages).then(() => ended(), ended);
+    this.loop = this.pull(nc, consumer).then(() => ended(), ended);
   }
 
-  /** Stops pulling, finishes the messages in hand, hands buffered ones back for redelivery. */
+  /**
+   * Stops asking for messages, lets the open pull request run out (handing back at once whatever
+   * still arrives), and waits for the handlers in progress.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.messages?.close();
     await this.loop;
   }
 
-  private async run(nc: NatsConnection, messages: ConsumerMessages): Promise<void> {
+  private async pull(nc: NatsConnection, consumer: Consumer): Promise<void> {
     const { concurrency, log } = this.spec;
-    for await (const msg of messages) {
-      if (this.stopping) {
-        msg.nak();
-        continue;
+    while (!this.stopping) {
+      try {
+        const batch = await consumer.fetch({ max_messages: Math.max(concurrency * 2, 16), expires: PULL_EXPIRES_MS });
+        for await (const msg of batch) {
+          if (this.stopping) {
+            // Not at once: the server would hand it straight back to this still-open request,
+            // spending a delivery each time. After the request expires it goes to the next instance.
+            msg.nak(PULL_EXPIRES_MS + 1_000);
+            continue;
+          }
+          while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+          const handled = this.handle(nc, msg).catch((error: unknown) => log.error({ err: error }, 'delivery failed'));
+          this.inFlight.add(handled);
+          void handled.finally(() => this.inFlight.delete(handled));
+        }
+      } catch (error) {
+        // NATS away or the consumer lost with the server's storage: the reconnect handler recreates it.
+        if (!this.stopping) log.warn({ err: error }, 'pull failed; retrying');
+        if (!this.stopping) await sleep(1_000, undefined, { ref: false });
       }
-      while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-      const handled = this.handle(nc, msg).catch((error: unknown) => log.error({ err: error }, 'delivery failed'));
-      this.inFlight.add(handled);
-      void handled.finally(() => this.inFlight.delete(handled));
     }
     await Promise.all(this.inFlight);
   }
