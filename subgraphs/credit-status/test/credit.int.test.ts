@@ -91,6 +91,15 @@ describe('credit status of a customer', () => {
     expect(await db.statuses(bob)).toHaveLength(0);
   });
 
+  it("refuses only the other customer's representation in a mixed batch", async () => {
+    const alice = randomUUID();
+    const bob = randomUUID();
+    const res = await call(CREDIT_OF, { reps: [rep(alice), rep(bob)] }, await tokens.customer(alice));
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+    expect(res.data?._entities[0]).toMatchObject({ id: alice, creditStatus: { score: 650 } });
+    expect(res.data?._entities[1]).toBeNull();
+  });
+
   it('refuses every request without the gateway secret', async () => {
     const res = await postGraphQL(server.url, CREDIT_OF, { reps: [rep(randomUUID())] });
     expect(res.status).toBe(403);

@@ -49,7 +49,8 @@ type CustomerRepresentation = Pick<CustomerRef, 'id' | 'financialProfile'>;
  */
 export const creditReferenceResolvers = {
   Customer: {
-    __resolveReference(reference: CustomerRepresentation, ctx: CreditContext): CustomerRef {
+    // Async, so a refusal fails this representation only: a synchronous throw fails the whole batch.
+    async __resolveReference(reference: CustomerRepresentation, ctx: CreditContext): Promise<CustomerRef> {
       requireCustomerAccess(ctx, reference.id);
       return Object.assign(new CustomerRef(), reference);
     },
