@@ -21,10 +21,9 @@ let shopper: Shopper;
 
 beforeAll(async () => {
   // A payment time limit of seconds, swept often: what takes 15 minutes in production.
-  graph = await startSupergraph(
-    {},
-    { ORDER_PAYMENT_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), ORDER_EXPIRY_SWEEP_MS: '200' },
-  );
+  graph = await startSupergraph({
+    orderEnv: { ORDER_PAYMENT_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), ORDER_EXPIRY_SWEEP_MS: '200' },
+  });
   admin = await adminToken(graph);
   shopper = await registerShopper(graph, 'late-payer');
 });

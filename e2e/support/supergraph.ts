@@ -11,6 +11,7 @@ import { readProductConfig } from '@commerce-supergraph/product/config';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
 
@@ -27,8 +28,15 @@ export interface TestSupergraph {
   subgraphUrls: Record<string, string>;
   /** The supergraph's own NATS, for tests that publish events as a service that is not running would. */
   natsUrl: string;
-  /** Sends an operation to the gateway, as a frontend does. */
-  send(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse>;
+  /** Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph. */
+  send(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    requestId?: string,
+  ): Promise<GraphQLResponse>;
+  /** With `countQueries`: each subgraph's SQL statements, by request id. */
+  queries: Record<string, QueryCounter>;
   /** Each subgraph's database name, for tests that check what is stored (e.g. reserved stock). */
   databases: Record<string, string>;
   /** Stops the product subgraph and starts a new instance on the same port and database, as a redeploy would. */
@@ -40,11 +48,22 @@ export interface TestSupergraph {
  * Every subgraph on a free port with a database of its own, and the gateway in front of them. NATS
  * is a server of this supergraph's own, so its streams never mix with those of `npm start`.
  */
-export async function startSupergraph(
-  gatewayEnv: Record<string, string> = {},
+export interface SupergraphOptions {
+  gatewayEnv?: Record<string, string>;
   /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
-  orderEnv: Record<string, string> = {},
-): Promise<TestSupergraph> {
+  orderEnv?: Record<string, string>;
+  /** Counts every subgraph's SQL statements (kept in memory: for tests, not for benchmarks). */
+  countQueries?: boolean;
+}
+
+export async function startSupergraph(options: SupergraphOptions = {}): Promise<TestSupergraph> {
+  const { gatewayEnv = {}, orderEnv = {} } = options;
+  const queries = Object.fromEntries(
+    options.countQueries
+      ? ['customer', 'product', 'credit-status', 'order'].map((name) => [name, new QueryCounter()])
+      : [],
+  );
+  const orm = (name: string) => ({ orm: queries[name]?.overrides });
   const nats = await startNatsServer();
   const env = { ...sharedEnv, NATS_URL: nats.url };
   const customerConfig = readCustomerConfig({
@@ -70,11 +89,11 @@ export async function startSupergraph(
     ORDER_DB_NAME: testDatabaseName('e2e_order'),
     ...orderEnv,
   });
-  const order = createOrderSubgraph(orderConfig);
+  const order = createOrderSubgraph(orderConfig, orm('order'));
   const orderStarted = order.start();
-  const customer = createCustomerSubgraph(customerConfig);
-  const product = createProductSubgraph(productConfig);
-  const credit = createCreditStatusSubgraph(creditConfig);
+  const customer = createCustomerSubgraph(customerConfig, orm('customer'));
+  const product = createProductSubgraph(productConfig, orm('product'));
+  const credit = createCreditStatusSubgraph(creditConfig, orm('credit-status'));
   const [customerServer, productServer, creditServer] = await Promise.all([
     customer.start(),
     product.start(),
@@ -105,10 +124,12 @@ export async function startSupergraph(
       'credit-status': creditConfig.dbName,
       order: orderConfig.dbName,
     },
-    send: (query, variables = {}, token) => postGraphQL(gatewayUrl, query, variables, { token }),
+    queries,
+    send: (query, variables = {}, token, requestId) =>
+      postGraphQL(gatewayUrl, query, variables, { token, headers: requestId ? { 'x-request-id': requestId } : {} }),
     async restartProduct() {
       await currentProduct.stop();
-      currentProduct = createProductSubgraph({ ...productConfig, port: productServer.port });
+      currentProduct = createProductSubgraph({ ...productConfig, port: productServer.port }, orm('product'));
       await currentProduct.start();
     },
     async stop() {

@@ -3,6 +3,7 @@ import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { type AnyEntity, type EntityClass, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import { currentRequestId } from '../request-scope.js';
 
 export type Orm = MikroORM;
 
@@ -50,7 +51,7 @@ export function ormOptions(options: DatabaseOptions): Options {
     // Every request and message must fork its own EntityManager; the global one throws.
     allowGlobalContext: false,
     forceUtcTimezone: true,
-    logger: (message: string) => options.log.debug({ component: 'orm' }, message),
+    logger: (message: string) => options.log.debug({ component: 'orm', requestId: currentRequestId() }, message),
     ...options.overrides,
   };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager, EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
 import type { Logger } from 'pino';
+import { outsideRequestScope } from '../request-scope.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 import { OutboxMessage } from './outbox.js';
@@ -70,7 +71,8 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    // A kick comes from the commit of some request; the round it starts is not that request's work.
+    this.running = outsideRequestScope(() => this.drain()).finally(() => {
       this.running = undefined;
     });
   }

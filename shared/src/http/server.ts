@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
+import { runInRequestScope } from '../request-scope.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -41,7 +42,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
     const log = options.log.child({ requestId });
-    handle(req, res, requestId, log).catch((error: unknown) => {
+    runInRequestScope(requestId, () => handle(req, res, requestId, log)).catch((error: unknown) => {
       log.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
       else res.destroy();
