@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
-import { type Orm, openDatabase } from '@commerce-supergraph/shared/db/orm';
-import { createLogger } from '@commerce-supergraph/shared/logging';
-import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
+import { type Orm } from '@commerce-supergraph/shared/db/orm';
+import {
+  openTestDatabase as openSharedTestDatabase,
+  type TestDatabase,
+  testDatabaseName,
+} from '@commerce-supergraph/shared/testing/database';
 import { type ProductConfig, readProductConfig } from '../src/config.js';
 import { createProduct, type NewProduct } from '../src/domain/catalog.js';
 import { entities, type Product } from '../src/entities/index.js';
@@ -31,43 +34,11 @@ export async function testTokens(config: ProductConfig) {
   };
 }
 
-export interface TestDatabase {
-  orm: Orm;
-  dbName: string;
-  /** Another ORM with a pool of its own on the same database: what a second instance has. */
-  openAnother(): Promise<Orm>;
-  dispose(): Promise<void>;
-}
+export type { TestDatabase } from '@commerce-supergraph/shared/testing/database';
 
 /** A migrated product database of its own, without a server: for the domain tests. */
-export async function openTestDatabase(dbName = testDatabaseName('product')): Promise<TestDatabase> {
-  const open = () =>
-    openDatabase({
-      url: TEST_DATABASE_URL,
-      dbName,
-      entities,
-      migrations,
-      log: createLogger('test'),
-      // Enough connections that concurrent tests really run at once instead of queueing for the pool.
-      overrides: { pool: { min: 0, max: 25 } },
-    });
-  const orm = await open();
-  const others: Orm[] = [];
-  return {
-    orm,
-    dbName,
-    async openAnother() {
-      const other = await open();
-      others.push(other);
-      return other;
-    },
-    async dispose() {
-      for (const other of others) await other.close(true);
-      await orm.close(true);
-      await dropDatabase(dbName);
-    },
-  };
-}
+export const openTestDatabase = (dbName = testDatabaseName('product')): Promise<TestDatabase> =>
+  openSharedTestDatabase({ dbName, entities, migrations });
 
 let skus = 0;
 
