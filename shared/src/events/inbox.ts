@@ -1,12 +1,16 @@
 import type { EntityManager, MikroORM, Opt } from '@mikro-orm/core';
 import { PrimaryKeyProp } from '@mikro-orm/core';
-import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 
-/** An event a consumer has handled; the key makes a second handling of one event impossible. */
+/**
+ * An event a consumer has handled; the key makes a second handling of one event impossible. Rows
+ * are pruned after a retention far longer than any redelivery (see pruneHandled), hence the index.
+ */
 @Entity({ tableName: 'inbox_messages' })
+@Index({ properties: ['handledAt'] })
 export class InboxMessage {
   [PrimaryKeyProp]?: ['consumer', 'eventId'];
 
@@ -59,4 +63,24 @@ export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TD
       await handler(envelope as EventEnvelope<TData>, { em, log: delivery.log, delivery });
     });
   };
+}
+
+/**
+ * Deletes inbox rows older than the retention, in batches. An event is redelivered within minutes
+ * (bounded deliveries) and re-published only inside the server's duplicate window, so rows kept for
+ * days guard against every duplicate that can still arrive.
+ */
+export async function pruneHandled(em: EntityManager, retentionMs: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { affectedRows }: { affectedRows: number } = await em.getConnection().execute(
+      `delete from inbox_messages where (consumer, event_id) in (
+         select consumer, event_id from inbox_messages
+          where handled_at < now() - ? * interval '1 millisecond' limit 1000)`,
+      [retentionMs],
+      'run',
+    );
+    total += affectedRows;
+    if (affectedRows < 1_000) return total;
+  }
 }

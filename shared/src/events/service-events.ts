@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { SubscribeOptions } from './bus.js';
-import { type TransactionalHandler, withInbox } from './inbox.js';
+import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
 import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
@@ -17,7 +17,11 @@ export interface ServiceEventsOptions {
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
+  /** Handled-event rows are kept this long (default 7 days), then pruned hourly. */
+  inboxRetentionMs?: number;
 }
+
+const HOUR = 3_600_000;
 
 /** A service's whole event plumbing: the JetStream bus, its outbox relay and inbox-wrapped consumers. */
 export interface ServiceEvents {
@@ -45,12 +49,19 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
   const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
   bus.onConnected(() => relay.kick());
+  const retention = options.inboxRetentionMs ?? 7 * 24 * HOUR;
+  let pruning: NodeJS.Timeout | undefined;
+  const pruneInbox = () =>
+    pruneHandled(options.orm.em.fork(), retention)
+      .then((count) => count > 0 && log.info({ count }, 'pruned handled inbox rows'))
+      .catch((error: unknown) => log.warn({ err: error }, 'inbox prune failed'));
   return {
     bus,
     relay,
     start() {
       bus.start();
       relay.start();
+      pruning = setInterval(pruneInbox, HOUR).unref();
     },
     subscribe(subject, handler, subscribeOptions) {
       return bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
@@ -59,6 +70,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       if (!bus.isConnected()) throw new Error('NATS is not connected');
     },
     async stop() {
+      clearInterval(pruning);
       // Consumers first: a handler finishing now may still write events to the outbox.
       await bus.stopConsumers();
       await relay.stop(options.shutdownFlushMs ?? 5_000);

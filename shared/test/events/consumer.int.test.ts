@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { consumerName, deadLetterSubject, type EventHandler } from '../../src/events/bus.js';
 import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
-import { InboxMessage, withInbox } from '../../src/events/inbox.js';
+import { InboxMessage, pruneHandled, withInbox } from '../../src/events/inbox.js';
 import { listDeadLetters, readStream } from '../../src/events/jetstream/streams.js';
 import { TEST_NATS_URL } from '../../src/testing/nats-server.js';
 import {
@@ -139,5 +140,31 @@ describe('consumers with the inbox, against JetStream and PostgreSQL', () => {
     await jetstream(nc).publish(subject, '{"not": "an envelope"');
     await vi.waitFor(async () => expect(await deadLetters()).toHaveLength(1), WAIT);
     expect((await deadLetters())[0]).toMatchObject({ eventId: null, deliveryCount: 1, raw: '{"not": "an envelope"' });
+  });
+});
+
+describe('inbox pruning', () => {
+  it('deletes handled rows past the retention and keeps the recent ones', async () => {
+    const em = db.orm.em.fork();
+    const old = [randomUUID(), randomUUID()];
+    const recent = randomUUID();
+    for (const eventId of old) {
+      await em
+        .getConnection()
+        .execute(
+          `insert into inbox_messages (consumer, event_id, subject, handled_at) values (?, ?, ?, now() - interval '8 days')`,
+          ['prune-test', eventId, 'a.b.c.v1'],
+        );
+    }
+    await em
+      .getConnection()
+      .execute(`insert into inbox_messages (consumer, event_id, subject) values (?, ?, ?)`, [
+        'prune-test',
+        recent,
+        'a.b.c.v1',
+      ]);
+    expect(await pruneHandled(em, 7 * 86_400_000)).toBe(2);
+    const left = await db.orm.em.fork().find(InboxMessage, { consumer: 'prune-test' });
+    expect(left.map((row) => row.eventId)).toEqual([recent]);
   });
 });

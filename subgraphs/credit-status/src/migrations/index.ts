@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122003525_initial } from './Migration20261122003525_initial.js';
+import { Migration20261122012520_inbox_handled_at_index } from './Migration20261122012520_inbox_handled_at_index.js';
 
 /** Every migration in order. Listed by hand so built and test runs load exactly these. */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122003525_initial', class: Migration20261122003525_initial },
+  { name: 'Migration20261122012520_inbox_handled_at_index', class: Migration20261122012520_inbox_handled_at_index },
 ];

@@ -32,9 +32,12 @@ export class LoginThrottle {
     );
   }
 
-  async recordFailure(em: EntityManager, email: string, client: string): Promise<void> {
-    em.create(LoginFailure, { key: emailKey(email) });
-    em.create(LoginFailure, { key: clientKey(client) });
+  /** Also forgets these keys' failures from before the window: they can never count again. */
+  async recordFailure(em: EntityManager, email: string, client: string, now = new Date()): Promise<void> {
+    const keys = [emailKey(email), clientKey(client)];
+    const before = new Date(now.getTime() - this.settings.windowSeconds * 1000);
+    await em.nativeDelete(LoginFailure, { key: { $in: keys }, attemptedAt: { $lt: before } });
+    for (const key of keys) em.create(LoginFailure, { key, attemptedAt: now });
     await em.flush();
   }
 
