@@ -58,7 +58,8 @@ export class ConfigReader {
       try {
         parsed = new URL(raw);
       } catch {
-        throw new Error(`must be a URL, got "${raw}"`);
+        // The value is not echoed: a URL may carry a password.
+        throw new Error('must be a URL');
       }
       if (options.protocols && !options.protocols.includes(parsed.protocol)) {
         throw new Error(`must use ${options.protocols.join(' or ')}, got "${parsed.protocol}"`);

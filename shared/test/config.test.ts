@@ -20,6 +20,13 @@ describe('ConfigReader', () => {
     expect(() => prod.done()).toThrow('SECRET is required when NODE_ENV=production');
   });
 
+  it('never echoes a malformed URL, which may carry a password', () => {
+    const reader = new ConfigReader({ DATABASE_URL: 'postgres://app:s3cret@db:5432:x/app' });
+    reader.url('DATABASE_URL');
+    expect(() => reader.done()).toThrow('DATABASE_URL must be a URL');
+    expect(() => reader.done()).not.toThrow(/s3cret/);
+  });
+
   it('reports every malformed variable at once', () => {
     const reader = new ConfigReader({ PORT: 'abc', FLAG: 'maybe', URL: 'http://x' });
     reader.int('PORT', { min: 0, max: 65535 });

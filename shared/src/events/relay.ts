@@ -1,9 +1,9 @@
-import type { EntityManager, EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { outsideRequestScope } from '../request-scope.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
-import { OutboxMessage } from './outbox.js';
+import { KickAfterCommit } from './kick-after-commit.js';
 import { claimDue, markFailed, markPublished, prunePublished } from './outbox-store.js';
 
 export interface OutboxRelayOptions {
@@ -33,6 +33,7 @@ const DAY = 86_400_000;
 export class OutboxRelay {
   private readonly settings: Required<Omit<OutboxRelayOptions, 'log'>>;
   private readonly log: Logger;
+  private readonly commitHook = new KickAfterCommit(() => this.kick());
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -58,7 +59,7 @@ export class OutboxRelay {
 
   /** Starts sweeping and kicking after every commit that wrote an outbox row. */
   start(): void {
-    this.orm.em.getEventManager().registerSubscriber(new KickAfterCommit(() => this.kick()));
+    this.orm.em.getEventManager().registerSubscriber(this.commitHook);
     this.timer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
     this.timer.unref();
     this.kick();
@@ -74,6 +75,8 @@ export class OutboxRelay {
     // A kick comes from the commit of some request; the round it starts is not that request's work.
     this.running = outsideRequestScope(() => this.drain()).finally(() => {
       this.running = undefined;
+      // A kick that came after drain's last look but before this point would otherwise be lost.
+      if (this.again) this.kick();
     });
   }
 
@@ -81,6 +84,7 @@ export class OutboxRelay {
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.orm.em.getEventManager().getSubscribers().delete(this.commitHook);
     const flush = (async () => {
       await this.running;
       await this.publishDue().catch((error: unknown) => this.log.warn({ err: error }, 'final flush failed'));
@@ -148,29 +152,5 @@ export class OutboxRelay {
     prunePublished(this.orm.em.fork(), this.settings.retentionMs)
       .then((count) => count > 0 && this.log.info({ count }, 'pruned published outbox rows'))
       .catch((error: unknown) => this.log.warn({ err: error }, 'outbox prune failed'));
-  }
-}
-
-/**
- * Kicks the relay after a commit that made outbox rows visible. A savepoint release (a nested
- * `transactional`) is not such a commit: its rows become visible with the outermost commit, whose
- * EntityManager has the nested one's entities merged in, so that commit looks for rows it has not
- * kicked for yet. A rolled-back transaction never kicks.
- */
-class KickAfterCommit implements EventSubscriber {
-  private readonly kicked = new WeakSet<OutboxMessage>();
-
-  constructor(private readonly kick: () => void) {}
-
-  afterTransactionCommit(args: TransactionEventArgs): void {
-    if (args.transaction?.savepointName) return;
-    let fresh = false;
-    for (const entity of args.em.getUnitOfWork().getIdentityMap().values()) {
-      if (entity instanceof OutboxMessage && !this.kicked.has(entity)) {
-        this.kicked.add(entity);
-        fresh = true;
-      }
-    }
-    if (fresh) this.kick();
   }
 }

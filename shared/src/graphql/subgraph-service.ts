@@ -67,45 +67,54 @@ export function createSubgraphService<TContext extends RequestContext>(
   return {
     async start() {
       for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
-      const orm = await openDatabase({
-        url: config.databaseUrl,
-        dbName: config.dbName,
-        entities: definition.entities,
-        migrations: definition.migrations,
-        log,
-        overrides: options.orm,
-      });
-      const events = createServiceEvents({
-        ...options.events,
-        service: definition.name,
-        natsUrl: config.natsUrl,
-        orm,
-        log,
-        streams: definition.streams,
-      });
-      events.start();
-      const runtime: SubgraphRuntime = { orm, events, jwt: createJwtService(config.jwt), log };
-      const stopJobs = (await definition.prepare?.(runtime)) ?? undefined;
-      const server = await startSubgraphServer<TContext>(
-        {
-          schema: await definition.createSchema(),
-          jwt: runtime.jwt,
-          gatewaySecret: config.gatewaySecret,
-          log,
-          production: config.production,
-          readiness: { database: () => orm.em.fork().execute('select 1'), nats: () => events.check() },
-          createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
-        },
-        config.port,
-      );
-      stopAll = async () => {
-        await server.close();
-        await stopJobs?.();
-        await events.stop();
-        await orm.close();
+      // What has started, stopped in reverse on shutdown, or at once when a later step fails to start.
+      const started: (() => Promise<void>)[] = [];
+      const stopStarted = async () => {
+        for (const stop of started.splice(0).reverse()) await stop();
       };
-      log.info({ url: server.url }, `${definition.name} subgraph ready`);
-      return server;
+      try {
+        const orm = await openDatabase({
+          url: config.databaseUrl,
+          dbName: config.dbName,
+          entities: definition.entities,
+          migrations: definition.migrations,
+          log,
+          overrides: options.orm,
+        });
+        started.push(() => orm.close());
+        const events = createServiceEvents({
+          ...options.events,
+          service: definition.name,
+          natsUrl: config.natsUrl,
+          orm,
+          log,
+          streams: definition.streams,
+        });
+        events.start();
+        started.push(() => events.stop());
+        const runtime: SubgraphRuntime = { orm, events, jwt: createJwtService(config.jwt), log };
+        const stopJobs = await definition.prepare?.(runtime);
+        if (stopJobs) started.push(stopJobs);
+        const server = await startSubgraphServer<TContext>(
+          {
+            schema: await definition.createSchema(),
+            jwt: runtime.jwt,
+            gatewaySecret: config.gatewaySecret,
+            log,
+            production: config.production,
+            readiness: { database: () => orm.em.fork().execute('select 1'), nats: () => events.check() },
+            createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
+          },
+          config.port,
+        );
+        started.push(() => server.close());
+        stopAll = stopStarted;
+        log.info({ url: server.url }, `${definition.name} subgraph ready`);
+        return server;
+      } catch (error) {
+        await stopStarted();
+        throw error;
+      }
     },
     async stop() {
       const stopping = stopAll;
