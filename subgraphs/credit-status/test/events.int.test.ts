@@ -102,6 +102,19 @@ describe('credit status from events', () => {
     }, WAIT);
   });
 
+  it('moves the score once when a payment event is delivered twice', async () => {
+    const customerId = randomUUID();
+    const paid = await payments!.publish(ConsumedSubjects.paymentSucceeded, payment(customerId));
+    await publishWithoutMsgId(nats.url, paid);
+    // One message at a time per consumer: once a later event is handled, both copies were too.
+    const barrier = await payments!.publish(ConsumedSubjects.paymentSucceeded, payment(randomUUID()));
+    await vi.waitFor(
+      async () => expect(await db.orm.em.fork().count(InboxMessage, { eventId: barrier.id })).toBe(1),
+      WAIT,
+    );
+    expect(await score(customerId)).toBe(655);
+    expect(await db.history(customerId)).toEqual([{ score: 655, delta: 5, reason: 'Payment succeeded' }]);
+  });
   it('scores a payment that overtakes the registered event, and clamps at both ends', async () => {
     const stranger = randomUUID();
     await payments?.publish(ConsumedSubjects.paymentSucceeded, payment(stranger));

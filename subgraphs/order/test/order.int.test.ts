@@ -4,13 +4,13 @@ import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
 import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
 import {
   openStandInPublisher,
-  publishWithoutMsgId,
   type StandInPublisher,
   streamEvents,
 } from '@commerce-supergraph/shared/testing/jetstream';
 import { unmigratedSchemaChanges } from '@commerce-supergraph/shared/testing/migrations';
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+import { querySql } from '@commerce-supergraph/shared/testing/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrderSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';
@@ -107,8 +107,18 @@ describe('order subgraph against PostgreSQL and NATS', () => {
       lines: [{ productId: lamp.id, quantity: 2 }],
     });
     await vi.waitFor(async () => expect((await statusOf(order.id)).status).toBe('CONFIRMED'), WAIT);
-    await publishWithoutMsgId(nats.url, reserved);
     await vi.waitFor(async () => expect(await ordersEvents(OrderSubjects.confirmed, order.id)).toHaveLength(1), WAIT);
+    // A second reserved fact with an id of its own passes the inbox: only the status guard stops it.
+    const again = await inventory.publish(ConsumedSubjects.reservationReserved, {
+      orderId: order.id,
+      lines: [{ productId: lamp.id, quantity: 2 }],
+    });
+    const handled = () =>
+      querySql<{ n: number }>(config.dbName, 'select count(*)::int as n from inbox_messages where event_id = ?', [
+        again.id,
+      ]);
+    await vi.waitFor(async () => expect((await handled())[0]?.n).toBe(1), WAIT);
+    expect(await ordersEvents(OrderSubjects.confirmed, order.id)).toHaveLength(1);
     const [confirmed] = await ordersEvents(OrderSubjects.confirmed, order.id);
     expect(confirmed).toMatchObject({
       data: { orderId: order.id, customerId, total: '49.80', currency: 'USD' },
