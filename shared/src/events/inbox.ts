@@ -1,6 +1,7 @@
-import type { EntityManager, MikroORM, Opt } from '@mikro-orm/core';
+import type { Opt } from '@mikro-orm/core';
 import { PrimaryKeyProp } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
@@ -28,7 +29,8 @@ export class InboxMessage {
 }
 
 export interface HandlerContext {
-  /** A fork in the message's own transaction: the effects and the inbox row commit together. */
+  /** A fork in the message's own transaction: the effects and the inbox row commit together. Every
+   * service runs on PostgreSQL, so handlers get its EntityManager (raw SQL, query builder) as is. */
   em: EntityManager;
   log: Logger;
   delivery: Delivery;

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { SubscribeOptions } from './bus.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';

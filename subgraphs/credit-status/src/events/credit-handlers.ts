@@ -1,7 +1,6 @@
 import { causedBy, type EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { PAYMENT_FAILED_DELTA, PAYMENT_SUCCEEDED_DELTA } from '../domain/score.js';
 import { changeScore, ensureStatuses } from '../domain/scoring.js';
 import {
@@ -18,7 +17,7 @@ import {
  */
 export async function subscribeCreditHandlers(events: ServiceEvents): Promise<void> {
   await events.subscribe<CustomerRegistered>(ConsumedSubjects.customerRegistered, async (envelope, { em }) => {
-    await ensureStatuses(sql(em), [envelope.data.customerId]);
+    await ensureStatuses(em, [envelope.data.customerId]);
   });
   await events.subscribe<PaymentSucceeded>(ConsumedSubjects.paymentSucceeded, (envelope, context) =>
     scorePayment(envelope, context, PAYMENT_SUCCEEDED_DELTA, 'Payment succeeded'),
@@ -36,10 +35,7 @@ async function scorePayment(
   reason: string,
 ): Promise<void> {
   const { customerId, orderId } = envelope.data;
-  await ensureStatuses(sql(em), [customerId]);
-  const result = await changeScore(sql(em), { customerId, delta, reason }, causedBy(envelope));
+  await ensureStatuses(em, [customerId]);
+  const result = await changeScore(em, { customerId, delta, reason }, causedBy(envelope));
   log.info({ customerId, orderId, applied: result?.applied, score: result?.status.score }, 'credit score updated');
 }
-
-/** The inbox hands over MikroORM's generic EntityManager; this service's ORM is the PostgreSQL one. */
-const sql = (em: HandlerContext['em']): EntityManager => em as EntityManager;

@@ -3,7 +3,6 @@ import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-e
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { applyProductUpserted, databaseId } from '../domain/price-projection.js';
 import { ConsumedSubjects, type ProductUpserted } from './consumed-events.js';
-import { sqlEm } from './handler-em.js';
 import { SOURCE } from './order-events.js';
 
 /**
@@ -23,7 +22,7 @@ export async function subscribeCatalogProjection(events: ServiceEvents, orm: Mik
   await events.subscribe<ProductUpserted>(
     ConsumedSubjects.productUpserted,
     async (envelope, { em }) => {
-      await applyProductUpserted(sqlEm(em), envelope);
+      await applyProductUpserted(em, envelope);
     },
     { name },
   );

@@ -6,7 +6,6 @@ import { rejectionReason } from '../domain/rejection-reason.js';
 import { confirmOrder, rejectOrder } from '../domain/transitions.js';
 import { OrderItem } from '../entities/index.js';
 import { ConsumedSubjects, type ReservationRejected, type ReservationReserved } from './consumed-events.js';
-import { sqlEm } from './handler-em.js';
 
 /** Results of different orders are independent: handled several at a time, each order guarded by its status. */
 const CONCURRENCY = 16;
@@ -23,7 +22,7 @@ export async function subscribeSagaHandlers(events: ServiceEvents): Promise<void
     async (envelope, { em, log }) => {
       const { orderId } = envelope.data;
       if (!known(orderId, log)) return;
-      const order = await confirmOrder(sqlEm(em), orderId, causedBy(envelope));
+      const order = await confirmOrder(em, orderId, causedBy(envelope));
       if (!order) log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
     },
     { concurrency: CONCURRENCY },
@@ -33,9 +32,9 @@ export async function subscribeSagaHandlers(events: ServiceEvents): Promise<void
     async (envelope, { em, log }) => {
       const { orderId, shortLines } = envelope.data;
       if (!known(orderId, log)) return;
-      const items = await sqlEm(em).find(OrderItem, { order: orderId });
+      const items = await em.find(OrderItem, { order: orderId });
       const names = new Map(items.map((item) => [item.productId, item.productName]));
-      const order = await rejectOrder(sqlEm(em), orderId, rejectionReason(shortLines, names), causedBy(envelope));
+      const order = await rejectOrder(em, orderId, rejectionReason(shortLines, names), causedBy(envelope));
       if (!order) log.info({ orderId }, 'rejection for an order that is no longer PENDING; ignored');
     },
     { concurrency: CONCURRENCY },

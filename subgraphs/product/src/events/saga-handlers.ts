@@ -2,7 +2,6 @@ import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import { causedBy } from '@commerce-supergraph/shared/events/envelope';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { commitSale, mergeLines, release, reserve } from '../domain/inventory.js';
 import { InventorySubjects, recordInventoryEvent } from './inventory-events.js';
 import { type OrderCancelled, type OrderCreated, OrderSubjects, type PaymentSucceeded } from './order-events.js';
@@ -25,15 +24,15 @@ export async function subscribeOrderSaga(events: ServiceEvents): Promise<void> {
     async (envelope, { em, log }) => {
       const { orderId, items } = envelope.data;
       if (!known(orderId, log)) return;
-      const outcome = await reserve(sql(em), orderId, items);
+      const outcome = await reserve(em, orderId, items);
       if (outcome.ok) {
         const lines = mergeLines(items);
-        recordInventoryEvent(sql(em), causedBy(envelope), InventorySubjects.reserved, { orderId, lines });
+        recordInventoryEvent(em, causedBy(envelope), InventorySubjects.reserved, { orderId, lines });
       } else if ('released' in outcome) {
         log.info({ orderId }, 'order was cancelled before its reservation; nothing reserved');
       } else {
         const { shortLines } = outcome;
-        recordInventoryEvent(sql(em), causedBy(envelope), InventorySubjects.rejected, { orderId, shortLines });
+        recordInventoryEvent(em, causedBy(envelope), InventorySubjects.rejected, { orderId, shortLines });
       }
     },
     { concurrency: CONCURRENCY },
@@ -43,7 +42,7 @@ export async function subscribeOrderSaga(events: ServiceEvents): Promise<void> {
     async (envelope, { em, log }) => {
       const { orderId, reason } = envelope.data;
       if (!known(orderId, log)) return;
-      log.info({ orderId, reason, lines: await release(sql(em), orderId) }, 'reservation released');
+      log.info({ orderId, reason, lines: await release(em, orderId) }, 'reservation released');
     },
     { concurrency: CONCURRENCY },
   );
@@ -52,7 +51,7 @@ export async function subscribeOrderSaga(events: ServiceEvents): Promise<void> {
     async (envelope, { em, log }) => {
       const { orderId } = envelope.data;
       if (!known(orderId, log)) return;
-      log.info({ orderId, lines: await commitSale(sql(em), orderId) }, 'reservation sold');
+      log.info({ orderId, lines: await commitSale(em, orderId) }, 'reservation sold');
     },
     { concurrency: CONCURRENCY },
   );
@@ -64,6 +63,3 @@ function known(orderId: string, log: HandlerContext['log']): boolean {
   log.warn({ orderId }, 'order event with an order id that is not a uuid; skipped');
   return false;
 }
-
-/** The inbox hands over MikroORM's generic EntityManager; this service's ORM is the PostgreSQL one. */
-const sql = (em: HandlerContext['em']): EntityManager => em as EntityManager;
