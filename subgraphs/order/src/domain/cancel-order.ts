@@ -1,10 +1,10 @@
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CancellationReason, Order } from '../entities/index.js';
 import type { Cause } from '../events/order-events.js';
 import type { Authorize } from './pay-order.js';
-import { type Result, refused, succeeded } from './result.js';
 import { cancelOrder } from './transitions.js';
 
 /**

@@ -1,3 +1,4 @@
+import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Order, OrderItem } from '../entities/index.js';
 import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
@@ -13,7 +14,6 @@ import {
   validateLines,
 } from './order-input.js';
 import { loadPrices } from './price-projection.js';
-import { type Result, refused, succeeded } from './result.js';
 
 export interface PlaceOrderRequest {
   items: OrderLineRequest[];

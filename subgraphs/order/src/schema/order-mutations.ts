@@ -1,12 +1,10 @@
 import { requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
-import { failed } from '@commerce-supergraph/shared/graphql/payloads';
+import { toPayload } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { OrderContext } from '../context.js';
 import { cancelByCustomer } from '../domain/cancel-order.js';
 import { payOrder } from '../domain/pay-order.js';
 import { placeOrder } from '../domain/place-order.js';
-import type { Result } from '../domain/result.js';
-import type { Order } from '../entities/index.js';
 import { PayOrderInput, PlaceOrderInput } from './inputs.js';
 import { OrderPayload, PayOrderPayload } from './payloads.js';
 
@@ -21,7 +19,11 @@ export class OrderMutations {
     @Ctx() ctx: OrderContext,
   ): Promise<OrderPayload> {
     const viewer = requireViewer(ctx);
-    return toPayload(await placeOrder(ctx.em, viewer.customerId, input, { correlationId: ctx.requestId }));
+    return toPayload(
+      new OrderPayload(),
+      'order',
+      await placeOrder(ctx.em, viewer.customerId, input, { correlationId: ctx.requestId }),
+    );
   }
 
   @Mutation(() => PayOrderPayload, { description: 'Pays a CONFIRMED order of the caller (admins: any).' })
@@ -39,7 +41,11 @@ export class OrderMutations {
   @Mutation(() => OrderPayload, { description: 'Cancels a PENDING or CONFIRMED order of the caller (admins: any).' })
   async cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: OrderContext): Promise<OrderPayload> {
     requireViewer(ctx);
-    return toPayload(await cancelByCustomer(ctx.em, authorizer(ctx), id, { correlationId: ctx.requestId }));
+    return toPayload(
+      new OrderPayload(),
+      'order',
+      await cancelByCustomer(ctx.em, authorizer(ctx), id, { correlationId: ctx.requestId }),
+    );
   }
 }
 
@@ -47,6 +53,3 @@ export class OrderMutations {
 const authorizer = (ctx: OrderContext) => (customerId: string) => {
   requireCustomerAccess(ctx, customerId);
 };
-
-const toPayload = (result: Result<Order>): OrderPayload =>
-  result.ok ? Object.assign(new OrderPayload(), { order: result.value }) : failed(new OrderPayload(), result.errors);

@@ -1,9 +1,9 @@
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
+import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { type EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Brand, Category, Product } from '../entities/index.js';
 import { type Cause, recordProductUpserted } from '../events/catalog-events.js';
-import { type Result, refused, succeeded } from './result.js';
 import {
   type NewProductFields,
   normalisePrice,

@@ -1,10 +1,11 @@
 import { requireAdmin } from '@commerce-supergraph/shared/auth/context';
+import { toPayload } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { ProductContext } from '../context.js';
 import * as catalog from '../domain/catalog.js';
 import { Brand, Category } from '../entities/index.js';
 import { CreateProductInput, RestockProductInput, UpdateProductInput } from './inputs.js';
-import { BrandPayload, CategoryPayload, ProductPayload, toPayload } from './payloads.js';
+import { BrandPayload, CategoryPayload, ProductPayload } from './payloads.js';
 
 /** Catalog changes: admin only (anonymous: UNAUTHENTICATED, a customer: FORBIDDEN). */
 @Resolver()

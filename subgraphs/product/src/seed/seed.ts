@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Result } from '@commerce-supergraph/shared/graphql/payloads';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createNamed, createProduct } from '../domain/catalog.js';
-import type { Result } from '../domain/result.js';
 import { Brand, Category } from '../entities/index.js';
 import { DEMO_BRANDS, DEMO_CATEGORIES, DEMO_PRODUCTS } from './demo-catalog.js';
 
