@@ -1,7 +1,8 @@
-import { errorCodes, type GraphQLResponse } from '@commerce-supergraph/shared/testing/graphql-client';
+import { errorCodes } from '@commerce-supergraph/shared/testing/graphql-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operation } from './support/operations.js';
 import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';
+import { userErrors } from './support/user-errors.js';
 
 let graph: TestSupergraph;
 let adminToken: string;
@@ -14,11 +15,6 @@ afterAll(() => graph?.stop());
 
 const register = (input: Record<string, unknown>) => graph.send(operation('RegisterCustomer'), { input });
 const login = (email: string, password: string) => graph.send(operation('Login'), { input: { email, password } });
-const userErrors = (res: GraphQLResponse, field: string) =>
-  ((res.data?.[field]?.userErrors ?? []) as { field: string[]; code: string }[]).map((e) => [
-    e.field?.join('.'),
-    e.code,
-  ]);
 
 async function newCustomer(email: string) {
   const res = await register({ name: 'Grace Hopper', email, password: 'correct-horse' });

@@ -8,6 +8,7 @@ import { createOrderSubgraph } from '@commerce-supergraph/order/app';
 import { readOrderConfig } from '@commerce-supergraph/order/config';
 import { createProductSubgraph } from '@commerce-supergraph/product/app';
 import { readProductConfig } from '@commerce-supergraph/product/config';
+import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
@@ -90,18 +91,27 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     ...orderEnv,
   });
   const order = createOrderSubgraph(orderConfig, orm('order'));
-  const orderStarted = order.start();
   const customer = createCustomerSubgraph(customerConfig, orm('customer'));
   const product = createProductSubgraph(productConfig, orm('product'));
   const credit = createCreditStatusSubgraph(creditConfig, orm('credit-status'));
-  const [customerServer, productServer, creditServer] = await Promise.all([
-    customer.start(),
-    product.start(),
-    credit.start(),
-  ]);
-  const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
-  const orderServer = await orderStarted;
   let currentProduct = product;
+  const databases = [customerConfig, productConfig, creditConfig, orderConfig].map((config) => config.dbName);
+  /** Stops whatever runs (a service that never started stops as a no-op) and removes what it made. */
+  const dispose = async () => {
+    await Promise.all([order.stop(), currentProduct.stop(), customer.stop(), credit.stop()]);
+    await Promise.all(databases.map((dbName) => dropDatabase(dbName)));
+    await nats.dispose();
+  };
+  const started = await Promise.allSettled([customer.start(), product.start(), credit.start(), order.start()]);
+  const failure = started.find((outcome) => outcome.status === 'rejected');
+  if (failure) {
+    await dispose();
+    throw failure.reason;
+  }
+  const [customerServer, productServer, creditServer, orderServer] = started.map(
+    (outcome) => (outcome as PromiseFulfilledResult<RunningServer>).value,
+  ) as [RunningServer, RunningServer, RunningServer, RunningServer];
+  const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
   const gateway = createGateway(
     readGatewayConfig({
       ...env,
@@ -113,7 +123,10 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       ...gatewayEnv,
     }),
   );
-  const { url: gatewayUrl } = await gateway.start();
+  const { url: gatewayUrl } = await gateway.start().catch(async (error: unknown) => {
+    await dispose();
+    throw error;
+  });
   return {
     gatewayUrl,
     subgraphUrls: { ...subgraphUrls, order: orderServer.url },
@@ -134,15 +147,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     },
     async stop() {
       await gateway.stop();
-      await Promise.all([order.stop(), currentProduct.stop()]);
-      await Promise.all([customer.stop(), product.stop(), credit.stop()]);
-      await Promise.all([
-        dropDatabase(customerConfig.dbName),
-        dropDatabase(productConfig.dbName),
-        dropDatabase(creditConfig.dbName),
-      ]);
-      await dropDatabase(orderConfig.dbName);
-      await nats.dispose();
+      await dispose();
     },
   };
 }

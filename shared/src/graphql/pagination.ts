@@ -31,8 +31,11 @@ export function decodeCursor(cursor: string, length: number): CursorKey {
   } catch {
     // Falls through to the error below: a cursor we did not issue.
   }
-  throw badInput('after is not a cursor from this list');
+  throw badCursor();
 }
+
+/** The error for a cursor this list did not issue (a subgraph's own checks of the key use it too). */
+export const badCursor = (): GraphQLError => badInput('after is not a cursor from this list');
 
 /** Shareable: every subgraph with a connection (products, a customer's orders) returns it. */
 @ObjectType({ description: 'Where a page ends, and whether another follows.' })

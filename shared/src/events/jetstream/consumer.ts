@@ -86,13 +86,8 @@ export class JetStreamConsumer {
     }
     if (this.loop || this.stopping) return;
     const consumer = await jetstream(nc).consumers.get(stream, name);
-    // Should pulling still end unexpectedly, the next (re)connect starts it again.
-    const ended = (error?: unknown) => {
-      if (this.stopping) return;
-      this.spec.log.error({ err: error }, 'consumer stopped pulling');
-      this.loop = undefined;
-    };
-    this.loop = this.pull(nc, consumer).then(() => ended(), ended);
+    // pull() catches every failure inside its loop and returns only once stopping.
+    this.loop = this.pull(nc, consumer);
   }
 
   /**

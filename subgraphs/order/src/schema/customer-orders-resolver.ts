@@ -1,7 +1,12 @@
 import { requireCustomerAccess } from '@commerce-supergraph/shared/auth/context';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
-import { type Connection, decodeCursor, pageSize, toConnection } from '@commerce-supergraph/shared/graphql/pagination';
-import { GraphQLError } from 'graphql';
+import {
+  badCursor,
+  type Connection,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '@commerce-supergraph/shared/graphql/pagination';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { OrderContext } from '../context.js';
 import { listCustomerOrders, orderCursorKey } from '../domain/order-listing.js';
@@ -35,5 +40,5 @@ function decodeOrderCursor(cursor: string): [string, string] {
   if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id)) {
     return [createdAt, id];
   }
-  throw new GraphQLError('after is not a cursor from this list', { extensions: { code: 'BAD_USER_INPUT' } });
+  throw badCursor();
 }

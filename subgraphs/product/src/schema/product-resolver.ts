@@ -1,7 +1,12 @@
 import { isAdmin } from '@commerce-supergraph/shared/auth/context';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
-import { type Connection, decodeCursor, pageSize, toConnection } from '@commerce-supergraph/shared/graphql/pagination';
-import { GraphQLError } from 'graphql';
+import {
+  badCursor,
+  type Connection,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '@commerce-supergraph/shared/graphql/pagination';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ProductContext } from '../context.js';
 import { listProducts, productCursorKey } from '../domain/product-listing.js';
@@ -72,5 +77,5 @@ export const productReferenceResolvers = {
 function decodeProductCursor(cursor: string): [string, string] {
   const [name, id] = decodeCursor(cursor, 2);
   if (typeof name === 'string' && typeof id === 'string' && isUuid(id)) return [name, id];
-  throw new GraphQLError('after is not a cursor from this list', { extensions: { code: 'BAD_USER_INPUT' } });
+  throw badCursor();
 }
