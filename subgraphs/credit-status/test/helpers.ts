@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { ormOptions } from '@commerce-supergraph/shared/db/orm';
 import { createLogger } from '@commerce-supergraph/shared/logging';
-import { testDatabaseName } from '@commerce-supergraph/shared/testing/database';
 import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import {
+  testTokens as sharedTestTokens,
+  TEST_GATEWAY_SECRET,
+  testSubgraphEnv,
+} from '@commerce-supergraph/shared/testing/subgraph';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type CreditStatusConfig, readCreditStatusConfig } from '../src/config.js';
 import { CreditScoreChange, CreditStatus, entities } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 
-export const TEST_GATEWAY_SECRET = 'test-gateway-secret';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
 
 /** The streams other services own, created by the tests standing in for them. */
 export const CUSTOMERS_STREAM = { name: 'CUSTOMERS', subjects: ['customers.>'] };
@@ -18,23 +20,13 @@ export const PAYMENTS_STREAM = { name: 'PAYMENTS', subjects: ['payments.>'] };
 /** A credit-status subgraph configuration on a free port and a database of its own. */
 export function testCreditConfig(env: Record<string, string> = {}): CreditStatusConfig {
   return readCreditStatusConfig({
-    NODE_ENV: 'test',
-    CREDIT_STATUS_PORT: '0',
-    CREDIT_STATUS_DB_NAME: testDatabaseName('credit'),
-    GATEWAY_SECRET: TEST_GATEWAY_SECRET,
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...testSubgraphEnv('CREDIT_STATUS', 'credit'),
     ...env,
   });
 }
 
 /** Tokens as the customer subgraph would issue them (same secret, issuer and audience). */
-export function testTokens(config: CreditStatusConfig) {
-  const jwt = createJwtService(config.jwt);
-  return {
-    admin: () => jwt.issue({ customerId: randomUUID(), roles: ['customer', 'admin'] }),
-    customer: (customerId: string) => jwt.issue({ customerId, roles: ['customer'] }),
-  };
-}
+export const testTokens = (config: CreditStatusConfig) => sharedTestTokens(config.jwt);
 
 /** Calls the subgraph as the gateway does (with the gateway secret). */
 export const callSubgraph =

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { type Orm } from '@commerce-supergraph/shared/db/orm';
 import { createEnvelope, type EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
@@ -8,6 +7,7 @@ import {
   type TestDatabase,
   testDatabaseName,
 } from '@commerce-supergraph/shared/testing/database';
+import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/shared/testing/subgraph';
 import { type OrderConfig, readOrderConfig } from '../src/config.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
@@ -16,7 +16,7 @@ import { entities, type Order } from '../src/entities/index.js';
 import { ConsumedSubjects, type ProductUpserted } from '../src/events/consumed-events.js';
 import { migrations } from '../src/migrations/index.js';
 
-export const TEST_GATEWAY_SECRET = 'test-gateway-secret';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
 
 /** The streams other services own, created by the tests standing in for them. */
 export const CATALOG_STREAM = { name: 'CATALOG', subjects: ['catalog.>'] };
@@ -25,23 +25,13 @@ export const INVENTORY_STREAM = { name: 'INVENTORY', subjects: ['inventory.>'] }
 /** An order subgraph configuration on a free port and a database of its own. */
 export function testOrderConfig(env: Record<string, string> = {}): OrderConfig {
   return readOrderConfig({
-    NODE_ENV: 'test',
-    ORDER_PORT: '0',
-    ORDER_DB_NAME: testDatabaseName('order'),
-    GATEWAY_SECRET: TEST_GATEWAY_SECRET,
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...testSubgraphEnv('ORDER', 'order'),
     ...env,
   });
 }
 
 /** Tokens as the customer subgraph would issue them (same secret, issuer and audience). */
-export function testTokens(config: OrderConfig) {
-  const jwt = createJwtService(config.jwt);
-  return {
-    admin: () => jwt.issue({ customerId: randomUUID(), roles: ['customer', 'admin'] }),
-    customer: (customerId: string) => jwt.issue({ customerId, roles: ['customer'] }),
-  };
-}
+export const testTokens = (config: OrderConfig) => sharedTestTokens(config.jwt);
 
 export type { TestDatabase } from '@commerce-supergraph/shared/testing/database';
 

@@ -1,37 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { type Orm } from '@commerce-supergraph/shared/db/orm';
 import {
   openTestDatabase as openSharedTestDatabase,
   type TestDatabase,
   testDatabaseName,
 } from '@commerce-supergraph/shared/testing/database';
+import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/shared/testing/subgraph';
 import { type ProductConfig, readProductConfig } from '../src/config.js';
 import { createProduct, type NewProduct } from '../src/domain/catalog.js';
 import { entities, type Product } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 
-export const TEST_GATEWAY_SECRET = 'test-gateway-secret';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
 
 /** A product subgraph configuration on a free port and a database of its own. */
 export function testProductConfig(env: Record<string, string> = {}): ProductConfig {
   return readProductConfig({
-    NODE_ENV: 'test',
-    PRODUCT_PORT: '0',
-    PRODUCT_DB_NAME: testDatabaseName('product'),
-    GATEWAY_SECRET: TEST_GATEWAY_SECRET,
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...testSubgraphEnv('PRODUCT', 'product'),
     ...env,
   });
 }
 
 /** Tokens as the customer subgraph would issue them (same secret, issuer and audience). */
 export async function testTokens(config: ProductConfig) {
-  const jwt = createJwtService(config.jwt);
-  return {
-    admin: await jwt.issue({ customerId: randomUUID(), roles: ['customer', 'admin'] }),
-    customer: await jwt.issue({ customerId: randomUUID(), roles: ['customer'] }),
-  };
+  const tokens = sharedTestTokens(config.jwt);
+  return { admin: await tokens.admin(), customer: await tokens.customer() };
 }
 
 export type { TestDatabase } from '@commerce-supergraph/shared/testing/database';

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ormOptions } from '@commerce-supergraph/shared/db/orm';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { createLogger } from '@commerce-supergraph/shared/logging';
 import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
 import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
+import { unmigratedSchemaChanges } from '@commerce-supergraph/shared/testing/migrations';
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';
@@ -68,14 +66,9 @@ afterAll(async () => {
 
 describe('product subgraph against PostgreSQL and NATS', () => {
   it('has migrations that match the entities exactly', async () => {
-    const orm = await MikroORM.init(
-      ormOptions({ url: config.databaseUrl, dbName: config.dbName, entities, migrations, log: createLogger('t') }),
-    );
-    try {
-      expect((await orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
-    } finally {
-      await orm.close();
-    }
+    expect(
+      await unmigratedSchemaChanges({ url: config.databaseUrl, dbName: config.dbName, entities, migrations }),
+    ).toBe('');
   });
 
   it('seeds the empty catalog at start-up and publishes every demo product to the CATALOG stream', async () => {
