@@ -14,7 +14,7 @@ export interface CommonConfig extends AuthConfig {
   natsUrl: string;
 }
 
-export function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
+function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
   return {
     ...readAuthConfig(reader, env),
     databaseUrl: reader.url('DATABASE_URL', {

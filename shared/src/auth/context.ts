@@ -25,7 +25,7 @@ export function requireAdmin(ctx: RequestContext): Viewer {
 }
 
 /** A customer reaches only their own records; an admin reaches everyone's. */
-export function canAccessCustomer(viewer: Viewer | undefined, customerId: string): boolean {
+function canAccessCustomer(viewer: Viewer | undefined, customerId: string): boolean {
   return viewer !== undefined && (isAdmin(viewer) || viewer.customerId === customerId);
 }
 

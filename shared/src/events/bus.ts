@@ -21,7 +21,7 @@ export interface RetryPolicy {
   backoffMs: number[];
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxDeliver: 5, backoffMs: [1_000, 5_000, 15_000, 30_000] };
+const DEFAULT_RETRY: RetryPolicy = { maxDeliver: 5, backoffMs: [1_000, 5_000, 15_000, 30_000] };
 
 export interface SubscribeOptions {
   /** Overrides the durable name (e.g. a second, independent consumer of one subject). */

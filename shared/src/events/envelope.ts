@@ -32,7 +32,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export const isEventSubject = (subject: string): boolean => SUBJECT.test(subject);
 
-export function assertEventSubject(subject: string): string {
+function assertEventSubject(subject: string): string {
   if (!isEventSubject(subject)) {
     throw new Error(`"${subject}" is not an event subject (<domain>.<entity>.<past-verb>.v<n>)`);
   }

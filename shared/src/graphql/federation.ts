@@ -9,7 +9,7 @@ import { scalarsMap } from './scalars.js';
  * The one place that names the federation spec and the directives subgraphs may use.
  * v2.7 is understood by both @apollo/composition 2.14 and @apollo/gateway 2.14.
  */
-export const FEDERATION_LINK =
+const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@override", "@tag"])';
 
 /** `__resolveReference` (and any other hand-written resolvers) per type name. */

@@ -3,8 +3,8 @@ import { GraphQLError } from 'graphql';
 import { type ClassType, Directive, Field, Int, ObjectType } from 'type-graphql';
 
 /** The contract's paging rules: `first` defaults to 20 and may be at most 100. */
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 /** A cursor position: the sort key values of the last row seen (e.g. [createdAt, id]). */
 export type CursorKey = (string | number)[];

@@ -27,7 +27,7 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
 });
 
 /** ISO-8601 instant in UTC, e.g. 2026-11-21T10:00:00.000Z. */
-export const DateTimeScalar = new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'DateTime' });
+const DateTimeScalar = new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'DateTime' });
 
 /** A calendar date without time, e.g. 1990-05-17, exchanged as a string. */
 export const DateScalar = new GraphQLScalarType({ ...LocalDateResolver.toConfig(), name: 'Date' });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { runInRequestScope } from '../request-scope.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
-export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export interface GraphQLHttpRequest {

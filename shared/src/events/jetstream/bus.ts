@@ -33,7 +33,7 @@ export interface JetStreamEventBusOptions {
   reconnectJitterMs?: number;
 }
 
-export class NotConnectedError extends Error {
+class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
 

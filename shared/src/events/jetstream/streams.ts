@@ -20,7 +20,7 @@ export interface StreamSpec {
   maxAgeMs?: number;
 }
 
-export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
 /** Where every service's dead letters are kept, one subject per service and original subject. */
 export const DEAD_LETTERS = { stream: 'DEAD_LETTERS', subjectPrefix: 'deadletter' } as const;

@@ -19,7 +19,7 @@ export interface RiskAssessmentResult {
   rating: RiskRating;
 }
 
-export const DTI_PLACES = 4;
+const DTI_PLACES = 4;
 
 /**
  * Thresholds on the debt-to-income ratio, in units of 10^-4. 0.43 is the ceiling US lenders use

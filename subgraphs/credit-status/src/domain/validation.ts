@@ -1,6 +1,6 @@
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
 
-export const MAX_REASON_LENGTH = 500;
+const MAX_REASON_LENGTH = 500;
 
 export interface AdjustmentFields {
   delta: number;

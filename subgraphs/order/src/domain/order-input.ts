@@ -4,8 +4,8 @@ import { multiply, sum } from './money.js';
 
 /** The contract's limits on placeOrder (API.md, Orders). */
 export const MAX_LINES = 50;
-export const MAX_QUANTITY = 100;
-export const MAX_IDEMPOTENCY_KEY = 255;
+const MAX_QUANTITY = 100;
+const MAX_IDEMPOTENCY_KEY = 255;
 
 export interface OrderLineRequest {
   productId: string;
@@ -21,7 +21,7 @@ export interface CatalogPrice {
   active: boolean;
 }
 
-export interface PricedLine {
+interface PricedLine {
   position: number;
   productId: string;
   productName: string;

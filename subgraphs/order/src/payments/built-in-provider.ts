@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChargeRequest, ChargeResult, PaymentProvider } from './provider.js';
 
 /** The tokens of API.md: the only ones the built-in provider knows. */
-export const TEST_TOKENS = { succeeds: 'tok_visa', declined: 'tok_chargeDeclined' } as const;
+const TEST_TOKENS = { succeeds: 'tok_visa', declined: 'tok_chargeDeclined' } as const;
 
 export const DECLINE_REASON = 'The card was declined';
 

@@ -8,13 +8,13 @@ const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** What numeric(14,2) holds: 12 integer digits and at most 2 decimals. */
 const PRICE = /^\d{1,12}(\.\d{1,2})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
-export const MAX_SKU = 64;
-export const MAX_NAME = 200;
-export const MAX_DESCRIPTION = 5_000;
-export const MAX_URL = 2_048;
-export const MAX_CATALOG_NAME = 100;
+const MAX_SKU = 64;
+const MAX_NAME = 200;
+const MAX_DESCRIPTION = 5_000;
+const MAX_URL = 2_048;
+const MAX_CATALOG_NAME = 100;
 /** Per restock or initial stock: keeps the integer columns far from overflowing. */
-export const MAX_STOCK_CHANGE = 1_000_000;
+const MAX_STOCK_CHANGE = 1_000_000;
 
 export interface NewProductFields {
   sku: string;

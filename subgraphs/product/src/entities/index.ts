@@ -7,7 +7,6 @@ import { Reservation } from './reservation.js';
 import { ReservationRejection } from './reservation-rejection.js';
 import { ReservationTombstone } from './reservation-tombstone.js';
 
-export { DEFAULT_CURRENCY } from './product.js';
 export { ReservationStatus } from './reservation.js';
 export type { ShortLine } from './reservation-rejection.js';
 export { Brand, Category, Product, Reservation, ReservationRejection, ReservationTombstone };

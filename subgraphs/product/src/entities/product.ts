@@ -7,7 +7,7 @@ import { Brand } from './brand.js';
 import { Category } from './category.js';
 
 /** The currency of a product created without one. */
-export const DEFAULT_CURRENCY = 'USD';
+const DEFAULT_CURRENCY = 'USD';
 
 const trigramIndex = (column: string) => ({
   name: `products_${column}_trgm_index`,
