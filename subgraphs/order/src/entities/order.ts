@@ -30,7 +30,8 @@ registerEnumType(CancellationReason, {
 /**
  * An order with its total as a snapshot: the prices of the moment it was placed, whatever the
  * catalog says later. Status changes are conditional updates on the current status (see
- * domain/transitions.ts), each bumping `version`, so a redelivered event or a race changes nothing twice.
+ * domain/transitions.ts), so a redelivered event or a race changes nothing twice; `version` counts
+ * the changes an order has gone through.
  */
 @Entity({ tableName: 'orders' })
 // The client's idempotency key: a second order with the same key from the same customer cannot exist.

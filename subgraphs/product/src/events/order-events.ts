@@ -21,6 +21,5 @@ export interface OrderCancelled {
 }
 
 export interface PaymentSucceeded {
-  paymentId: string;
   orderId: string;
 }
