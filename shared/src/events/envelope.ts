@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Cause } from './cause.js';
 
 /**
  * What travels on every subject. `type` repeats the subject so a stored or dead-lettered event
@@ -15,14 +16,12 @@ export interface EventEnvelope<TData = unknown> {
   data: TData;
 }
 
-export interface NewEvent<TData = unknown> {
+/** An event to record: what happened, who says so, and why (the causation defaults to the correlation). */
+export interface NewEvent<TData = unknown> extends Cause {
   subject: string;
   data: TData;
   /** The publishing service. */
   source: string;
-  correlationId: string;
-  /** Defaults to the correlation id: the request itself caused the event. */
-  causationId?: string;
 }
 
 /** `<domain>.<entity>.<past-verb>.v<n>`, lower case, words joined by `-` (or `_` in test names). */
@@ -50,12 +49,6 @@ export function createEnvelope<TData>(event: NewEvent<TData>, now = new Date()):
     data: event.data,
   };
 }
-
-/** The ids a handler passes on to the events it records: same correlation, caused by this event. */
-export const causedBy = (envelope: EventEnvelope): { correlationId: string; causationId: string } => ({
-  correlationId: envelope.correlationId,
-  causationId: envelope.id,
-});
 
 export class InvalidEnvelopeError extends Error {
   override name = 'InvalidEnvelopeError';

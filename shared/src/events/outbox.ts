@@ -1,5 +1,6 @@
 import type { EntityManager, Opt } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { Cause } from './cause.js';
 import { createEnvelope, type EventEnvelope, type NewEvent } from './envelope.js';
 
 /**
@@ -48,3 +49,20 @@ export function recordEvent<TData>(em: EntityManager, event: NewEvent<TData>): E
   em.create(OutboxMessage, { id: envelope.id, subject: envelope.type, payload: envelope });
   return envelope;
 }
+
+/** Records one of a service's own events; `P` maps each subject it publishes to the shape of its data. */
+export type EventRecorder<P> = <S extends keyof P & string>(
+  em: EntityManager,
+  cause: Cause,
+  subject: S,
+  data: P[S],
+) => EventEnvelope<P[S]>;
+
+/**
+ * The one typed way a service records its own events: the subject picks the payload type, the
+ * source is the service's. Call it inside the change's unit of work.
+ */
+export const eventRecorder =
+  <P>(source: string): EventRecorder<P> =>
+  (em, cause, subject, data) =>
+    recordEvent(em, { subject, data, source, ...cause });

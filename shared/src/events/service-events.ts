@@ -23,14 +23,29 @@ export interface ServiceEventsOptions {
 
 const HOUR = 3_600_000;
 
+/** One line of a service's registration list: a subject it consumes and the handler of its events. */
+export interface Subscription {
+  subject: string;
+  /** Any payload: a list mixes handlers of different events; `on` types each line. */
+  handler: TransactionalHandler<any>;
+  options?: SubscribeOptions;
+}
+
+/** A typed line of a registration list: the handler gets the payload the consumed contract declares. */
+export const on = <TData>(
+  subject: string,
+  handler: TransactionalHandler<TData>,
+  options?: SubscribeOptions,
+): Subscription => ({ subject, handler, options });
+
 /** A service's whole event plumbing: the JetStream bus, its outbox relay and inbox-wrapped consumers. */
 export interface ServiceEvents {
   readonly bus: JetStreamEventBus;
   readonly relay: OutboxRelay;
   /** Connects in the background and starts the relay; does not wait for NATS. */
   start(): void;
-  /** A durable consumer whose handler runs in its own transaction, behind the inbox. */
-  subscribe<TData>(subject: string, handler: TransactionalHandler<TData>, options?: SubscribeOptions): Promise<void>;
+  /** A durable consumer per line, each handler in its own transaction, behind the inbox. */
+  subscribe(subscriptions: readonly Subscription[]): Promise<void>;
   /** For `/ready`: rejects while NATS is away. */
   check(): Promise<void>;
   /** Drains consumers, flushes the outbox (bounded), closes the connection. The ORM stays open. */
@@ -63,8 +78,10 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       relay.start();
       pruning = setInterval(pruneInbox, HOUR).unref();
     },
-    subscribe(subject, handler, subscribeOptions) {
-      return bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
+    async subscribe(subscriptions) {
+      for (const { subject, handler, options: subscribeOptions } of subscriptions) {
+        await bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
+      }
     },
     async check() {
       if (!bus.isConnected()) throw new Error('NATS is not connected');

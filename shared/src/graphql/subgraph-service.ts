@@ -5,7 +5,12 @@ import type { RequestContext } from '../auth/context.js';
 import { createJwtService, type JwtService } from '../auth/jwt.js';
 import { type Orm, openDatabase } from '../db/orm.js';
 import type { StreamSpec } from '../events/jetstream/streams.js';
-import { createServiceEvents, type ServiceEvents, type ServiceEventsOptions } from '../events/service-events.js';
+import {
+  createServiceEvents,
+  type ServiceEvents,
+  type ServiceEventsOptions,
+  type Subscription,
+} from '../events/service-events.js';
 import type { RunningServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging.js';
 import type { SubgraphConfig } from '../service-config.js';
@@ -36,8 +41,10 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
   /** The streams this subgraph publishes to; it owns and creates them. */
   streams: StreamSpec[];
   createSchema(): Promise<GraphQLSchema>;
+  /** The registration list: every subject this subgraph consumes and its handler (events/handlers). */
+  eventHandlers(runtime: SubgraphRuntime): Promise<Subscription[]> | Subscription[];
   /**
-   * Runs before requests are served: subscriptions, seeds, bootstrap accounts, background jobs.
+   * Runs before requests are served, once the consumers are attached: seeds, bootstrap accounts, background jobs.
    * What it returns is called at shutdown, before the events stop (a job may still write events).
    */
   prepare?(runtime: SubgraphRuntime): Promise<(() => Promise<void>) | undefined | void>;
@@ -93,6 +100,8 @@ export function createSubgraphService<TContext extends RequestContext>(
         events.start();
         started.push(() => events.stop());
         const runtime: SubgraphRuntime = { orm, events, jwt: createJwtService(config.jwt), log };
+        // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
+        await events.subscribe(await definition.eventHandlers(runtime));
         const stopJobs = await definition.prepare?.(runtime);
         if (stopJobs) started.push(stopJobs);
         const server = await startSubgraphServer<TContext>(

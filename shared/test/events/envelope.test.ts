@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consumerName, deadLetterSubject, retryDelay } from '../../src/events/bus.js';
+import { causedBy } from '../../src/events/cause.js';
 import {
-  causedBy,
   createEnvelope,
   InvalidEnvelopeError,
   isEventSubject,

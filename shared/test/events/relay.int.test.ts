@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 import type { EventBus } from '../../src/events/bus.js';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
@@ -78,14 +79,15 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
   });
 
-  it('publishes an event written in a nested transaction right after the outermost commit', async () => {
+  it('publishes an event of a unit of work that joined an outer transaction right after that commit', async () => {
     startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
-    const subject = nats.subject('customer', 'nested');
+    const subject = nats.subject('customer', 'joined');
+    // As an event handler runs the domain: the inbox's transaction outside, the domain's unit of work inside.
     const sent = await db.orm.em
       .fork()
-      .transactional(async (outer) =>
-        outer.transactional(async (inner) =>
-          recordEvent(inner, { subject, data: {}, source: 'relay-test', correlationId: 'req-nested' }),
+      .transactional(async (inbox) =>
+        unitOfWork(inbox, async (tx) =>
+          recordEvent(tx, { subject, data: {}, source: 'relay-test', correlationId: 'req-joined' }),
         ),
       );
     // Only a kick can publish it: the sweep would not come for an hour.
