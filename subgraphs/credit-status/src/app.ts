@@ -6,8 +6,8 @@ import {
 import type { CreditStatusConfig } from './config.js';
 import type { CreditContext } from './context.js';
 import { entities } from './entities/index.js';
-import { CREDIT_STREAM, SOURCE } from './events/credit-events.js';
-import { subscribeCreditHandlers } from './events/credit-handlers.js';
+import { CREDIT_STREAM, SOURCE } from './events/contracts/published.js';
+import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
@@ -21,9 +21,7 @@ export function createCreditStatusSubgraph(config: CreditStatusConfig, options: 
       streams: [CREDIT_STREAM],
       createSchema,
       // Consumers attach once NATS (and the streams of the services they listen to) are there.
-      prepare: async ({ events }) => {
-        await subscribeCreditHandlers(events);
-      },
+      eventHandlers,
       createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em) }),
     },
     config,

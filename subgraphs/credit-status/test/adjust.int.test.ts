@@ -6,7 +6,7 @@ import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCreditStatusSubgraph } from '../src/app.js';
-import { CREDIT_STREAM, CreditSubjects } from '../src/events/credit-events.js';
+import { CREDIT_STREAM, CreditSubjects } from '../src/events/contracts/published.js';
 import { ADJUST, CREDIT_OF, callSubgraph, inspect, testCreditConfig, testTokens } from './helpers.js';
 
 // A NATS of its own: the CREDIT stream must not land on the machine's server.

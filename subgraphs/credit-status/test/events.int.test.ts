@@ -11,8 +11,8 @@ import {
 import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCreditStatusSubgraph } from '../src/app.js';
-import { ConsumedSubjects } from '../src/events/consumed-events.js';
-import { CREDIT_STREAM } from '../src/events/credit-events.js';
+import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
+import { CREDIT_STREAM } from '../src/events/contracts/published.js';
 import {
   ADJUST,
   CUSTOMERS_STREAM,

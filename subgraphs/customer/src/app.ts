@@ -9,8 +9,8 @@ import { ensureAdmin } from './domain/admin.js';
 import { LoginThrottle } from './domain/login-throttle.js';
 import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { entities } from './entities/index.js';
-import { CUSTOMER_STREAM, SOURCE } from './events/customer-events.js';
-import { subscribeNotifications } from './events/notification-handlers.js';
+import { CUSTOMER_STREAM, SOURCE } from './events/contracts/published.js';
+import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
@@ -29,8 +29,8 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       migrations,
       streams: [CUSTOMER_STREAM],
       createSchema,
-      async prepare({ orm, events, log }) {
-        await subscribeNotifications(events, options.notifier ?? new LoggingNotifier(log));
+      eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
+      async prepare({ orm, log }) {
         await ensureAdmin(orm.em.fork(), config.admin, log);
       },
       createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, throttle }),

@@ -10,7 +10,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';
-import { CUSTOMER_STREAM, CustomerSubjects } from '../src/events/customer-events.js';
+import { CUSTOMER_STREAM, CustomerSubjects } from '../src/events/contracts/published.js';
 import { migrations } from '../src/migrations/index.js';
 import { TEST_GATEWAY_SECRET, testCustomerConfig } from './helpers.js';
 

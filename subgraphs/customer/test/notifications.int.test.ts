@@ -11,7 +11,7 @@ import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server
 import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
-import { ConsumedSubjects } from '../src/events/consumed-events.js';
+import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
 import { TEST_GATEWAY_SECRET, testCustomerConfig } from './helpers.js';
 import { handledCount, RecordingNotifier } from './notification-helpers.js';
 

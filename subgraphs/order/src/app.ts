@@ -7,9 +7,8 @@ import type { OrderConfig } from './config.js';
 import type { OrderContext } from './context.js';
 import { ExpirySweeper } from './domain/expiry.js';
 import { entities } from './entities/index.js';
-import { subscribeCatalogProjection } from './events/catalog-projection.js';
-import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/order-events.js';
-import { subscribeSagaHandlers } from './events/saga-handlers.js';
+import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/published.js';
+import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
 import { BuiltInPaymentProvider } from './payments/built-in-provider.js';
 import type { PaymentProvider } from './payments/provider.js';
@@ -31,10 +30,8 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       streams: [ORDERS_STREAM, PAYMENTS_STREAM],
       createSchema,
       // Consumers attach once NATS and the product subgraph's streams are there; orders wait PENDING till then.
-      async prepare({ orm, events, log }) {
-        await subscribeSagaHandlers(events);
-        const consumer = await subscribeCatalogProjection(events, orm);
-        log.info({ consumer }, 'price projection follows the CATALOG stream');
+      eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
+      async prepare({ orm, log }) {
         const sweeper = new ExpirySweeper(
           orm,
           { timeoutSeconds: config.paymentTimeoutSeconds, intervalMs: config.expirySweepMs },

@@ -13,7 +13,7 @@ import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
 import { confirmOrder } from '../src/domain/transitions.js';
 import { entities, type Order } from '../src/entities/index.js';
-import { ConsumedSubjects, type ProductUpserted } from '../src/events/consumed-events.js';
+import { ConsumedSubjects, type ProductUpserted } from '../src/events/contracts/consumed.js';
 import { migrations } from '../src/migrations/index.js';
 
 export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';

@@ -14,8 +14,8 @@ import { querySql } from '@commerce-supergraph/shared/testing/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrderSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';
-import { ConsumedSubjects } from '../src/events/consumed-events.js';
-import { ORDERS_STREAM, OrderSubjects } from '../src/events/order-events.js';
+import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
+import { ORDERS_STREAM, OrderSubjects } from '../src/events/contracts/published.js';
 import { migrations } from '../src/migrations/index.js';
 import { CATALOG_STREAM, INVENTORY_STREAM, TEST_GATEWAY_SECRET, testOrderConfig, testTokens } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { expireUnpaidOrders } from '../src/domain/expiry.js';
 import { payOrder } from '../src/domain/pay-order.js';
 import { cancelOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus, Payment, PaymentStatus } from '../src/entities/index.js';
-import { OrderSubjects } from '../src/events/order-events.js';
+import { OrderSubjects } from '../src/events/contracts/published.js';
 import { BuiltInPaymentProvider } from '../src/payments/built-in-provider.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
 
@@ -22,8 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => db?.dispose());
 
-const pay = (orderId: string, paymentToken: string, idempotencyKey?: string, target: Orm = orm) =>
-  payOrder(target.em.fork(), anyone, { orderId, paymentToken, idempotencyKey }, provider, cause());
+/** The result as the payload shows it: the payment, its order, and the user errors. */
+const pay = async (orderId: string, paymentToken: string, idempotencyKey?: string, target: Orm = orm) => {
+  const result = await payOrder(target.em.fork(), anyone, { orderId, paymentToken, idempotencyKey }, provider, cause());
+  return {
+    payment: result.value ?? null,
+    order: result.value?.order.unwrap() ?? null,
+    errors: result.ok ? [] : result.errors,
+  };
+};
 const codes = (outcome: Awaited<ReturnType<typeof pay>>) => outcome.errors.map((e) => e.code);
 const payments = (orderId: string) =>
   orm.em.fork().find(Payment, { order: orderId }, { orderBy: { createdAt: 'asc' } });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
 import { Order, OrderItem, OrderStatus } from '../src/entities/index.js';
-import { OrderSubjects } from '../src/events/order-events.js';
+import { OrderSubjects } from '../src/events/contracts/published.js';
 import { cause, openTestDatabase, outboxFor, priceProduct, type TestDatabase, upserted } from './helpers.js';
 
 let db: TestDatabase;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProductUpserted, databaseId, loadPrices } from '../src/domain/price-projection.js';
-import { projectionConsumerName } from '../src/events/catalog-projection.js';
+import { projectionConsumerName } from '../src/events/handlers/price-projection.js';
 import { openTestDatabase, type TestDatabase, upserted } from './helpers.js';
 
 let db: TestDatabase;

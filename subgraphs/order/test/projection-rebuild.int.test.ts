@@ -7,7 +7,7 @@ import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrderSubgraph } from '../src/app.js';
 import type { OrderConfig } from '../src/config.js';
-import { ConsumedSubjects } from '../src/events/consumed-events.js';
+import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
 import { CATALOG_STREAM, TEST_GATEWAY_SECRET, testOrderConfig, testTokens } from './helpers.js';
 
 const WAIT = { timeout: 20_000, interval: 50 };

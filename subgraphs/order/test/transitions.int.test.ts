@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidOrders } from '../src/domain/expiry.js';
 import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
-import { OrderSubjects } from '../src/events/order-events.js';
+import { OrderSubjects } from '../src/events/contracts/published.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;

@@ -6,9 +6,8 @@ import {
 import type { ProductConfig } from './config.js';
 import type { ProductContext } from './context.js';
 import { entities } from './entities/index.js';
-import { CATALOG_STREAM, SOURCE } from './events/catalog-events.js';
-import { INVENTORY_STREAM } from './events/inventory-events.js';
-import { subscribeOrderSaga } from './events/saga-handlers.js';
+import { CATALOG_STREAM, INVENTORY_STREAM, SOURCE } from './events/contracts/published.js';
+import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
@@ -23,8 +22,8 @@ export function createProductSubgraph(config: ProductConfig, options: SubgraphOp
       streams: [CATALOG_STREAM, INVENTORY_STREAM],
       createSchema,
       // The saga's consumers attach once the order subgraph's streams exist; the seed's events wait in the outbox.
-      async prepare({ orm, events, log }) {
-        await subscribeOrderSaga(events);
+      eventHandlers,
+      async prepare({ orm, log }) {
         if (config.seedDemoCatalog) await seedDemoCatalog(orm.em.fork(), log);
       },
       createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em) }),

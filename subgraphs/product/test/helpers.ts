@@ -44,7 +44,10 @@ export async function makeProduct(orm: Orm, fields: Partial<NewProduct> = {}): P
     price: '9.99',
     ...fields,
   };
-  const result = await createProduct(orm.em.fork(), input, { requestId: randomUUID() });
+  const result = await createProduct(orm.em.fork(), input, cause());
   if (!result.ok) throw new Error(`test product refused: ${JSON.stringify(result.errors)}`);
   return result.value;
 }
+
+/** A cause as a test request would give it. */
+export const cause = () => ({ correlationId: `test-${randomUUID()}` });

@@ -3,7 +3,7 @@ import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitSale, release, reserve } from '../src/domain/inventory.js';
 import { Product, Reservation, ReservationTombstone } from '../src/entities/index.js';
-import { makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
+import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
@@ -26,7 +26,7 @@ describe('a release that overtakes the reserve of its order', () => {
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await orm.em.fork().count(ReservationTombstone, { orderId })).toBe(1);
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }])).toEqual({
+    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
       ok: false,
       released: true,
     });
@@ -38,8 +38,8 @@ describe('a release that overtakes the reserve of its order', () => {
   it('leaves no tombstone for an order that was reserved or rejected first', async () => {
     const product = await makeProduct(orm, { initialStock: 1 });
     const [reserved, rejected] = [randomUUID(), randomUUID()];
-    await reserve(orm.em.fork(), reserved, [{ productId: product.id, quantity: 1 }]);
-    await reserve(orm.em.fork(), rejected, [{ productId: product.id, quantity: 1 }]);
+    await reserve(orm.em.fork(), reserved, [{ productId: product.id, quantity: 1 }], cause());
+    await reserve(orm.em.fork(), rejected, [{ productId: product.id, quantity: 1 }], cause());
     expect(await release(orm.em.fork(), reserved)).toBe(1);
     expect(await release(orm.em.fork(), rejected)).toBe(0);
     expect(await orm.em.fork().count(ReservationTombstone, { orderId: { $in: [reserved, rejected] } })).toBe(0);
@@ -52,7 +52,7 @@ describe('a release that overtakes the reserve of its order', () => {
     const orders = Array.from({ length: 20 }, () => randomUUID());
     await Promise.all(
       orders.flatMap((orderId, i) => [
-        reserve((i % 2 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 3 }]),
+        reserve((i % 2 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 3 }], cause()),
         release((i % 2 ? other : orm).em.fork(), orderId),
       ]),
     );

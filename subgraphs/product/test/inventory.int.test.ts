@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restockProduct } from '../src/domain/catalog.js';
 import { commitSale, release, reserve } from '../src/domain/inventory.js';
 import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
-import { makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
+import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
@@ -32,7 +32,7 @@ describe('reserve under concurrency', () => {
     const orders = Array.from({ length: 20 }, () => randomUUID());
     const outcomes = await Promise.all(
       orders.map((orderId, i) =>
-        reserve((i % 2 === 0 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 1 }]),
+        reserve((i % 2 === 0 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 1 }], cause()),
       ),
     );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(5);
@@ -47,10 +47,15 @@ describe('reserve under concurrency', () => {
     const plenty = await makeProduct(orm, { initialStock: 10 });
     const scarce = await makeProduct(orm, { initialStock: 1 });
     const orderId = randomUUID();
-    const outcome = await reserve(orm.em.fork(), orderId, [
-      { productId: plenty.id, quantity: 3 },
-      { productId: scarce.id, quantity: 2 },
-    ]);
+    const outcome = await reserve(
+      orm.em.fork(),
+      orderId,
+      [
+        { productId: plenty.id, quantity: 3 },
+        { productId: scarce.id, quantity: 2 },
+      ],
+      cause(),
+    );
     expect(outcome).toEqual({ ok: false, shortLines: [{ productId: scarce.id, requested: 2, available: 1 }] });
     expect(await stock(plenty.id)).toEqual({ onHand: 10, reserved: 0, available: 10 });
     expect(await stock(scarce.id)).toEqual({ onHand: 1, reserved: 0, available: 1 });
@@ -59,7 +64,7 @@ describe('reserve under concurrency', () => {
 
   it('reports an unknown product as short with nothing available', async () => {
     const missing = randomUUID();
-    expect(await reserve(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }])).toEqual({
+    expect(await reserve(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }], cause())).toEqual({
       ok: false,
       shortLines: [{ productId: missing, requested: 1, available: 0 }],
     });
@@ -71,8 +76,8 @@ describe('idempotency per order', () => {
     const product = await makeProduct(orm, { initialStock: 4 });
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 3 }];
-    expect(await reserve(orm.em.fork(), orderId, lines)).toEqual({ ok: true });
-    expect(await reserve(orm.em.fork(), orderId, lines)).toEqual({ ok: true });
+    expect(await reserve(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
+    expect(await reserve(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
     expect(await stock(product.id)).toEqual({ onHand: 4, reserved: 3, available: 1 });
     expect(await statuses(orderId)).toEqual([ReservationStatus.RESERVED]);
   });
@@ -80,24 +85,26 @@ describe('idempotency per order', () => {
   it('a repeated reserve of a rejected order stays rejected, even after a restock', async () => {
     const product = await makeProduct(orm, { initialStock: 1 });
     const orderId = randomUUID();
-    const first = await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }]);
+    const first = await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
     expect(first.ok).toBe(false);
     await restockProduct(orm.em.fork(), product.id, 10);
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }])).toEqual(first);
+    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual(first);
     expect(await stock(product.id)).toEqual({ onHand: 11, reserved: 0, available: 11 });
   });
 
   it('a repeated release changes nothing the second time', async () => {
     const product = await makeProduct(orm, { initialStock: 5 });
     const orderId = randomUUID();
-    await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }]);
+    await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
     expect(await release(orm.em.fork(), orderId)).toBe(1);
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await statuses(orderId)).toEqual([ReservationStatus.RELEASED]);
     // A released order is not reserved again by a late repeat of its reserve.
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }])).toEqual({ ok: true });
+    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
+      ok: true,
+    });
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
   });
 
@@ -105,10 +112,15 @@ describe('idempotency per order', () => {
     const a = await makeProduct(orm, { initialStock: 5 });
     const b = await makeProduct(orm, { initialStock: 3 });
     const orderId = randomUUID();
-    await reserve(orm.em.fork(), orderId, [
-      { productId: a.id, quantity: 2 },
-      { productId: b.id, quantity: 3 },
-    ]);
+    await reserve(
+      orm.em.fork(),
+      orderId,
+      [
+        { productId: a.id, quantity: 2 },
+        { productId: b.id, quantity: 3 },
+      ],
+      cause(),
+    );
     expect(await commitSale(orm.em.fork(), orderId)).toBe(2);
     const sold = { a: await stock(a.id), b: await stock(b.id) };
     expect(sold).toEqual({ a: { onHand: 3, reserved: 0, available: 3 }, b: { onHand: 0, reserved: 0, available: 0 } });
@@ -122,7 +134,9 @@ describe('idempotency per order', () => {
     const product = await makeProduct(orm, { initialStock: 10 });
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 4 }];
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => reserve(orm.em.fork(), orderId, lines)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => reserve(orm.em.fork(), orderId, lines, cause())),
+    );
     expect(outcomes).toEqual(Array.from({ length: 5 }, () => ({ ok: true })));
     expect(await stock(product.id)).toEqual({ onHand: 10, reserved: 4, available: 6 });
   });

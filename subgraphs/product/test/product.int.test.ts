@@ -9,7 +9,7 @@ import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';
-import { CATALOG_STREAM, CatalogSubjects, type ProductUpserted } from '../src/events/catalog-events.js';
+import { CATALOG_STREAM, ProductSubjects, type ProductUpserted } from '../src/events/contracts/published.js';
 import { migrations } from '../src/migrations/index.js';
 import { DEMO_PRODUCTS } from '../src/seed/demo-catalog.js';
 import { openTestDatabase, TEST_GATEWAY_SECRET, type TestDatabase, testProductConfig, testTokens } from './helpers.js';
@@ -49,7 +49,7 @@ const createProduct = async (input: Record<string, unknown>, requestId?: string)
   (await call(CREATE, { input: { name: 'Widget', price: '12.5', ...input } }, tokens.admin, requestId)).data
     ?.createProduct;
 const upserted = async () =>
-  (await streamEvents(nats.url, CATALOG_STREAM.name)).filter((e) => e.type === CatalogSubjects.productUpserted);
+  (await streamEvents(nats.url, CATALOG_STREAM.name)).filter((e) => e.type === ProductSubjects.productUpserted);
 /** What the request made, without the outbox relay's own statements, which run whenever a commit kicks it. */
 const requestStatements = () => counter.statements.filter((sql) => !sql.includes('outbox_messages'));
 

@@ -11,8 +11,8 @@ import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
 import { Product, Reservation, ReservationStatus, ReservationTombstone } from '../src/entities/index.js';
-import { INVENTORY_STREAM, InventorySubjects } from '../src/events/inventory-events.js';
-import { OrderSubjects } from '../src/events/order-events.js';
+import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
+import { INVENTORY_STREAM, ProductSubjects } from '../src/events/contracts/published.js';
 import { makeProduct, openTestDatabase, type TestDatabase, testProductConfig } from './helpers.js';
 
 const WAIT = { timeout: 20_000, interval: 50 };
@@ -34,7 +34,7 @@ const answers = async (orderId: string) =>
     .filter((e) => (e.data as { orderId: string }).orderId === orderId)
     .map((e) => [e.type, e.data]);
 const created = (orderId: string, productId: string, quantity: number) =>
-  orders.publish(OrderSubjects.created, {
+  orders.publish(ConsumedSubjects.orderCreated, {
     orderId,
     customerId: randomUUID(),
     items: [{ productId, quantity, unitPrice: '9.99' }],
@@ -42,7 +42,7 @@ const created = (orderId: string, productId: string, quantity: number) =>
     currency: 'USD',
   });
 const cancelled = (orderId: string) =>
-  orders.publish(OrderSubjects.cancelled, { orderId, customerId: randomUUID(), reason: 'CUSTOMER' });
+  orders.publish(ConsumedSubjects.orderCancelled, { orderId, customerId: randomUUID(), reason: 'CUSTOMER' });
 
 beforeAll(async () => {
   // The product subgraph starts first: its consumers wait for the ORDERS and PAYMENTS streams.
@@ -71,7 +71,7 @@ describe('the product side of the order saga', () => {
     // The copy is skipped by the inbox: nothing to wait for but a moment in which a second answer would show.
     await sleep(500);
     expect(await answers(orderId)).toEqual([
-      [InventorySubjects.reserved, { orderId, lines: [{ productId: product.id, quantity: 2 }] }],
+      [ProductSubjects.reserved, { orderId, lines: [{ productId: product.id, quantity: 2 }] }],
     ]);
     const [answer] = (await streamEvents(nats.url, INVENTORY_STREAM.name)).filter((e) => e.causationId === event.id);
     expect(answer?.correlationId).toBe(event.correlationId);
@@ -84,7 +84,7 @@ describe('the product side of the order saga', () => {
     await created(orderId, product.id, 3);
     await vi.waitFor(async () => expect(await answers(orderId)).toHaveLength(1), WAIT);
     expect(await answers(orderId)).toEqual([
-      [InventorySubjects.rejected, { orderId, shortLines: [{ productId: product.id, requested: 3, available: 1 }] }],
+      [ProductSubjects.rejected, { orderId, shortLines: [{ productId: product.id, requested: 3, available: 1 }] }],
     ]);
     expect(await stock(product.id)).toEqual({ onHand: 1, reserved: 0 });
   });
@@ -96,7 +96,7 @@ describe('the product side of the order saga', () => {
     await created(dropped, product.id, 3);
     await vi.waitFor(async () => expect(await stock(product.id)).toEqual({ onHand: 10, reserved: 7 }), WAIT);
     await cancelled(dropped);
-    await orders.publish(OrderSubjects.paymentSucceeded, {
+    await orders.publish(ConsumedSubjects.paymentSucceeded, {
       paymentId: randomUUID(),
       orderId: kept,
       customerId: randomUUID(),

@@ -3,7 +3,7 @@ import { createLogger } from '@commerce-supergraph/shared/logging';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNamed } from '../src/domain/catalog.js';
 import { Brand, Product } from '../src/entities/index.js';
-import { CatalogSubjects } from '../src/events/catalog-events.js';
+import { ProductSubjects } from '../src/events/contracts/published.js';
 import { DEMO_PRODUCTS } from '../src/seed/demo-catalog.js';
 import { seedDemoCatalog } from '../src/seed/seed.js';
 import { openTestDatabase, type TestDatabase } from './helpers.js';
@@ -30,7 +30,7 @@ describe('demo catalog seed', () => {
     expect(products.every((p) => p.inStock && p.active && p.brand && p.category)).toBe(true);
     expect(await count('brands')).toBeGreaterThanOrEqual(3);
     expect(await count('categories')).toBeGreaterThanOrEqual(3);
-    const events = await db.orm.em.fork().find(OutboxMessage, { subject: CatalogSubjects.productUpserted });
+    const events = await db.orm.em.fork().find(OutboxMessage, { subject: ProductSubjects.productUpserted });
     expect(events.map((e) => (e.payload.data as { id: string }).id).sort()).toEqual(products.map((p) => p.id).sort());
   });
 

@@ -1,15 +1,21 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
+import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CreditScoreChange, CreditStatus } from '../entities/index.js';
-import { type Cause, recordScoreChanged } from '../events/credit-events.js';
+import { CreditSubjects, recordCreditEvent } from '../events/contracts/published.js';
 import { bandOf, INITIAL_SCORE, moveScore } from './score.js';
+import { validateAdjustment } from './validation.js';
 
 /**
  * Creates the statuses that do not exist yet, at the initial score, and leaves existing ones alone.
  * The primary key decides between racing callers (the registered event, a first read, a payment):
  * whoever comes second does nothing, so a status is never created twice or reset.
  */
-export async function ensureStatuses(em: EntityManager, customerIds: readonly string[]): Promise<void> {
+async function ensureStatuses(em: EntityManager, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
   // MikroORM inlines an array parameter as a comma list: hence `array[?]`.
   await em.execute(
@@ -48,13 +54,40 @@ export interface ScoreChangeResult {
   applied: number;
 }
 
+/** A new customer starts at the initial score (nothing happens when the status exists already). */
+export const startStatus = (em: EntityManager, customerId: string): Promise<void> => ensureStatuses(em, [customerId]);
+
+/**
+ * A payment moves its customer's score. Payment events may overtake the registered event (another
+ * stream), so the status is created first when needed.
+ */
+export function scorePayment(em: EntityManager, request: ScoreChangeRequest, cause: Cause) {
+  return unitOfWork(em, async (tx) => {
+    await ensureStatuses(tx, [request.customerId]);
+    const result = await changeScore(tx, request, cause);
+    if (!result) throw new Error(`credit status of ${request.customerId} vanished inside its transaction`);
+    return result;
+  });
+}
+
+/** An admin's manual adjustment: validated, then applied like any other change. */
+export async function adjustScore(em: EntityManager, request: ScoreChangeRequest, cause: Cause) {
+  const errors = validateAdjustment(request);
+  if (errors.length > 0) return refused<CreditStatus>(errors);
+  const notFound = userError(['input', 'customerId'], 'NOT_FOUND', 'No credit status for this customer');
+  if (!isUuid(request.customerId)) return refused<CreditStatus>([notFound]);
+  const change = { customerId: request.customerId.toLowerCase(), delta: request.delta, reason: request.reason.trim() };
+  const result = await unitOfWork(em, (tx) => changeScore(tx, change, cause));
+  return result ? succeeded(result.status) : refused<CreditStatus>([notFound]);
+}
+
 /**
  * Moves a score by `delta` within 300-850, records the change in the history and the event in the
- * outbox. Runs in the caller's transaction (so a handler's inbox row commits with it): the row lock
- * makes concurrent changes of one customer wait for each other, so none is lost. A change that
- * moves nothing (the score already at the bound) is not recorded. Undefined: no such status.
+ * outbox, in the caller's transaction: the row lock makes concurrent changes of one customer wait
+ * for each other, so none is lost. A change that moves nothing (the score already at the bound) is
+ * not recorded. Undefined: no such status.
  */
-export async function changeScore(
+async function changeScore(
   em: EntityManager,
   request: ScoreChangeRequest,
   cause: Cause,
@@ -72,6 +105,6 @@ export async function changeScore(
   status.score = score;
   status.updatedAt = new Date();
   em.create(CreditScoreChange, { creditStatus: status, score, delta, reason });
-  recordScoreChanged(em, cause, { customerId, score, delta, band: bandOf(score), reason });
+  recordCreditEvent(em, cause, CreditSubjects.scoreChanged, { customerId, score, delta, band: bandOf(score), reason });
   return { status, applied: delta };
 }

@@ -1,15 +1,11 @@
 import { requireAdmin } from '@commerce-supergraph/shared/auth/context';
-import { isUuid } from '@commerce-supergraph/shared/db/uuid';
-import { userError } from '@commerce-supergraph/shared/graphql/errors';
-import { failed } from '@commerce-supergraph/shared/graphql/payloads';
+import { requestCause } from '@commerce-supergraph/shared/events/cause';
+import { toPayload } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { CreditContext } from '../context.js';
-import { changeScore } from '../domain/scoring.js';
-import { validateAdjustment } from '../domain/validation.js';
+import { adjustScore } from '../domain/scoring.js';
 import { AdjustCreditScoreInput } from './inputs.js';
 import { CreditStatusPayload } from './payloads.js';
-
-const notFound = () => userError(['input', 'customerId'], 'NOT_FOUND', 'No credit status for this customer');
 
 @Resolver()
 export class AdjustResolver {
@@ -21,13 +17,8 @@ export class AdjustResolver {
     @Ctx() ctx: CreditContext,
   ): Promise<CreditStatusPayload> {
     const admin = requireAdmin(ctx);
-    const errors = validateAdjustment(input);
-    if (errors.length > 0) return failed(new CreditStatusPayload(), errors);
-    if (!isUuid(input.customerId)) return failed(new CreditStatusPayload(), [notFound()]);
-    const request = { customerId: input.customerId.toLowerCase(), delta: input.delta, reason: input.reason.trim() };
-    const result = await ctx.em.transactional((tx) => changeScore(tx, request, { correlationId: ctx.requestId }));
-    if (!result) return failed(new CreditStatusPayload(), [notFound()]);
-    ctx.log.info({ ...request, applied: result.applied, by: admin.customerId }, 'credit score adjusted');
-    return Object.assign(new CreditStatusPayload(), { creditStatus: result.status });
+    const result = await adjustScore(ctx.em, input, requestCause(ctx));
+    if (result.ok) ctx.log.info({ ...input, score: result.value.score, by: admin.customerId }, 'credit score adjusted');
+    return toPayload(new CreditStatusPayload(), 'creditStatus', result);
   }
 }

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { hashPassword } from '@commerce-supergraph/shared/auth/password';
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import { internalCause } from '@commerce-supergraph/shared/events/cause';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Customer, CustomerEvent, CustomerEventType } from '../entities/index.js';
-import { CustomerSubjects, recordCustomerEvent } from '../events/customer-events.js';
+import { CustomerSubjects, recordCustomerEvent } from '../events/contracts/published.js';
 import { normaliseEmail } from './validation.js';
 
 export interface AdminAccount {
@@ -18,7 +19,7 @@ export interface AdminAccount {
 export async function ensureAdmin(em: EntityManager, account: AdminAccount, log: Logger): Promise<void> {
   const email = normaliseEmail(account.email);
   const passwordHash = await hashPassword(account.password);
-  await em.transactional(async (tx) => {
+  await unitOfWork(em, async (tx) => {
     const existing = await tx.findOne(Customer, { email });
     if (existing) {
       if (!existing.roles.includes('admin')) existing.roles = [...existing.roles, 'admin'];
@@ -26,8 +27,7 @@ export async function ensureAdmin(em: EntityManager, account: AdminAccount, log:
     }
     const admin = tx.create(Customer, { name: 'Administrator', email, passwordHash, roles: ['customer', 'admin'] });
     tx.create(CustomerEvent, { customerId: admin.id, type: CustomerEventType.REGISTERED, changedFields: [] });
-    // Start-up has no request: a fresh id correlates whatever this registration causes.
-    recordCustomerEvent(tx, { requestId: randomUUID() }, CustomerSubjects.registered, {
+    recordCustomerEvent(tx, internalCause('admin-bootstrap'), CustomerSubjects.registered, {
       customerId: admin.id,
       email,
       name: admin.name,

@@ -1,4 +1,8 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import type { Logger } from '@commerce-supergraph/shared/logging';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Customer, Notification } from '../entities/index.js';
+import type { Message } from './notification-messages.js';
 
 /** A message on its way to a customer's inbox: what a mail transport needs, nothing more. */
 export interface OutgoingNotification {
@@ -31,4 +35,20 @@ export class LoggingNotifier implements Notifier {
     const { notificationId, customerId, subject } = notification;
     this.log.info({ notificationId, customerId, subject }, 'notification sent (logged; no mail transport configured)');
   }
+}
+
+/**
+ * Stores a message for a customer and sends it; false when there is no such customer. The row is
+ * stored first, in the unit of work, then sent: a failed send rolls the row back for the retry.
+ */
+export function notifyCustomer(em: EntityManager, notifier: Notifier, customerId: string, message: Message) {
+  return unitOfWork(em, async (tx) => {
+    const customer = await tx.findOne(Customer, { id: customerId });
+    if (!customer) return false;
+    const notification = tx.create(Notification, { customerId, ...message });
+    await tx.flush();
+    const { subject, body } = notification;
+    await notifier.send({ notificationId: notification.id, customerId, to: customer.email, subject, body });
+    return true;
+  });
 }

@@ -1,9 +1,9 @@
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CancellationReason, Order } from '../entities/index.js';
-import type { Cause } from '../events/order-events.js';
 import type { Authorize } from './pay-order.js';
 import { cancelOrder } from './transitions.js';
 

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import { internalCause } from '@commerce-supergraph/shared/events/cause';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { CancellationReason, Order } from '../entities/index.js';
-import { OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
 
 const BATCH = 100;
 
@@ -13,8 +14,8 @@ const BATCH = 100;
  * instances sweep at once without waiting for or doubling each other. Returns how many expired.
  */
 export function expireUnpaidOrders(em: EntityManager, timeoutSeconds: number, limit = BATCH): Promise<number> {
-  const correlationId = `expiry-${randomUUID()}`;
-  return em.transactional(async (tx) => {
+  const cause = internalCause('expiry');
+  return unitOfWork(em, async (tx) => {
     const rows = await tx.execute(
       `update orders o
           set status = 'CANCELLED', cancellation_reason = 'EXPIRED', version = o.version + 1, updated_at = now()
@@ -27,7 +28,7 @@ export function expireUnpaidOrders(em: EntityManager, timeoutSeconds: number, li
     );
     for (const order of rows.map((row) => tx.map(Order, row))) {
       const data = { orderId: order.id, customerId: order.customerId, reason: CancellationReason.EXPIRED };
-      recordOrderEvent(tx, { correlationId }, OrderSubjects.cancelled, data);
+      recordOrderEvent(tx, cause, OrderSubjects.cancelled, data);
     }
     return rows.length;
   });

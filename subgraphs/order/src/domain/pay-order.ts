@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
-import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
+import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Order, OrderStatus, Payment, PaymentStatus } from '../entities/index.js';
-import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { idempotencyKeyOf, validateIdempotencyKey } from './order-input.js';
 
@@ -13,20 +16,9 @@ export interface PayOrderRequest {
   idempotencyKey?: string | null;
 }
 
-export interface PayOutcome {
-  order: Order | null;
-  payment: Payment | null;
-  errors: UserError[];
-}
-
 /** Throws when the caller may not act on this customer's order (the resolver decides how). */
 export type Authorize = (customerId: string) => void;
 
-const answer = (order: Order | null, payment: Payment | null, errors: UserError[] = []): PayOutcome => ({
-  order,
-  payment,
-  errors,
-});
 const declined = (payment: Payment) =>
   userError(['input', 'paymentToken'], 'PAYMENT_DECLINED', payment.failureReason ?? 'The payment was declined');
 
@@ -35,6 +27,7 @@ const declined = (payment: Payment) =>
  * second payOrder (another key, another instance), a cancel or the expiry sweep of the same order
  * waits and then sees PAID: one order is never charged twice, and the partial unique index on
  * successful payments is the last word. A key used before for this order returns that payment.
+ * A declined charge is refused with the FAILED payment it stored (its order is `payment.order`).
  */
 export async function payOrder(
   em: EntityManager,
@@ -42,21 +35,22 @@ export async function payOrder(
   request: PayOrderRequest,
   provider: PaymentProvider,
   cause: Cause,
-): Promise<PayOutcome> {
+): Promise<Result<Payment>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
-  if (keyErrors.length > 0) return answer(null, null, keyErrors);
+  if (keyErrors.length > 0) return refused(keyErrors);
   const notFound = userError(['input', 'orderId'], 'NOT_FOUND', 'No order with this id');
-  if (!isUuid(request.orderId)) return answer(null, null, [notFound]);
+  if (!isUuid(request.orderId)) return refused([notFound]);
   const key = idempotencyKeyOf(request.idempotencyKey);
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx): Promise<Result<Payment>> => {
     const order = await tx.findOne(Order, { id: request.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!order) return answer(null, null, [notFound]);
+    if (!order) return refused([notFound]);
     authorize(order.customerId);
     const earlier = key ? await tx.findOne(Payment, { order, idempotencyKey: key }) : null;
-    if (earlier) return answer(order, earlier, earlier.status === PaymentStatus.FAILED ? [declined(earlier)] : []);
+    if (earlier)
+      return earlier.status === PaymentStatus.FAILED ? refused([declined(earlier)], earlier) : succeeded(earlier);
     if (order.status !== OrderStatus.CONFIRMED) {
       const message = `Only a CONFIRMED order can be paid; this one is ${order.status}`;
-      return answer(null, null, [userError(['input', 'orderId'], 'INVALID_STATE', message)]);
+      return refused([userError(['input', 'orderId'], 'INVALID_STATE', message)]);
     }
     const paymentId = randomUUID();
     // Called under the row lock only because the built-in provider is in-process and instant. A
@@ -72,9 +66,7 @@ export async function payOrder(
       description: `Order ${order.id}`,
     });
     if (charge.outcome === 'invalid-token') {
-      return answer(null, null, [
-        userError(['input', 'paymentToken'], 'INVALID_PAYMENT_TOKEN', 'Unknown payment token'),
-      ]);
+      return refused([userError(['input', 'paymentToken'], 'INVALID_PAYMENT_TOKEN', 'Unknown payment token')]);
     }
     const { customerId, totalAmount: amount, currency } = order;
     const { providerReference } = charge;
@@ -90,12 +82,12 @@ export async function payOrder(
       const payment = tx.create(Payment, { ...common, status: PaymentStatus.FAILED, failureReason: charge.reason });
       const data = { paymentId, orderId: order.id, customerId, amount, currency, reason: charge.reason };
       recordOrderEvent(tx, cause, OrderSubjects.paymentFailed, data);
-      return answer(order, payment, [declined(payment)]);
+      return refused([declined(payment)], payment);
     }
     const payment = tx.create(Payment, { ...common, status: PaymentStatus.SUCCEEDED });
     tx.assign(order, { status: OrderStatus.PAID, version: order.version + 1, updatedAt: new Date() });
     const data = { paymentId, orderId: order.id, customerId, amount, currency, providerReference };
     recordOrderEvent(tx, cause, OrderSubjects.paymentSucceeded, data);
-    return answer(order, payment);
+    return succeeded(payment);
   });
 }

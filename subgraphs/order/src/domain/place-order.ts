@@ -1,7 +1,9 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Order, OrderItem } from '../entities/index.js';
-import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
 import {
   type CatalogPrice,
   checkProducts,
@@ -48,7 +50,7 @@ export async function placeOrder(
 
   const priced = priceLines(items, prices);
   try {
-    return succeeded(await em.transactional((tx) => store(tx, customerId, key, priced, cause)));
+    return succeeded(await unitOfWork(em, async (tx) => store(tx, customerId, key, priced, cause)));
   } catch (error) {
     // A double submit raced past the look-up above; the unique index let one in: that one is the answer.
     if (key && error instanceof UniqueConstraintViolationException) {

@@ -2,7 +2,7 @@ import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DatabaseIdentity, ProductPrice } from '../entities/index.js';
-import type { ProductUpserted } from '../events/consumed-events.js';
+import type { ProductUpserted } from '../events/contracts/consumed.js';
 import { normaliseAmount } from './money.js';
 import type { CatalogPrice } from './order-input.js';
 

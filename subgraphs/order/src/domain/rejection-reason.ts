@@ -1,4 +1,4 @@
-import type { ShortLine } from '../events/consumed-events.js';
+import type { ShortLine } from '../events/contracts/consumed.js';
 
 /**
  * The customer-readable reason of a rejection, from the product subgraph's short lines and the

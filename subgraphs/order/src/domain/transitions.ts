@@ -1,12 +1,15 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type CancellationReason, Order, OrderStatus } from '../entities/index.js';
-import { type Cause, OrderSubjects, recordOrderEvent } from '../events/order-events.js';
+import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
 
 /**
  * The saga's status changes. Each is one conditional UPDATE whose WHERE names the statuses it may
  * start from, so the database decides between racers (an event handler, the customer, the expiry
  * sweep, a second instance): whoever comes second matches no row and changes nothing, and a
- * redelivered event finds the order moved on. Each change commits with its event (outbox).
+ * redelivered event finds the order moved on. Each change commits with its event (outbox), in its
+ * own unit of work or in the one it joins (an event handler's, with the inbox row).
  */
 
 /** The columns a transition sets besides status, version and updated_at, with their parameters. */
@@ -34,7 +37,7 @@ async function move(
 
 /** PENDING -> CONFIRMED once the product subgraph reserved the stock; starts the payment time limit. */
 export function confirmOrder(em: EntityManager, orderId: string, cause: Cause): Promise<Order | undefined> {
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
       sql: ', confirmed_at = now()',
       params: [],
@@ -49,7 +52,7 @@ export function confirmOrder(em: EntityManager, orderId: string, cause: Cause): 
 
 /** PENDING -> REJECTED when the stock could not be reserved. */
 export function rejectOrder(em: EntityManager, orderId: string, reason: string, cause: Cause) {
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.REJECTED, {
       sql: ', rejection_reason = ?',
       params: [reason],
@@ -65,7 +68,7 @@ export function rejectOrder(em: EntityManager, orderId: string, reason: string, 
  * payOrder holds the row lock while it charges, and this statement waits for it and then sees PAID.
  */
 export function cancelOrder(em: EntityManager, orderId: string, reason: CancellationReason, cause: Cause) {
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     const order = await move(tx, orderId, [OrderStatus.PENDING, OrderStatus.CONFIRMED], OrderStatus.CANCELLED, {
       sql: ', cancellation_reason = ?',
       params: [reason],

@@ -1,4 +1,5 @@
 import { requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
+import { requestCause } from '@commerce-supergraph/shared/events/cause';
 import { toPayload } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { OrderContext } from '../context.js';
@@ -22,7 +23,7 @@ export class OrderMutations {
     return toPayload(
       new OrderPayload(),
       'order',
-      await placeOrder(ctx.em, viewer.customerId, input, { correlationId: ctx.requestId }),
+      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx)),
     );
   }
 
@@ -32,10 +33,8 @@ export class OrderMutations {
     @Ctx() ctx: OrderContext,
   ): Promise<PayOrderPayload> {
     requireViewer(ctx);
-    const { order, payment, errors } = await payOrder(ctx.em, authorizer(ctx), input, ctx.payments, {
-      correlationId: ctx.requestId,
-    });
-    return Object.assign(new PayOrderPayload(), { order, payment, userErrors: errors });
+    const result = await payOrder(ctx.em, authorizer(ctx), input, ctx.payments, requestCause(ctx));
+    return toPayload(new PayOrderPayload(), 'payment', result);
   }
 
   @Mutation(() => OrderPayload, { description: 'Cancels a PENDING or CONFIRMED order of the caller (admins: any).' })
@@ -44,7 +43,7 @@ export class OrderMutations {
     return toPayload(
       new OrderPayload(),
       'order',
-      await cancelByCustomer(ctx.em, authorizer(ctx), id, { correlationId: ctx.requestId }),
+      await cancelByCustomer(ctx.em, authorizer(ctx), id, requestCause(ctx)),
     );
   }
 }

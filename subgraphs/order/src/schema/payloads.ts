@@ -17,8 +17,11 @@ export class OrderPayload {
 
 @ObjectType({ description: 'A declined charge comes back as a FAILED payment with a PAYMENT_DECLINED user error.' })
 export class PayOrderPayload {
+  /** The order of the payment: every answer that has a payment has its order, loaded under the lock. */
   @Field(() => Order, { nullable: true })
-  order: Order | null = null;
+  get order(): Order | null {
+    return this.payment?.order.unwrap() ?? null;
+  }
 
   @Field(() => Payment, { nullable: true })
   payment: Payment | null = null;

@@ -1,9 +1,11 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import { type EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Brand, Category, Product } from '../entities/index.js';
-import { type Cause, recordProductUpserted } from '../events/catalog-events.js';
+import { ProductSubjects, recordProductEvent } from '../events/contracts/published.js';
 import {
   type NewProductFields,
   normalisePrice,
@@ -26,7 +28,7 @@ export async function createProduct(em: EntityManager, input: NewProduct, cause:
   const errors = validateNewProduct(input);
   if (errors.length > 0) return refused<Product>(errors);
   try {
-    return await em.transactional(async (tx) => {
+    return await unitOfWork(em, async (tx) => {
       const missing = [
         ...(await missingReference(tx, Brand, input.brandId, ['input', 'brandId'], 'brand')),
         ...(await missingReference(tx, Category, input.categoryId, ['input', 'categoryId'], 'category')),
@@ -43,7 +45,7 @@ export async function createProduct(em: EntityManager, input: NewProduct, cause:
         category: input.categoryId ?? null,
         onHand: input.initialStock ?? 0,
       });
-      recordProductUpserted(tx, cause, product);
+      recordUpserted(tx, cause, product);
       return succeeded(product);
     });
   } catch (error) {
@@ -65,7 +67,7 @@ export async function updateProduct(
   const errors = validateProductChanges(changes);
   if (errors.length > 0) return refused(errors);
   if (!isUuid(id)) return refused([notFound(['id'], 'product')]);
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     // Locked, so concurrent updates commit one after the other and each event is the state it committed.
     const product = await tx.findOne(Product, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!product) return refused<Product>([notFound(['id'], 'product')]);
@@ -81,7 +83,7 @@ export async function updateProduct(
     );
     if (changed.length === 0) return succeeded(product);
     tx.assign(product, Object.fromEntries(changed));
-    recordProductUpserted(tx, cause, product);
+    recordUpserted(tx, cause, product);
     return succeeded(product);
   });
 }
@@ -111,7 +113,7 @@ export async function createNamed<T extends typeof Brand | typeof Category>(
   const errors = validateCatalogName(name, ['name']);
   if (errors.length > 0) return refused(errors);
   try {
-    const created = await em.transactional((tx) => tx.create(entity as typeof Brand, { name: name.trim() }));
+    const created = await unitOfWork(em, async (tx) => tx.create(entity as typeof Brand, { name: name.trim() }));
     return succeeded(created as InstanceType<T>);
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
@@ -131,4 +133,16 @@ async function missingReference(
   if (id === undefined || id === null) return [];
   if (isUuid(id) && (await em.count(entity, { id })) > 0) return [];
   return [notFound(field, what)];
+}
+
+/** Announces the product as it now is: everything other subgraphs price orders with. */
+function recordUpserted(em: EntityManager, cause: Cause, product: Product): void {
+  recordProductEvent(em, cause, ProductSubjects.productUpserted, {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    price: product.priceAmount,
+    currency: product.currencyCode,
+    active: product.active,
+  });
 }

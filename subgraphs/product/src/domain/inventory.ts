@@ -1,16 +1,13 @@
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  Reservation,
-  ReservationRejection,
-  ReservationStatus,
-  ReservationTombstone,
-  type ShortLine,
-} from '../entities/index.js';
+import { Reservation, ReservationRejection, ReservationStatus, ReservationTombstone } from '../entities/index.js';
+import { ProductSubjects, recordProductEvent, type ShortLine } from '../events/contracts/published.js';
 
 /**
  * Stock held for orders: what the order saga calls from its event handlers. Each function runs in
- * a transaction of its own, or joins the caller's (a savepoint), so a handler can commit its inbox
+ * a unit of work of its own, or joins the caller's (the inbox's), so a handler commits its inbox
  * row, the stock change and its outbox event together. Every function is idempotent per order.
  */
 export interface ReservationLine {
@@ -26,44 +23,53 @@ export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[]
 /**
  * Holds stock for every line of an order, or for none. The product rows are locked in id order
  * (one order for every caller, so no deadlock) and then changed by a conditional update that cannot
- * take stock below zero; the table's CHECK constraint is the last word. A second call for the same
- * order returns the first outcome and changes nothing, and so does a call for an order released already.
+ * take stock below zero; the table's CHECK constraint is the last word. The answer (reserved, or
+ * rejected with the short lines) is recorded for the order subgraph. A second call for the same
+ * order announces the first outcome again and changes nothing; an order released already gets no answer.
  */
-export async function reserve(em: EntityManager, orderId: string, lines: ReservationLine[]): Promise<ReserveOutcome> {
+export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
   const wanted = mergeLines(lines);
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     await lockOrder(tx, orderId);
-    const previous = await previousOutcome(tx, orderId);
-    if (previous) return previous;
-    const ids = wanted.map((line) => line.productId).filter(isUuid);
-    const rows = await tx.execute<{ id: string; available: number }[]>(
-      'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
-      [ids],
-    );
-    const available = new Map(rows.map((row) => [row.id, row.available]));
-    const shortLines = wanted
-      .map((line) => ({
-        productId: line.productId,
-        requested: line.quantity,
-        available: available.get(line.productId) ?? 0,
-      }))
-      .filter((line) => line.available < line.requested);
-    if (shortLines.length > 0) {
-      tx.create(ReservationRejection, { orderId, shortLines });
-      return { ok: false, shortLines };
+    const outcome = (await previousOutcome(tx, orderId)) ?? (await hold(tx, orderId, wanted));
+    if (outcome.ok) recordProductEvent(tx, cause, ProductSubjects.reserved, { orderId, lines: wanted });
+    else if ('shortLines' in outcome) {
+      recordProductEvent(tx, cause, ProductSubjects.rejected, { orderId, shortLines: outcome.shortLines });
     }
-    const { affectedRows } = await tx.execute<{ affectedRows: number }>(
-      `update products p set reserved = p.reserved + line.quantity
-         from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
-        where p.id = line.id and p.on_hand - p.reserved >= line.quantity`,
-      [wanted.map((line) => line.productId), wanted.map((line) => line.quantity)],
-      'run',
-    );
-    // The rows are locked, so this cannot happen; if it ever does, the whole reservation rolls back.
-    if (affectedRows !== wanted.length) throw new Error(`reserve for order ${orderId}: stock changed under a lock`);
-    for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
-    return { ok: true };
+    return outcome;
   });
+}
+
+/** Holds the stock for every line or, when one is short, records the rejection and holds none. */
+async function hold(tx: EntityManager, orderId: string, wanted: ReservationLine[]): Promise<ReserveOutcome> {
+  const ids = wanted.map((line) => line.productId).filter(isUuid);
+  const rows = await tx.execute<{ id: string; available: number }[]>(
+    'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
+    [ids],
+  );
+  const available = new Map(rows.map((row) => [row.id, row.available]));
+  const shortLines = wanted
+    .map((line) => ({
+      productId: line.productId,
+      requested: line.quantity,
+      available: available.get(line.productId) ?? 0,
+    }))
+    .filter((line) => line.available < line.requested);
+  if (shortLines.length > 0) {
+    tx.create(ReservationRejection, { orderId, shortLines });
+    return { ok: false, shortLines };
+  }
+  const { affectedRows } = await tx.execute<{ affectedRows: number }>(
+    `update products p set reserved = p.reserved + line.quantity
+       from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
+      where p.id = line.id and p.on_hand - p.reserved >= line.quantity`,
+    [wanted.map((line) => line.productId), wanted.map((line) => line.quantity)],
+    'run',
+  );
+  // The rows are locked, so this cannot happen; if it ever does, the whole reservation rolls back.
+  if (affectedRows !== wanted.length) throw new Error(`reserve for order ${orderId}: stock changed under a lock`);
+  for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
+  return { ok: true };
 }
 
 /**
@@ -72,9 +78,9 @@ export async function reserve(em: EntityManager, orderId: string, lines: Reserva
  * per-order lock as reserve, so a reserve arriving after its cancel holds nothing.
  */
 export function release(em: EntityManager, orderId: string): Promise<number> {
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     const released = await settle(tx, orderId, ReservationStatus.RELEASED, 'reserved = p.reserved - r.quantity');
-    // settle took the order's lock, held until the outermost commit: no reserve can slip in between.
+    // settle took the order's lock, held until the commit: no reserve can slip in between.
     if (released === 0 && !(await previousOutcome(tx, orderId))) tx.create(ReservationTombstone, { orderId });
     return released;
   });
@@ -101,7 +107,7 @@ export function mergeLines(lines: ReservationLine[]): ReservationLine[] {
  * Products are locked in id order first, the order reserve uses, so the two never deadlock.
  */
 async function settle(em: EntityManager, orderId: string, to: ReservationStatus, stockChange: string) {
-  return em.transactional(async (tx) => {
+  return unitOfWork(em, async (tx) => {
     await lockOrder(tx, orderId);
     await tx.execute(
       `select p.id from products p join reservations r on r.product_id = p.id

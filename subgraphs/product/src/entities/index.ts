@@ -8,7 +8,6 @@ import { ReservationRejection } from './reservation-rejection.js';
 import { ReservationTombstone } from './reservation-tombstone.js';
 
 export { ReservationStatus } from './reservation.js';
-export type { ShortLine } from './reservation-rejection.js';
 export { Brand, Category, Product, Reservation, ReservationRejection, ReservationTombstone };
 
 /**

@@ -1,4 +1,5 @@
 import { requireAdmin } from '@commerce-supergraph/shared/auth/context';
+import { requestCause } from '@commerce-supergraph/shared/events/cause';
 import { toPayload } from '@commerce-supergraph/shared/graphql/payloads';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { ProductContext } from '../context.js';
@@ -16,7 +17,7 @@ export class CatalogResolver {
     @Ctx() ctx: ProductContext,
   ): Promise<ProductPayload> {
     requireAdmin(ctx);
-    return toPayload(new ProductPayload(), 'product', await catalog.createProduct(ctx.em, input, ctx));
+    return toPayload(new ProductPayload(), 'product', await catalog.createProduct(ctx.em, input, requestCause(ctx)));
   }
 
   @Mutation(() => ProductPayload, { description: "Changes a product's catalog data. Admin only." })
@@ -26,7 +27,11 @@ export class CatalogResolver {
     @Ctx() ctx: ProductContext,
   ): Promise<ProductPayload> {
     requireAdmin(ctx);
-    return toPayload(new ProductPayload(), 'product', await catalog.updateProduct(ctx.em, id, input, ctx));
+    return toPayload(
+      new ProductPayload(),
+      'product',
+      await catalog.updateProduct(ctx.em, id, input, requestCause(ctx)),
+    );
   }
 
   @Mutation(() => ProductPayload, { description: 'Adds units to the stock on hand. Admin only.' })

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import { internalCause } from '@commerce-supergraph/shared/events/cause';
 import type { Result } from '@commerce-supergraph/shared/graphql/payloads';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -12,9 +13,8 @@ import { DEMO_BRANDS, DEMO_CATEGORIES, DEMO_PRODUCTS } from './demo-catalog.js';
  * products it created: 0 when the catalog was not empty.
  */
 export async function seedDemoCatalog(em: EntityManager, log: Logger): Promise<number> {
-  // Start-up has no request: a fresh id correlates the seed's events.
-  const cause = { requestId: randomUUID() };
-  return em.transactional(async (tx) => {
+  const cause = internalCause('seed');
+  return unitOfWork(em, async (tx) => {
     // Two instances starting at once: the second waits here, then finds the catalog filled.
     await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', ['product:seed-demo-catalog']);
     const [state] = await tx.execute<{ empty: boolean }[]>(

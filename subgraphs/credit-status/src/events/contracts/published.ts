@@ -1,15 +1,15 @@
-import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
-import { recordEvent } from '@commerce-supergraph/shared/events/outbox';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CreditBand } from '../domain/score.js';
+import { eventRecorder } from '@commerce-supergraph/shared/events/outbox';
 
 /** The credit-status subgraph publishes to, and owns, this stream. */
 export const CREDIT_STREAM: StreamSpec = { name: 'CREDIT', subjects: ['credit.>'] };
 
 export const SOURCE = 'credit-status';
 
-/** The contract is the JSON shape, versioned in the subject; consumers keep their own copy of it. */
+/**
+ * What this subgraph publishes. The contract is the JSON shape, versioned in the subject
+ * (docs/architecture.md, Events); consumers keep their own copy.
+ */
 export const CreditSubjects = {
   scoreChanged: 'credit.score.changed.v1',
 } as const;
@@ -20,21 +20,15 @@ export interface CreditScoreChanged {
   score: number;
   /** What was applied, after clamping to 300-850. */
   delta: number;
-  band: CreditBand;
+  /** The FICO-style band of the new score. */
+  band: 'POOR' | 'FAIR' | 'GOOD' | 'VERY_GOOD' | 'EXCEPTIONAL';
   reason: string;
 }
 
-/** What caused a change: a request (its id correlates the chain) or a consumed event. */
-export interface Cause {
-  correlationId: string;
-  causationId?: string;
+/** Each subject this subgraph publishes, with the shape of its data. */
+export interface CreditPayloads {
+  [CreditSubjects.scoreChanged]: CreditScoreChanged;
 }
 
-/** Adds the score-changed event to the outbox of `em`'s transaction; call inside that transaction. */
-export function recordScoreChanged(
-  em: EntityManager,
-  cause: Cause,
-  data: CreditScoreChanged,
-): EventEnvelope<CreditScoreChanged> {
-  return recordEvent(em, { subject: CreditSubjects.scoreChanged, data, source: SOURCE, ...cause });
-}
+/** Adds a credit event to the outbox of the unit of work, next to the change it reports. */
+export const recordCreditEvent = eventRecorder<CreditPayloads>(SOURCE);

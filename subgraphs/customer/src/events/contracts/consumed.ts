@@ -1,5 +1,5 @@
 /**
- * This subgraph's own copy of the events it consumes (see the README's event table): the contract
+ * This subgraph's own copy of the events it consumes (docs/architecture.md, Events): the contract
  * is the JSON shape, versioned in the subject. The ORDERS and PAYMENTS streams belong to the order
  * subgraph; only the fields read here are declared.
  */

@@ -1,16 +1,15 @@
-import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
-import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
-import { recordEvent } from '@commerce-supergraph/shared/events/outbox';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EmploymentStatus } from '../entities/index.js';
+import { eventRecorder } from '@commerce-supergraph/shared/events/outbox';
 
 /** The customer subgraph publishes to, and owns, this stream. */
 export const CUSTOMER_STREAM: StreamSpec = { name: 'CUSTOMERS', subjects: ['customers.>'] };
 
 export const SOURCE = 'customer';
 
-/** The contract is the JSON shape, versioned in the subject; consumers keep their own copy of it. */
+/**
+ * What this subgraph publishes. The contract is the JSON shape, versioned in the subject
+ * (docs/architecture.md, Events); consumers keep their own copy.
+ */
 export const CustomerSubjects = {
   registered: 'customers.customer.registered.v1',
   updated: 'customers.customer.updated.v1',
@@ -39,30 +38,15 @@ export interface FinancialProfileSet {
   annualIncome: string;
   monthlyDebts: string;
   totalAssets: string;
-  employmentStatus: EmploymentStatus;
+  employmentStatus: 'EMPLOYED' | 'SELF_EMPLOYED' | 'UNEMPLOYED' | 'RETIRED' | 'STUDENT';
 }
 
-interface Payloads {
+/** Each subject this subgraph publishes, with the shape of its data. */
+export interface CustomerPayloads {
   [CustomerSubjects.registered]: CustomerRegistered;
   [CustomerSubjects.updated]: CustomerUpdated;
   [CustomerSubjects.financialProfileSet]: FinancialProfileSet;
 }
 
-/** Why the event happened: a request (its id correlates everything it causes) or start-up. */
-export type Cause = Pick<RequestContext, 'requestId'>;
-
-/** Adds a customer event to the outbox of `em`'s transaction; call inside `em.transactional`. */
-export function recordCustomerEvent<S extends keyof Payloads>(
-  em: EntityManager,
-  cause: Cause,
-  subject: S,
-  data: Payloads[S],
-): EventEnvelope<Payloads[S]> {
-  return recordEvent(em, { subject, data, source: SOURCE, correlationId: cause.requestId });
-}
-
-/** "1.5" -> "1.50": the event carries what the numeric(14,2) column stores (input is validated). */
-export function twoPlaces(amount: string): string {
-  const [whole = '0', fraction = ''] = amount.split('.');
-  return `${whole}.${fraction.padEnd(2, '0')}`;
-}
+/** Adds a customer event to the outbox of the unit of work, next to the change it reports. */
+export const recordCustomerEvent = eventRecorder<CustomerPayloads>(SOURCE);

@@ -1,46 +1,22 @@
-import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
-import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
-import {
-  type Message,
-  orderConfirmedMessage,
-  orderRejectedMessage,
-  paymentReceiptMessage,
-} from '../domain/notification-messages.js';
-import type { Notifier } from '../domain/notifier.js';
-import { Customer, Notification } from '../entities/index.js';
-import { ConsumedSubjects, type OrderConfirmed, type OrderRejected, type PaymentSucceeded } from './consumed-events.js';
+import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
+import type { HandlerContext, TransactionalHandler } from '@commerce-supergraph/shared/events/inbox';
+import type { Message } from '../../domain/notification-messages.js';
+import { type Notifier, notifyCustomer } from '../../domain/notifier.js';
 
 /**
- * The events the customer hears about by email. Each handler runs behind the inbox, in one
- * transaction with its inbox row, so a redelivered event stores (and sends) nothing twice. The
- * streams belong to the order subgraph: until they exist, the consumers keep retrying.
+ * A handler that tells the customer named by the event, with the message `compose` writes, in the
+ * inbox's transaction: a redelivered event stores (and sends) nothing twice.
  */
-export async function subscribeNotifications(events: ServiceEvents, notifier: Notifier): Promise<void> {
-  await events.subscribe(ConsumedSubjects.orderConfirmed, notify<OrderConfirmed>(notifier, orderConfirmedMessage));
-  await events.subscribe(ConsumedSubjects.orderRejected, notify<OrderRejected>(notifier, orderRejectedMessage));
-  await events.subscribe(ConsumedSubjects.paymentSucceeded, notify<PaymentSucceeded>(notifier, paymentReceiptMessage));
-}
-
-function notify<T extends { customerId: string }>(notifier: Notifier, compose: (data: T) => Message) {
+export function notifyWith<T extends { customerId: string }>(
+  notifier: Notifier,
+  compose: (data: T) => Message,
+): TransactionalHandler<T> {
   return async (envelope: EventEnvelope<T>, { em, log }: HandlerContext): Promise<void> => {
     const { customerId } = envelope.data;
-    const customer = isUuid(customerId) ? await em.findOne(Customer, { id: customerId }) : null;
-    if (!customer) {
-      // No retry can make an unknown customer known: acknowledged, and said so.
-      log.warn({ customerId }, 'notification for an unknown customer; skipped');
-      return;
-    }
-    const notification = em.create(Notification, { customerId, ...compose(envelope.data) });
-    // Stored first (within this transaction), then sent: a failed send rolls the row back for the retry.
-    await em.flush();
-    await notifier.send({
-      notificationId: notification.id,
-      customerId,
-      to: customer.email,
-      subject: notification.subject,
-      body: notification.body,
-    });
+    if (!namesARow(customerId, log, 'customerId')) return;
+    const sent = await notifyCustomer(em, notifier, customerId, compose(envelope.data));
+    // No retry can make an unknown customer known: acknowledged, and said so.
+    if (!sent) log.warn({ customerId }, 'notification for an unknown customer; skipped');
   };
 }

@@ -1,6 +1,6 @@
 /**
- * This subgraph's own copy of the events it consumes (README, Events): the contract is the JSON
- * shape, versioned in the subject. The CATALOG and INVENTORY streams belong to the product subgraph.
+ * This subgraph's own copy of the events it consumes (docs/architecture.md, Events): the contract
+ * is the JSON shape, versioned in the subject. The CATALOG and INVENTORY streams belong to the product subgraph.
  */
 export const ConsumedSubjects = {
   productUpserted: 'catalog.product.upserted.v1',

@@ -1,8 +1,5 @@
-import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
-import { recordEvent } from '@commerce-supergraph/shared/events/outbox';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CancellationReason } from '../entities/index.js';
+import { eventRecorder } from '@commerce-supergraph/shared/events/outbox';
 
 /** The order subgraph publishes to, and owns, these streams. */
 export const ORDERS_STREAM: StreamSpec = { name: 'ORDERS', subjects: ['orders.>'] };
@@ -10,7 +7,10 @@ export const PAYMENTS_STREAM: StreamSpec = { name: 'PAYMENTS', subjects: ['payme
 
 export const SOURCE = 'order';
 
-/** The contract is the JSON shape (README, Events), versioned in the subject; consumers keep their own copy. */
+/**
+ * What this subgraph publishes. The contract is the JSON shape, versioned in the subject
+ * (docs/architecture.md, Events); consumers keep their own copy.
+ */
 export const OrderSubjects = {
   created: 'orders.order.created.v1',
   confirmed: 'orders.order.confirmed.v1',
@@ -45,7 +45,8 @@ export interface OrderRejected {
 export interface OrderCancelled {
   orderId: string;
   customerId: string;
-  reason: CancellationReason;
+  /** The customer (or an admin) cancelled it, or it was left unpaid too long. */
+  reason: 'CUSTOMER' | 'EXPIRED';
 }
 
 export interface PaymentSucceeded {
@@ -66,7 +67,8 @@ export interface PaymentFailed {
   reason: string;
 }
 
-interface Payloads {
+/** Each subject this subgraph publishes, with the shape of its data. */
+export interface OrderPayloads {
   [OrderSubjects.created]: OrderCreated;
   [OrderSubjects.confirmed]: OrderConfirmed;
   [OrderSubjects.rejected]: OrderRejected;
@@ -75,18 +77,5 @@ interface Payloads {
   [OrderSubjects.paymentFailed]: PaymentFailed;
 }
 
-/** What caused a change: a request (its id correlates the chain), a consumed event, or a sweep. */
-export interface Cause {
-  correlationId: string;
-  causationId?: string;
-}
-
-/** Adds an event to the outbox of `em`'s transaction; call it inside that transaction, next to the change. */
-export function recordOrderEvent<S extends keyof Payloads>(
-  em: EntityManager,
-  cause: Cause,
-  subject: S,
-  data: Payloads[S],
-): EventEnvelope<Payloads[S]> {
-  return recordEvent(em, { subject, data, source: SOURCE, ...cause });
-}
+/** Adds an order or payment event to the outbox of the unit of work, next to the change it reports. */
+export const recordOrderEvent = eventRecorder<OrderPayloads>(SOURCE);

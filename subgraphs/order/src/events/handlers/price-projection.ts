@@ -1,9 +1,9 @@
 import { consumerName } from '@commerce-supergraph/shared/events/bus';
-import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { applyProductUpserted, databaseId } from '../domain/price-projection.js';
-import { ConsumedSubjects, type ProductUpserted } from './consumed-events.js';
-import { SOURCE } from './order-events.js';
+import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
+import { applyProductUpserted } from '../../domain/price-projection.js';
+import { ConsumedSubjects, type ProductUpserted } from '../contracts/consumed.js';
+import { SOURCE } from '../contracts/published.js';
 
 /**
  * The durable consumer that feeds the price projection is named after this database's identity.
@@ -13,18 +13,9 @@ import { SOURCE } from './order-events.js';
  * event (the stream keeps everything), so the projection is rebuilt; a restart keeps the name and
  * resumes. A consumer of a database that is gone stays on the server unused until someone deletes it.
  */
-export const projectionConsumerName = (id: string): string =>
-  `${consumerName(SOURCE, ConsumedSubjects.productUpserted)}__${id.replaceAll('-', '').slice(0, 16)}`;
+export const projectionConsumerName = (databaseId: string): string =>
+  `${consumerName(SOURCE, ConsumedSubjects.productUpserted)}__${databaseId.replaceAll('-', '').slice(0, 16)}`;
 
-/** Concurrency 1: one product's upserts are applied in stream order (the projection also guards it). */
-export async function subscribeCatalogProjection(events: ServiceEvents, orm: MikroORM): Promise<string> {
-  const name = projectionConsumerName(await databaseId(orm.em.fork()));
-  await events.subscribe<ProductUpserted>(
-    ConsumedSubjects.productUpserted,
-    async (envelope, { em }) => {
-      await applyProductUpserted(em, envelope);
-    },
-    { name },
-  );
-  return name;
+export async function projectPrice(envelope: EventEnvelope<ProductUpserted>, { em }: HandlerContext): Promise<void> {
+  await applyProductUpserted(em, envelope);
 }

@@ -1,11 +1,11 @@
 /**
- * This subgraph's own copy of the order saga's events it consumes (README, Events): the contract is
- * the JSON shape, versioned in the subject. The ORDERS and PAYMENTS streams belong to the order
+ * This subgraph's own copy of the events it consumes (docs/architecture.md, Events): the contract
+ * is the JSON shape, versioned in the subject. The ORDERS and PAYMENTS streams belong to the order
  * subgraph; only the fields read here are declared.
  */
-export const OrderSubjects = {
-  created: 'orders.order.created.v1',
-  cancelled: 'orders.order.cancelled.v1',
+export const ConsumedSubjects = {
+  orderCreated: 'orders.order.created.v1',
+  orderCancelled: 'orders.order.cancelled.v1',
   paymentSucceeded: 'payments.payment.succeeded.v1',
 } as const;
 

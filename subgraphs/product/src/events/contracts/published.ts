@@ -1,18 +1,20 @@
-import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
-import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
-import { recordEvent } from '@commerce-supergraph/shared/events/outbox';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Product } from '../entities/index.js';
+import { eventRecorder } from '@commerce-supergraph/shared/events/outbox';
 
-/** The product subgraph publishes to, and owns, this stream. */
+/** The product subgraph publishes to, and owns, these streams: the catalog, and the saga's step 2. */
 export const CATALOG_STREAM: StreamSpec = { name: 'CATALOG', subjects: ['catalog.>'] };
+export const INVENTORY_STREAM: StreamSpec = { name: 'INVENTORY', subjects: ['inventory.>'] };
 
 export const SOURCE = 'product';
 
-/** The contract is the JSON shape, versioned in the subject; consumers keep their own copy of it. */
-export const CatalogSubjects = {
+/**
+ * What this subgraph publishes. The contract is the JSON shape, versioned in the subject
+ * (docs/architecture.md, Events); consumers keep their own copy.
+ */
+export const ProductSubjects = {
   productUpserted: 'catalog.product.upserted.v1',
+  reserved: 'inventory.reservation.reserved.v1',
+  rejected: 'inventory.reservation.rejected.v1',
 } as const;
 
 /**
@@ -30,26 +32,31 @@ export interface ProductUpserted {
   active: boolean;
 }
 
-/** Why the event happened: a request (its id correlates everything it causes) or start-up. */
-export type Cause = Pick<RequestContext, 'requestId'>;
-
-/** Adds the product's upserted event to the outbox of `em`'s transaction; call inside `em.transactional`. */
-export function recordProductUpserted(
-  em: EntityManager,
-  cause: Cause,
-  product: Product,
-): EventEnvelope<ProductUpserted> {
-  return recordEvent<ProductUpserted>(em, {
-    subject: CatalogSubjects.productUpserted,
-    source: SOURCE,
-    correlationId: cause.requestId,
-    data: {
-      id: product.id,
-      sku: product.sku,
-      name: product.name,
-      price: product.priceAmount,
-      currency: product.currencyCode,
-      active: product.active,
-    },
-  });
+/** One line per product, as held. */
+export interface ReservationReserved {
+  orderId: string;
+  lines: { productId: string; quantity: number }[];
 }
+
+/** A line that could not be held: `available` is what there was when the reservation was refused. */
+export interface ShortLine {
+  productId: string;
+  requested: number;
+  available: number;
+}
+
+/** Only the lines that were short. */
+export interface ReservationRejected {
+  orderId: string;
+  shortLines: ShortLine[];
+}
+
+/** Each subject this subgraph publishes, with the shape of its data. */
+export interface ProductPayloads {
+  [ProductSubjects.productUpserted]: ProductUpserted;
+  [ProductSubjects.reserved]: ReservationReserved;
+  [ProductSubjects.rejected]: ReservationRejected;
+}
+
+/** Adds a catalog or inventory event to the outbox of the unit of work, next to the change it reports. */
+export const recordProductEvent = eventRecorder<ProductPayloads>(SOURCE);

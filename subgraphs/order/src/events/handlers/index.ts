@@ -1,0 +1,21 @@
+import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { databaseId } from '../../domain/price-projection.js';
+import { ConsumedSubjects } from '../contracts/consumed.js';
+import { projectionConsumerName, projectPrice } from './price-projection.js';
+import { confirmReserved, rejectUnreserved } from './reservation-results.js';
+
+/** Results of different orders are independent: handled several at a time, each order guarded by its status. */
+const CONCURRENCY = 16;
+
+/**
+ * Every event the order subgraph consumes, and what handles it. The price projection keeps
+ * concurrency 1, so one product's upserts apply in stream order (the projection also guards it).
+ */
+export async function eventHandlers(em: EntityManager): Promise<Subscription[]> {
+  return [
+    on(ConsumedSubjects.reservationReserved, confirmReserved, { concurrency: CONCURRENCY }),
+    on(ConsumedSubjects.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY }),
+    on(ConsumedSubjects.productUpserted, projectPrice, { name: projectionConsumerName(await databaseId(em)) }),
+  ];
+}
