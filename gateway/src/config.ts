@@ -10,7 +10,7 @@ const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as cons
 /**
  * Per-operation limits, checked before a query plan is made, so an abusive query never reaches a
  * subgraph. The defaults leave room over the contract operations while keeping the worst case
- * bounded (measured on shared/contract/operations.graphql):
+ * bounded (measured on gateway/operations/):
  * - maxDepth 10: field nesting, fragments add no level; the deepest operation (Dashboard) has 8.
  * - maxAliases 15: every alias counts, `__typename` aliases included, so one field cannot be
  *   fanned out into thousands of resolver calls; the contract operations use none.

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Directive, Field, ObjectType } from 'type-graphql';
 
-/** Stable codes the frontends switch on (see the API contract). */
+/** Stable codes the frontends switch on (docs/api.md, Errors). */
 export type UserErrorCode =
   | 'INVALID'
   | 'BLANK'

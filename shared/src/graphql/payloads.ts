@@ -12,7 +12,7 @@ export const refused = <T>(errors: UserError[], value?: T): Result<T> =>
 
 /**
  * The one way a resolver turns a Result into its mutation payload: the main field gets the value
- * (null when there is none, as the API contract says) and `userErrors` every reason it was refused.
+ * (null when there is none, as docs/api.md says) and `userErrors` every reason it was refused.
  * Payload classes default the main field to null and the errors to [].
  */
 export function toPayload<P extends { userErrors: UserError[] }, K extends keyof P>(

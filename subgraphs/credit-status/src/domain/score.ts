@@ -1,5 +1,5 @@
 /**
- * The scoring rules of the API contract as pure functions. Scores live on the FICO scale, so the
+ * The scoring rules of the API (docs/api.md) as pure functions. Scores live on the FICO scale, so the
  * bands are FICO's: a frontend can explain a score with the vocabulary customers already know.
  */
 export const MIN_SCORE = 300;

@@ -1,7 +1,7 @@
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
 
 /**
- * Input rules of the API contract, as pure functions: each returns every problem it finds, so
+ * Input rules of the API (docs/api.md), as pure functions: each returns every problem it finds, so
  * a form can show them all at once, and an empty list means the input may be stored.
  */
 export const MIN_PASSWORD_LENGTH = 8;

@@ -2,7 +2,7 @@ import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
 import { multiply, sum } from './money.js';
 
-/** The contract's limits on placeOrder (API.md, Orders). */
+/** The contract's limits on placeOrder (docs/api.md). */
 export const MAX_LINES = 50;
 const MAX_QUANTITY = 100;
 const MAX_IDEMPOTENCY_KEY = 255;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChargeRequest, ChargeResult, PaymentProvider } from './provider.js';
 
-/** The tokens of API.md: the only ones the built-in provider knows. */
+/** The test tokens of docs/api.md: the only ones the built-in provider knows. */
 const TEST_TOKENS = { succeeds: 'tok_visa', declined: 'tok_chargeDeclined' } as const;
 
 export const DECLINE_REASON = 'The card was declined';

@@ -1,6 +1,6 @@
 /**
  * The port through which orders are charged. An adapter for a real provider implements it; the
- * built-in one is deterministic, for development and tests (API.md, Orders).
+ * built-in one is deterministic, for development and tests (docs/api.md).
  */
 export interface ChargeRequest {
   /** A decimal string with two places, e.g. "59.80". */

@@ -1,7 +1,7 @@
 import { type UserError, userError } from '@commerce-supergraph/shared/graphql/errors';
 
 /**
- * Input rules of the API contract, as pure functions: each returns every problem it finds, with
+ * Input rules of the API (docs/api.md), as pure functions: each returns every problem it finds, with
  * the path of the input field, and an empty list means the input may be stored.
  */
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
