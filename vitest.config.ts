@@ -14,6 +14,7 @@ const alias = [
   { find: /^graphql$/, replacement: require.resolve('graphql') },
   { find: /^@commerce-supergraph\/shared\/(.*)$/, replacement: `${root}shared/src/$1.ts` },
   { find: /^@commerce-supergraph\/gateway\/(.*)$/, replacement: `${root}gateway/src/$1.ts` },
+  { find: /^@commerce-supergraph\/test-support\/(.*)$/, replacement: `${root}test-support/src/$1.ts` },
   {
     find: /^@commerce-supergraph\/(customer|order|product|credit-status)\/(.*)$/,
     replacement: `${root}subgraphs/$1/src/$2.ts`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes } from '@commerce-supergraph/shared/testing/graphql-client';
-import { openStandInPublisher, type StandInPublisher } from '@commerce-supergraph/shared/testing/jetstream';
+import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
+import { openStandInPublisher, type StandInPublisher } from '@commerce-supergraph/test-support/jetstream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operation } from './support/operations.js';
 import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';

@@ -1,4 +1,4 @@
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operation } from './support/operations.js';
 import {

@@ -1,4 +1,4 @@
-import { querySql } from '@commerce-supergraph/shared/testing/sql';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   adminToken,

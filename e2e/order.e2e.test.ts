@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
-import { querySql } from '@commerce-supergraph/shared/testing/sql';
+import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   adminToken,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { watchEvents } from '@commerce-supergraph/shared/testing/event-watch';
+import { watchEvents } from '@commerce-supergraph/test-support/event-watch';
 import { it } from 'vitest';
 import { operation } from './support/operations.js';
 import { adminToken, createProduct, registerShopper, type Shopper } from './support/orders.js';

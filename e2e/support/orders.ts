@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResponse } from '@commerce-supergraph/shared/testing/graphql-client';
+import type { GraphQLResponse } from '@commerce-supergraph/test-support/graphql-client';
 import { vi } from 'vitest';
 import { operation } from './operations.js';
 import { ADMIN, type TestSupergraph } from './supergraph.js';

@@ -9,10 +9,10 @@ import { readOrderConfig } from '@commerce-supergraph/order/config';
 import { createProductSubgraph } from '@commerce-supergraph/product/app';
 import { readProductConfig } from '@commerce-supergraph/product/config';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
-import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
+import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
 

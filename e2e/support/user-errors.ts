@@ -1,4 +1,4 @@
-import type { GraphQLResponse } from '@commerce-supergraph/shared/testing/graphql-client';
+import type { GraphQLResponse } from '@commerce-supergraph/test-support/graphql-client';
 
 /** A payload's user errors as [field path, code] pairs, e.g. `[['input.email', 'TAKEN']]`, for exact assertions. */
 export const userErrors = (res: GraphQLResponse, payload: string): [string | undefined, string][] =>

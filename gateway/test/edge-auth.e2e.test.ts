@@ -1,6 +1,6 @@
 import { createJwtService, type JwtSettings } from '@commerce-supergraph/shared/auth/jwt';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { uniqueName } from '@commerce-supergraph/shared/testing/names';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { uniqueName } from '@commerce-supergraph/test-support/names';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Edge, type RunningGateway, startEdge } from './fixtures/harness.js';
 import { claims, signToken, tamper } from './fixtures/tokens.js';

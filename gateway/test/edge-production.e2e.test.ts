@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { listen } from '@commerce-supergraph/shared/http/server';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { uniqueName } from '@commerce-supergraph/shared/testing/names';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { uniqueName } from '@commerce-supergraph/test-support/names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, type RunningGateway, startEdge } from './fixtures/harness.js';
 import { LEAKED_HOST, LEAKED_SQL } from './fixtures/schema.js';

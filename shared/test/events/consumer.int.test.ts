@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +8,6 @@ import { consumerName, deadLetterSubject, type EventHandler } from '../../src/ev
 import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
 import { InboxMessage, pruneHandled, withInbox } from '../../src/events/inbox.js';
 import { listDeadLetters, readStream } from '../../src/events/jetstream/streams.js';
-import { TEST_NATS_URL } from '../../src/testing/nats-server.js';
 import {
   capturingLog,
   openTestBus,

@@ -1,4 +1,8 @@
 import { Writable } from 'node:stream';
+import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '@commerce-supergraph/test-support/database';
+import { deleteStreams } from '@commerce-supergraph/test-support/jetstream';
+import { uniqueName } from '@commerce-supergraph/test-support/names';
+import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type Logger, pino } from 'pino';
@@ -6,10 +10,6 @@ import { ormOptions } from '../../src/db/orm.js';
 import { InboxMessage } from '../../src/events/inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from '../../src/events/jetstream/bus.js';
 import { OutboxMessage } from '../../src/events/outbox.js';
-import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '../../src/testing/database.js';
-import { deleteStreams } from '../../src/testing/jetstream.js';
-import { uniqueName } from '../../src/testing/names.js';
-import { TEST_NATS_URL } from '../../src/testing/nats-server.js';
 
 /** A consumer's data in these tests: a counter per key, so "changed once" is a number. */
 @Entity({ tableName: 'tallies' })

@@ -1,11 +1,11 @@
+import { deleteStreams } from '@commerce-supergraph/test-support/jetstream';
+import { uniqueName } from '@commerce-supergraph/test-support/names';
+import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { JetStreamEventBus } from '../../src/events/jetstream/bus.js';
 import { listDeadLetters } from '../../src/events/jetstream/streams.js';
-import { deleteStreams } from '../../src/testing/jetstream.js';
-import { uniqueName } from '../../src/testing/names.js';
-import { TEST_NATS_URL } from '../../src/testing/nats-server.js';
 import { describeEventBusContract } from './contract.js';
 
 // The machine's NATS, with a stream, subject domain and dead-letter stream of this test's own.

@@ -1,4 +1,4 @@
-import { InMemoryEventBus } from '../../src/events/memory-bus.js';
+import { InMemoryEventBus } from '@commerce-supergraph/test-support/memory-bus';
 import { describeEventBusContract } from './contract.js';
 
 describeEventBusContract('in-memory', async ({ service, retry }) => {

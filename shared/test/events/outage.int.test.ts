@@ -1,3 +1,5 @@
+import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventEnvelope } from '../../src/events/envelope.js';
@@ -5,8 +7,6 @@ import { InboxMessage, withInbox } from '../../src/events/inbox.js';
 import { JetStreamEventBus } from '../../src/events/jetstream/bus.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
 import { OutboxRelay } from '../../src/events/relay.js';
-import { streamEvents } from '../../src/testing/jetstream.js';
-import { startNatsServer, type TestNatsServer } from '../../src/testing/nats-server.js';
 import { openTestDatabase, silentLog, Tally, type TestDatabase } from './helpers.js';
 
 // These tests stop NATS, so they run a nats-server of their own (never the machine's).

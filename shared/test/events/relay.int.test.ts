@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { unitOfWork } from '../../src/db/unit-of-work.js';
@@ -7,8 +9,6 @@ import type { EventEnvelope } from '../../src/events/envelope.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
 import { prunePublished } from '../../src/events/outbox-store.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../../src/events/relay.js';
-import { streamEvents } from '../../src/testing/jetstream.js';
-import { TEST_NATS_URL } from '../../src/testing/nats-server.js';
 import { openTestBus, openTestDatabase, silentLog, type TestBus, type TestDatabase } from './helpers.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { errorCodes } from '@commerce-supergraph/shared/testing/graphql-client';
-import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
+import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCreditStatusSubgraph } from '../src/app.js';
 import { CREDIT_STREAM, CreditSubjects } from '../src/events/contracts/published.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCreditStatusSubgraph } from '../src/app.js';
 import { CREDIT_OF, callSubgraph, inspect, testCreditConfig, testTokens } from './helpers.js';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
 import {
   openStandInPublisher,
   publishWithoutMsgId,
   type StandInPublisher,
   streamEvents,
-} from '@commerce-supergraph/shared/testing/jetstream';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+} from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCreditStatusSubgraph } from '../src/app.js';
 import { ConsumedSubjects } from '../src/events/contracts/consumed.js';

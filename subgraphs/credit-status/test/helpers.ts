@@ -1,17 +1,17 @@
 import { ormOptions } from '@commerce-supergraph/shared/db/orm';
 import { createLogger } from '@commerce-supergraph/shared/logging';
-import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import {
   testTokens as sharedTestTokens,
   TEST_GATEWAY_SECRET,
   testSubgraphEnv,
-} from '@commerce-supergraph/shared/testing/subgraph';
+} from '@commerce-supergraph/test-support/subgraph';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type CreditStatusConfig, readCreditStatusConfig } from '../src/config.js';
 import { CreditScoreChange, CreditStatus, entities } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 
-export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph';
 
 /** The streams other services own, created by the tests standing in for them. */
 export const CUSTOMERS_STREAM = { name: 'CUSTOMERS', subjects: ['customers.>'] };

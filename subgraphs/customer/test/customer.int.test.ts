@@ -1,11 +1,11 @@
 import { ormOptions } from '@commerce-supergraph/shared/db/orm';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger } from '@commerce-supergraph/shared/logging';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { unmigratedSchemaChanges } from '@commerce-supergraph/shared/testing/migrations';
-import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { unmigratedSchemaChanges } from '@commerce-supergraph/test-support/migrations';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';

@@ -1,7 +1,7 @@
-import { testSubgraphEnv } from '@commerce-supergraph/shared/testing/subgraph';
+import { testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
 import { type CustomerConfig, readCustomerConfig } from '../src/config.js';
 
-export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph';
 
 /** A customer subgraph configuration on a free port and a database of its own. */
 export function testCustomerConfig(env: Record<string, string> = {}): CustomerConfig {

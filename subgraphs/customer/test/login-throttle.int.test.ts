@@ -1,4 +1,4 @@
-import { openTestDatabase, type TestDatabase, testDatabaseName } from '@commerce-supergraph/shared/testing/database';
+import { openTestDatabase, type TestDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../src/domain/login-throttle.js';
 import { entities, LoginFailure } from '../src/entities/index.js';

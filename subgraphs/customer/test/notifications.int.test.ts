@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import {
   openStandInPublisher,
   publishWithoutMsgId,
   type StandInPublisher,
-} from '@commerce-supergraph/shared/testing/jetstream';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+} from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
 import { ConsumedSubjects } from '../src/events/contracts/consumed.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { querySql } from '@commerce-supergraph/shared/testing/sql';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
 import { testCustomerConfig } from './helpers.js';

@@ -6,8 +6,8 @@ import {
   openTestDatabase as openSharedTestDatabase,
   type TestDatabase,
   testDatabaseName,
-} from '@commerce-supergraph/shared/testing/database';
-import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/shared/testing/subgraph';
+} from '@commerce-supergraph/test-support/database';
+import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
 import { type OrderConfig, readOrderConfig } from '../src/config.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
@@ -16,7 +16,7 @@ import { entities, type Order } from '../src/entities/index.js';
 import { ConsumedSubjects, type ProductUpserted } from '../src/events/contracts/consumed.js';
 import { migrations } from '../src/migrations/index.js';
 
-export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph';
 
 /** The streams other services own, created by the tests standing in for them. */
 export const CATALOG_STREAM = { name: 'CATALOG', subjects: ['catalog.>'] };
@@ -33,7 +33,7 @@ export function testOrderConfig(env: Record<string, string> = {}): OrderConfig {
 /** Tokens as the customer subgraph would issue them (same secret, issuer and audience). */
 export const testTokens = (config: OrderConfig) => sharedTestTokens(config.jwt);
 
-export type { TestDatabase } from '@commerce-supergraph/shared/testing/database';
+export type { TestDatabase } from '@commerce-supergraph/test-support/database';
 
 /** A migrated order database of its own, without a server: for the domain tests. */
 export const openTestDatabase = (dbName = testDatabaseName('order')): Promise<TestDatabase> =>

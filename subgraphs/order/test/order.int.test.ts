@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { errorCodes, postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import {
-  openStandInPublisher,
-  type StandInPublisher,
-  streamEvents,
-} from '@commerce-supergraph/shared/testing/jetstream';
-import { unmigratedSchemaChanges } from '@commerce-supergraph/shared/testing/migrations';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
-import { querySql } from '@commerce-supergraph/shared/testing/sql';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { openStandInPublisher, type StandInPublisher, streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { unmigratedSchemaChanges } from '@commerce-supergraph/test-support/migrations';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrderSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { dropDatabase } from '@commerce-supergraph/shared/testing/database';
-import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { openStandInPublisher, type StandInPublisher } from '@commerce-supergraph/shared/testing/jetstream';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+import { dropDatabase } from '@commerce-supergraph/test-support/database';
+import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { openStandInPublisher, type StandInPublisher } from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrderSubgraph } from '../src/app.js';
 import type { OrderConfig } from '../src/config.js';

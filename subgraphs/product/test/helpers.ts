@@ -4,14 +4,14 @@ import {
   openTestDatabase as openSharedTestDatabase,
   type TestDatabase,
   testDatabaseName,
-} from '@commerce-supergraph/shared/testing/database';
-import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/shared/testing/subgraph';
+} from '@commerce-supergraph/test-support/database';
+import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
 import { type ProductConfig, readProductConfig } from '../src/config.js';
 import { createProduct, type NewProduct } from '../src/domain/catalog.js';
 import { entities, type Product } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 
-export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/shared/testing/subgraph';
+export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph';
 
 /** A product subgraph configuration on a free port and a database of its own. */
 export function testProductConfig(env: Record<string, string> = {}): ProductConfig {
@@ -27,7 +27,7 @@ export async function testTokens(config: ProductConfig) {
   return { admin: await tokens.admin(), customer: await tokens.customer() };
 }
 
-export type { TestDatabase } from '@commerce-supergraph/shared/testing/database';
+export type { TestDatabase } from '@commerce-supergraph/test-support/database';
 
 /** A migrated product database of its own, without a server: for the domain tests. */
 export const openTestDatabase = (dbName = testDatabaseName('product')): Promise<TestDatabase> =>

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
-import { postGraphQL } from '@commerce-supergraph/shared/testing/graphql-client';
-import { streamEvents } from '@commerce-supergraph/shared/testing/jetstream';
-import { unmigratedSchemaChanges } from '@commerce-supergraph/shared/testing/migrations';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
-import { QueryCounter } from '@commerce-supergraph/shared/testing/query-counter';
+import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { unmigratedSchemaChanges } from '@commerce-supergraph/test-support/migrations';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
 import { entities } from '../src/entities/index.js';

@@ -6,8 +6,8 @@ import {
   publishWithoutMsgId,
   type StandInPublisher,
   streamEvents,
-} from '@commerce-supergraph/shared/testing/jetstream';
-import { startNatsServer } from '@commerce-supergraph/shared/testing/nats-server';
+} from '@commerce-supergraph/test-support/jetstream';
+import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
 import { Product, Reservation, ReservationStatus, ReservationTombstone } from '../src/entities/index.js';

@@ -1,5 +1,5 @@
+import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { connect } from '@nats-io/transport-node';
-import type { EventEnvelope } from '../events/envelope.js';
 
 export interface EventWatch {
   /** Resolves once the server has the subscriptions, so no event published after this is missed. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createJwtService, type JwtSettings } from '../auth/jwt.js';
+import { createJwtService, type JwtSettings } from '@commerce-supergraph/shared/auth/jwt';
 import { testDatabaseName } from './database.js';
 
 /** What tests send as the gateway when they call a subgraph directly. */

@@ -1,6 +1,6 @@
+import { type DatabaseOptions, ormOptions } from '@commerce-supergraph/shared/db/orm';
+import { createLogger } from '@commerce-supergraph/shared/logging';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { type DatabaseOptions, ormOptions } from '../db/orm.js';
-import { createLogger } from '../logging.js';
 
 /**
  * The SQL that would still be needed to bring a migrated database in line with the entities: empty

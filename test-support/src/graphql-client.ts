@@ -1,4 +1,4 @@
-import { GATEWAY_SECRET_HEADER } from '../auth/gateway-secret.js';
+import { GATEWAY_SECRET_HEADER } from '@commerce-supergraph/shared/auth/gateway-secret';
 
 export interface GraphQLResponse<TData = Record<string, any>> {
   status: number;

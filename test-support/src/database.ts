@@ -1,6 +1,6 @@
+import { type DatabaseOptions, type Orm, openDatabase } from '@commerce-supergraph/shared/db/orm';
+import { createLogger } from '@commerce-supergraph/shared/logging';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { type DatabaseOptions, type Orm, openDatabase } from '../db/orm.js';
-import { createLogger } from '../logging.js';
 import { uniqueName } from './names.js';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,5 +1,5 @@
+import { currentRequestId } from '@commerce-supergraph/shared/request-scope';
 import { DefaultLogger, type LogContext, type LoggerOptions, type Options } from '@mikro-orm/postgresql';
-import { currentRequestId } from '../request-scope.js';
 
 interface Statement {
   query: string;

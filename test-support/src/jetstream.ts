@@ -1,9 +1,9 @@
+import { createEnvelope, type EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import { JetStreamEventBus } from '@commerce-supergraph/shared/events/jetstream/bus';
+import { ensureStream, readStream, type StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
+import { createLogger } from '@commerce-supergraph/shared/logging';
 import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createEnvelope, type EventEnvelope } from '../events/envelope.js';
-import { JetStreamEventBus } from '../events/jetstream/bus.js';
-import { ensureStream, readStream, type StreamSpec } from '../events/jetstream/streams.js';
-import { createLogger } from '../logging.js';
 
 /** Opens a short-lived connection for one look at the server (tests and the benchmark). */
 async function withManager<T>(url: string, use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>) {

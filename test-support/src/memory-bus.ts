@@ -1,5 +1,3 @@
-import type { Logger } from 'pino';
-import { pino } from 'pino';
 import {
   consumerName,
   type DeadLetter,
@@ -9,9 +7,11 @@ import {
   type RetryPolicy,
   retryPolicy,
   type SubscribeOptions,
-} from './bus.js';
-import { dispatch } from './dispatch.js';
-import type { EventEnvelope } from './envelope.js';
+} from '@commerce-supergraph/shared/events/bus';
+import { dispatch } from '@commerce-supergraph/shared/events/dispatch';
+import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
 
 export interface InMemoryEventBusOptions {
   service: string;
