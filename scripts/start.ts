@@ -35,8 +35,8 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 const deadline = Date.now() + 120_000;
-const start = (script: string) => {
-  const child = startNode(script);
+const start = (script: string, env: Record<string, string> = {}) => {
+  const child = startNode(script, env);
   child.once('exit', (code) => {
     if (!stopping) {
       console.error(`${script} exited with code ${code}; stopping everything`);
@@ -49,14 +49,25 @@ const start = (script: string) => {
 
 try {
   const { subgraphs } = readSupergraphConfig();
+  // Each subgraph listens on <NAME>_PORT when set (e.g. CUSTOMER_PORT), else on its routing URL's port;
+  // the gateway is told where with <NAME>_URL, so a second supergraph can run beside the first.
+  const urls = subgraphs.map((subgraph) => {
+    const variable = subgraph.name.toUpperCase().replaceAll('-', '_');
+    const url = new URL(subgraph.routingUrl);
+    url.port = process.env[`${variable}_PORT`] || url.port;
+    return { subgraph, variable, url };
+  });
   await Promise.all(
-    subgraphs.map((subgraph) => {
+    urls.map(({ subgraph, url }) => {
       const child = start(join(subgraph.workspace, 'dist/index.js'));
-      return waitUntilReady(new URL('/ready', subgraph.routingUrl).href, deadline, () => child.exitCode === null);
+      return waitUntilReady(new URL('/ready', url).href, deadline, () => child.exitCode === null);
     }),
   );
   const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
-  const gateway = start(join(REPO_ROOT, 'gateway/dist/index.js'));
+  const gateway = start(
+    join(REPO_ROOT, 'gateway/dist/index.js'),
+    Object.fromEntries(urls.map(({ variable, url }) => [`${variable}_URL`, url.href])),
+  );
   await waitUntilReady(`http://localhost:${gatewayPort}/ready`, deadline, () => gateway.exitCode === null);
   console.log(`\ncommerce-supergraph is ready: http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)\n`);
 } catch (error) {
