@@ -14,8 +14,9 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   constructor(
     url: string,
     private readonly gatewaySecret: string,
+    fetcher: RemoteGraphQLDataSource['fetcher'],
   ) {
-    super({ url });
+    super({ url, fetcher });
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
