@@ -47,7 +47,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         subgraphs.set(name, target);
         const pool = createSubgraphConnections(target, { keepAliveMs: config.subgraphKeepAliveMs, log });
         connections.set(name, pool);
-        return new ForwardingDataSource(target, config.gatewaySecret, pool.fetcher);
+        return new ForwardingDataSource({
+          name,
+          url: target,
+          gatewaySecret: config.gatewaySecret,
+          fetcher: pool.fetcher,
+          retryAfterSeconds: config.retryAfterSeconds,
+        });
       },
     });
     gateway.onSchemaLoadOrUpdate(() => {

@@ -50,6 +50,8 @@ export interface GatewayConfig {
    * subgraphs' own keep-alive timeout, so the gateway closes an idle connection first.
    */
   subgraphKeepAliveMs: number;
+  /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
+  retryAfterSeconds: number;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -81,6 +83,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       min: 100,
       max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
     }),
+    retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

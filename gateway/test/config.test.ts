@@ -52,6 +52,12 @@ describe('readGatewayConfig', () => {
     );
   });
 
+  it('hints clients to retry an unavailable subgraph after 5 s unless GATEWAY_RETRY_AFTER_SECONDS says otherwise', () => {
+    expect(readGatewayConfig({}).retryAfterSeconds).toBe(5);
+    expect(readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '30' }).retryAfterSeconds).toBe(30);
+    expect(() => readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '0' })).toThrow(/GATEWAY_RETRY_AFTER_SECONDS/);
+  });
+
   it('requires the secrets in production', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET is required when NODE_ENV=production[\s\S]*GATEWAY_SECRET is required when NODE_ENV=production/,
