@@ -59,18 +59,16 @@ describe('PlaceOrder and the saga', () => {
     expect(order.total).toEqual({ amount: '50.10', currencyCode: 'USD' });
     expect(order.items).toEqual([
       {
-        productName: 'Desk Lamp',
         quantity: 2,
         unitPrice: { amount: '24.90', currencyCode: 'USD' },
         lineTotal: { amount: '49.80', currencyCode: 'USD' },
-        product: { id: lamp.id },
+        product: { id: lamp.id, name: 'Desk Lamp' },
       },
       {
-        productName: 'Pins',
         quantity: 3,
         unitPrice: { amount: '0.10', currencyCode: 'USD' },
         lineTotal: { amount: '0.30', currencyCode: 'USD' },
-        product: { id: pins.id },
+        product: { id: pins.id, name: 'Pins' },
       },
     ]);
     const confirmed = await settled(graph, ada, order.id, ['CONFIRMED']);

@@ -1,5 +1,5 @@
 import { requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { OrderContext } from '../context.js';
 import { Order, OrderItem, Payment } from '../entities/index.js';
 import { CustomerRef, customerRef } from './refs/customer.js';
@@ -41,9 +41,12 @@ export class OrderResolver {
 
 @Resolver(() => OrderItem)
 export class OrderItemResolver {
-  @FieldResolver(() => ProductRef, { description: 'The product as the catalog has it now.' })
+  @FieldResolver(() => ProductRef, {
+    description: 'The product as the catalog has it now; its name is the one it had when the order was placed.',
+  })
+  @Directive('@provides(fields: "name")')
   product(@Root() item: OrderItem): ProductRef {
-    return productRef(item.productId);
+    return productRef(item.productId, item.productName);
   }
 }
 

@@ -44,8 +44,10 @@ export class Product extends TimestampedEntity {
   @Field(() => String)
   sku!: string;
 
+  /** Shareable: the order subgraph provides the name an order line was placed with (OrderItem.product). */
   @Property({ type: 'text' })
   @Field(() => String)
+  @Directive('@shareable')
   name!: string;
 
   @Property({ type: 'text', nullable: true })
