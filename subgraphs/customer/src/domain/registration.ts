@@ -34,11 +34,7 @@ export async function register(em: EntityManager, input: Registration, cause: Ca
         nationalId: input.nationalId ?? null,
       });
       tx.create(CustomerEvent, { customerId: created.id, type: CustomerEventType.REGISTERED, changedFields: [] });
-      recordCustomerEvent(tx, cause, CustomerSubjects.registered, {
-        customerId: created.id,
-        email,
-        name: created.name,
-      });
+      recordCustomerEvent(tx, cause, CustomerSubjects.registered, { customerId: created.id });
       return created;
     });
     return customer ? succeeded(customer) : refused([taken()]);
