@@ -10,6 +10,7 @@ export type UserErrorCode =
   | 'TAKEN'
   | 'INVALID_CREDENTIALS'
   | 'TOO_MANY_ATTEMPTS'
+  | 'TOO_MANY_REQUESTS'
   | 'NOT_FOUND'
   | 'UNKNOWN_PRODUCT'
   | 'INVALID_STATE'
