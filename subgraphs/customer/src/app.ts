@@ -6,6 +6,7 @@ import {
 import type { CustomerConfig } from './config.js';
 import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
+import { NationalIdCipher, sealStoredNationalIds } from './domain/national-id.js';
 import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { type PasswordFunctions, PasswordHashing } from './domain/password-hashing.js';
 import type { AccountGuards } from './domain/registration.js';
@@ -25,9 +26,11 @@ export interface CustomerSubgraphOptions extends SubgraphOptions {
 }
 
 export function createCustomerSubgraph(config: CustomerConfig, options: CustomerSubgraphOptions = {}): SubgraphService {
+  const nationalIds = new NationalIdCipher(config.nationalIdKeys);
   const guards: AccountGuards = {
     throttle: new Throttle(config.throttle),
     passwords: new PasswordHashing(config.passwordHashing, options.passwordFunctions),
+    nationalIds,
   };
   return createSubgraphService<CustomerContext>(
     {
@@ -39,6 +42,8 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
       async prepare({ orm, log }) {
         await ensureAdmin(orm.em.fork(), config.admin, log);
+        // Before the first request: what the encryption migration left in plaintext, or a rotated key left behind.
+        await sealStoredNationalIds(orm.em.fork(), nationalIds, log);
       },
       createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, guards }),
     },

@@ -1,6 +1,7 @@
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
 import { readSubgraphConfig, type SubgraphConfig } from '@commerce-supergraph/shared/service-config';
 import type { AdminAccount } from './domain/admin.js';
+import type { NationalIdKeys } from './domain/national-id.js';
 import type { PasswordHashingLimits } from './domain/password-hashing.js';
 import type { ThrottleSettings } from './domain/throttle.js';
 
@@ -8,7 +9,11 @@ export interface CustomerConfig extends SubgraphConfig {
   admin: AdminAccount;
   throttle: ThrottleSettings;
   passwordHashing: PasswordHashingLimits;
+  nationalIdKeys: NationalIdKeys;
 }
+
+/** Development only: production must set NATIONAL_ID_KEY. */
+const DEVELOPMENT_NATIONAL_ID_KEY = 'AchIPx+gv6a9ZQ+kYLQkiYJlDroGjkBGtklHt9VLnaI=';
 
 export function readCustomerConfig(env: Env = process.env): CustomerConfig {
   const reader = new ConfigReader(env);
@@ -34,7 +39,28 @@ export function readCustomerConfig(env: Env = process.env): CustomerConfig {
       maxQueued: reader.int('PASSWORD_HASHING_MAX_QUEUED', { default: 32, min: 0, max: 100_000 }),
       maxWaitMs: reader.int('PASSWORD_HASHING_MAX_WAIT_MS', { default: 2000, min: 1, max: 60_000 }),
     },
+    nationalIdKeys: {
+      current: reader.parsed('NATIONAL_ID_KEY', { devDefault: aesKey(DEVELOPMENT_NATIONAL_ID_KEY) }, aesKey),
+      previous: reader.parsed('NATIONAL_ID_PREVIOUS_KEYS', { default: [] }, previousKeys),
+    },
   };
   reader.done();
   return config;
+}
+
+/** 32 bytes in standard base64 (`openssl rand -base64 32`). The value is never echoed: it is a secret. */
+function aesKey(raw: string): Buffer {
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(raw)) {
+    throw new Error('must be 32 bytes in base64 (44 characters, e.g. from `openssl rand -base64 32`)');
+  }
+  return Buffer.from(raw, 'base64');
+}
+
+/** The keys a rotation retired, still needed to open what they sealed: comma-separated, like NATIONAL_ID_KEY. */
+function previousKeys(raw: string): Buffer[] {
+  try {
+    return raw.split(',').map((key) => aesKey(key.trim()));
+  } catch {
+    throw new Error('must list keys of 32 bytes in base64, separated by commas');
+  }
 }

@@ -9,6 +9,6 @@ export interface CustomerContext extends RequestContext {
   em: EntityManager;
   loaders: CustomerLoaders;
   jwt: JwtService;
-  /** Shared by every request of this instance: the throttle and the password hashing bound. */
+  /** Shared by every request of this instance: the throttle, the password hashing bound, the national id keys. */
   guards: AccountGuards;
 }

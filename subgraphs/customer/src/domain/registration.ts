@@ -6,6 +6,7 @@ import { type Result, refused, succeeded } from '@commerce-supergraph/shared/gra
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Customer, CustomerEvent, CustomerEventType } from '../entities/index.js';
 import { CustomerSubjects, recordCustomerEvent } from '../events/contracts/published.js';
+import type { NationalIdCipher } from './national-id.js';
 import { BUSY, type PasswordHashing } from './password-hashing.js';
 import type { Throttle } from './throttle.js';
 import { normaliseEmail, type RegistrationFields, validateRegistration } from './validation.js';
@@ -14,10 +15,11 @@ export interface Registration extends RegistrationFields {
   nationalId?: string | null;
 }
 
-/** What guards registration and login against abuse. */
+/** What guards registration and login against abuse, and seals what they store. */
 export interface AccountGuards {
   throttle: Throttle;
   passwords: PasswordHashing;
+  nationalIds: NationalIdCipher;
 }
 
 const taken = () => userError(['input', 'email'], 'TAKEN', 'An account with this email already exists');
@@ -30,7 +32,7 @@ const busy = () => userError(['input'], 'TOO_MANY_REQUESTS', 'The service is bus
  * Creates an account with its history entry and registered event; a used email is TAKEN. Past
  * validation, each registration takes a slot of its client's limit (TOO_MANY_ATTEMPTS beyond it) and
  * then a password hashing slot (TOO_MANY_REQUESTS when none comes free in time; the client's slot is
- * given back then).
+ * given back then). The national id is stored sealed.
  */
 export async function register(
   em: EntityManager,
@@ -59,8 +61,9 @@ export async function register(
         phone: input.phone ?? null,
         address: input.address ?? null,
         dateOfBirth: input.dateOfBirth ?? null,
-        nationalId: input.nationalId ?? null,
       });
+      // Sealed with the customer's id, which the entity has before it is flushed.
+      if (input.nationalId) created.nationalId = guards.nationalIds.seal(created.id, input.nationalId);
       tx.create(CustomerEvent, { customerId: created.id, type: CustomerEventType.REGISTERED, changedFields: [] });
       recordCustomerEvent(tx, cause, CustomerSubjects.registered, { customerId: created.id });
       return created;
