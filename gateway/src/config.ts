@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { JwtSettings } from '@commerce-supergraph/shared/auth/jwt';
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
+import { parseTrustedProxies } from './client-address.js';
 
 /** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
 const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as const;
@@ -41,6 +42,11 @@ export interface GatewayConfig {
   jwt: JwtSettings;
   gatewaySecret: string;
   limits: GatewayLimits;
+  /**
+   * Proxies in front of the gateway (CIDRs) whose X-Forwarded-For names the client; none by default,
+   * and then the client is the TCP peer. The subgraphs' per-client limits count by this address.
+   */
+  trustedProxies: string[];
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -67,6 +73,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       maxTokens: limit('GATEWAY_MAX_TOKENS', 2000),
       maxCost: limit('GATEWAY_MAX_COST', 10_000),
     },
+    trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();
