@@ -36,11 +36,9 @@ async function placeAccepted(customerId: string, maxOpenOrders: number): Promise
 describe('open-order cap', () => {
   it('refuses a customer at the cap with TOO_MANY_OPEN_ORDERS, and counts only PENDING and CONFIRMED', async () => {
     const customerId = randomUUID();
-    const [pending, confirmed, toReject] = [
-      await placeAccepted(customerId, 3),
-      await placeAccepted(customerId, 3),
-      await placeAccepted(customerId, 3),
-    ] as Order[];
+    const pending = await placeAccepted(customerId, 3);
+    const confirmed = await placeAccepted(customerId, 3);
+    const toReject = await placeAccepted(customerId, 3);
     await confirmOrder(orm.em.fork(), confirmed.id, cause());
 
     const refused = await place(customerId, 3);
