@@ -36,7 +36,7 @@ const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const KEY_BYTES = 32;
 
-/** A key's id, stored with each value it seals: a fingerprint, so no two keys share one and none is configured. */
+/** A key's id, stored with each value it seals: a fingerprint of the key, so ids never clash and need no setting. */
 export const keyIdOf = (key: Buffer): string =>
   createHash('sha256').update('national-id-key:').update(key).digest('hex').slice(0, 16);
 
@@ -105,7 +105,7 @@ export async function sealStoredNationalIds(em: EntityManager, cipher: NationalI
     const rows = await unitOfWork(em.fork(), async (tx) => {
       const batch: { id: string; national_id: StoredNationalId }[] = await tx.execute(
         `select id, national_id from customers
-          where id > ? and national_id is not null
+          where id > ? and jsonb_typeof(national_id) = 'object'
             and (national_id ->> 'plaintext' is not null or national_id ->> 'keyId' is distinct from ?)
           order by id limit ? for update skip locked`,
         [after, cipher.currentKeyId, BATCH],
