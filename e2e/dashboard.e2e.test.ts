@@ -10,7 +10,8 @@ let oneOrder: Shopper;
 let twentyOrders: Shopper;
 
 beforeAll(async () => {
-  graph = await startSupergraph({ countQueries: true });
+  // Twenty unpaid orders for one customer: twice the default open-order cap.
+  graph = await startSupergraph({ countQueries: true, orderEnv: { ORDER_MAX_OPEN_ORDERS: '20' } });
   const admin = await adminToken(graph);
   oneOrder = await registerShopper(graph, 'one-order');
   twentyOrders = await registerShopper(graph, 'twenty-orders');

@@ -26,7 +26,8 @@ interface Sample {
 }
 
 it('placeOrder -> CONFIRMED through the gateway', async () => {
-  const graph = await startSupergraph();
+  // Eight shoppers place every order and pay none: no open-order cap may stop them.
+  const graph = await startSupergraph({ orderEnv: { ORDER_MAX_OPEN_ORDERS: '100000' } });
   const settled = new Map<string, { at: number; type: string }>();
   const watch = watchEvents(graph.natsUrl, ['orders.order.confirmed.v1', 'orders.order.rejected.v1'], (event) => {
     settled.set((event.data as { orderId: string }).orderId, { at: performance.now(), type: event.type });

@@ -45,6 +45,8 @@ export interface TestSupergraph {
   /** Stops the product subgraph, as an outage would; `startProduct` brings a new instance back on its port. */
   stopProduct(): Promise<void>;
   startProduct(): Promise<void>;
+  /** Another gateway in front of the same subgraphs, with extra settings (e.g. TRUSTED_PROXIES); stopped with the rest. */
+  startGateway(env?: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,8 @@ export interface TestSupergraph {
  */
 export interface SupergraphOptions {
   gatewayEnv?: Record<string, string>;
+  /** Extra customer subgraph settings, e.g. a low LOGIN_MAX_FAILURES_PER_CLIENT for throttle tests. */
+  customerEnv?: Record<string, string>;
   /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
   orderEnv?: Record<string, string>;
   /** Counts every subgraph's SQL statements (kept in memory: for tests, not for benchmarks). */
@@ -61,7 +65,7 @@ export interface SupergraphOptions {
 }
 
 export async function startSupergraph(options: SupergraphOptions = {}): Promise<TestSupergraph> {
-  const { gatewayEnv = {}, orderEnv = {} } = options;
+  const { gatewayEnv = {}, orderEnv = {}, customerEnv = {} } = options;
   const queries = Object.fromEntries(
     options.countQueries
       ? ['customer', 'product', 'credit-status', 'order'].map((name) => [name, new QueryCounter()])
@@ -76,6 +80,9 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     CUSTOMER_DB_NAME: testDatabaseName('e2e_customer'),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // Every e2e client is 127.0.0.1: the per-client registration limit has tests of its own.
+    REGISTRATION_MAX_PER_CLIENT: '1000',
+    ...customerEnv,
   });
   const productConfig = readProductConfig({
     ...env,
@@ -115,7 +122,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     (outcome) => (outcome as PromiseFulfilledResult<RunningServer>).value,
   ) as [RunningServer, RunningServer, RunningServer, RunningServer];
   const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
-  const gateway = createGateway(
+  const gatewayConfig = (extra: Record<string, string>) =>
     readGatewayConfig({
       ...env,
       GATEWAY_PORT: '0',
@@ -123,9 +130,10 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       PRODUCT_URL: subgraphUrls.product,
       CREDIT_STATUS_URL: subgraphUrls['credit-status'],
       ORDER_URL: orderServer.url,
-      ...gatewayEnv,
-    }),
-  );
+      ...extra,
+    });
+  const gateway = createGateway(gatewayConfig(gatewayEnv));
+  const gateways = [gateway];
   const { url: gatewayUrl } = await gateway.start().catch(async (error: unknown) => {
     await dispose();
     throw error;
@@ -154,8 +162,13 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     },
     stopProduct,
     startProduct,
+    async startGateway(extra = {}) {
+      const another = createGateway(gatewayConfig(extra));
+      gateways.push(another);
+      return (await another.start()).url;
+    },
     async stop() {
-      await gateway.stop();
+      await Promise.all(gateways.map((running) => running.stop()));
       await dispose();
     },
   };

@@ -7,6 +7,7 @@ import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
+import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
@@ -83,7 +84,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const server = createGraphQLHttpServer({
       apollo,
       log,
-      context: createContextFunction(jwt),
+      context: createContextFunction(jwt, new TrustedProxies(config.trustedProxies)),
       readiness: {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');

@@ -2,6 +2,7 @@ import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { JwtService } from '@commerce-supergraph/shared/auth/jwt';
 import { verifyViewer } from '@commerce-supergraph/shared/auth/viewer';
 import type { GraphQLHttpRequest } from '@commerce-supergraph/shared/http/server';
+import type { TrustedProxies } from './client-address.js';
 
 /** What the gateway knows about one request, and what it forwards to every subgraph fetch. */
 export interface GatewayContext extends RequestContext {
@@ -13,7 +14,7 @@ export interface GatewayContext extends RequestContext {
  * Verifies the JWT at the edge with the same rule as the subgraphs: no header is anonymous, a
  * header that does not verify is UNAUTHENTICATED with HTTP 401 before any query planning.
  */
-export function createContextFunction(jwt: JwtService) {
+export function createContextFunction(jwt: JwtService, proxies: TrustedProxies) {
   return async ({ headers, requestId, remoteAddress, log }: GraphQLHttpRequest): Promise<GatewayContext> => {
     const authorization = headers.authorization;
     const viewer = await verifyViewer(jwt, authorization);
@@ -22,8 +23,8 @@ export function createContextFunction(jwt: JwtService) {
       requestId,
       log: log.child({ viewer: viewer?.customerId }),
       authorization,
-      // The gateway's own peer, never a client-sent header: subgraphs rate-limit logins by it.
-      clientAddress: remoteAddress,
+      // The gateway's peer, or the client a trusted proxy names (TRUSTED_PROXIES): subgraphs rate-limit by it.
+      clientAddress: proxies.clientAddress(remoteAddress, headers['x-forwarded-for']),
     };
   };
 }

@@ -7,6 +7,7 @@ import {
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
+import { parseTrustedProxies } from './client-address.js';
 
 /** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
 const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as const;
@@ -52,6 +53,10 @@ export interface GatewayConfig {
   subgraphKeepAliveMs: number;
   /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
+   * Proxies in front of the gateway (CIDRs) whose X-Forwarded-For names the client; none by default,
+   * and then the client is the TCP peer. The subgraphs' per-client limits count by this address.
+   */
+  trustedProxies: string[];
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -84,6 +89,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
     }),
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
+    trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

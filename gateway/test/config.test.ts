@@ -86,4 +86,15 @@ describe('readGatewayConfig', () => {
       'GATEWAY_MAX_ALIASES must be a whole number from 1 to 1000000, got "0"',
     ]);
   });
+
+  it('trusts no proxy by default, and reads TRUSTED_PROXIES as CIDRs', () => {
+    expect(readGatewayConfig({}).trustedProxies).toEqual([]);
+    expect(readGatewayConfig({ TRUSTED_PROXIES: '10.0.0.0/8,fd00::/8' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
+    expect(() => readGatewayConfig({ TRUSTED_PROXIES: '10.0.0.0/8, proxy.internal' })).toThrow(
+      'TRUSTED_PROXIES must list IPv4 or IPv6 addresses or CIDR ranges, got "proxy.internal"',
+    );
+  });
 });

@@ -45,6 +45,18 @@ describe('edge authentication', () => {
     expect(response.data?.whoami.clientAddress).not.toBe('203.0.113.9');
   });
 
+  it('takes the client address from X-Forwarded-For only behind a trusted proxy', async () => {
+    const behindProxy = await edge.startGateway({ TRUSTED_PROXIES: '127.0.0.1/32, ::1' });
+    const forwarded = { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' };
+    const viaProxy = await postGraphQL(behindProxy.url, WHOAMI, {}, { headers: forwarded });
+    expect(viaProxy.data?.whoami.clientAddress).toBe('203.0.113.9');
+    expect(edge.subgraph.operations().at(-1)?.headers['x-client-address']).toBe('203.0.113.9');
+
+    // The gateway trusting no proxy (the default) takes the peer, whatever the header says.
+    const direct = await postGraphQL(gateway.url, WHOAMI, {}, { headers: forwarded });
+    expect(direct.data?.whoami.clientAddress).toBe('127.0.0.1');
+  });
+
   const settings = () => gateway.config.jwt;
   const issue = (overrides: Partial<JwtSettings> = {}) =>
     createJwtService({ ...settings(), ...overrides }).issue({ customerId: 'customer-7', roles: ['customer'] });

@@ -68,6 +68,14 @@ export class ConfigReader {
     });
   }
 
+  /**
+   * A value in a format of the service's own (a key, a list of CIDRs): `parse` throws an Error whose
+   * message completes "<NAME> ...", and the problem is reported with all the others.
+   */
+  parsed<T>(name: string, options: Options<T>, parse: (raw: string) => T): T {
+    return this.read(name, options, parse);
+  }
+
   /** Throws a ConfigError naming every problem found so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -46,4 +46,18 @@ describe('ConfigReader', () => {
       ]);
     }
   });
+
+  it("parses a format of the service's own, reporting its problem with the others", () => {
+    const parseList = (raw: string) =>
+      raw.split(',').map((part) => {
+        if (!/^\d+$/.test(part)) throw new Error('must list numbers, separated by commas');
+        return Number(part);
+      });
+    const reader = new ConfigReader({ GOOD: '1,2', BAD: '1,x', PORT: 'abc' });
+    expect(reader.parsed('GOOD', {}, parseList)).toEqual([1, 2]);
+    expect(reader.parsed('UNSET', { default: [] }, parseList)).toEqual([]);
+    reader.parsed('BAD', {}, parseList);
+    reader.int('PORT');
+    expect(() => reader.done()).toThrow(/BAD must list numbers, separated by commas\n.*PORT must be a whole number/);
+  });
 });

@@ -6,8 +6,11 @@ import {
 import type { CustomerConfig } from './config.js';
 import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
-import { LoginThrottle } from './domain/login-throttle.js';
+import { NationalIdCipher, sealStoredNationalIds } from './domain/national-id.js';
 import { LoggingNotifier, type Notifier } from './domain/notifier.js';
+import { type PasswordFunctions, PasswordHashing } from './domain/password-hashing.js';
+import type { AccountGuards } from './domain/registration.js';
+import { Throttle } from './domain/throttle.js';
 import { entities } from './entities/index.js';
 import { CUSTOMER_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
@@ -18,10 +21,17 @@ import { createLoaders } from './schema/loaders.js';
 export interface CustomerSubgraphOptions extends SubgraphOptions {
   /** Where notifications are sent; logged by default, until a mail transport is plugged in. */
   notifier?: Notifier;
+  /** The argon2id functions behind the hashing bound; tests count or slow them down. */
+  passwordFunctions?: PasswordFunctions;
 }
 
 export function createCustomerSubgraph(config: CustomerConfig, options: CustomerSubgraphOptions = {}): SubgraphService {
-  const throttle = new LoginThrottle(config.loginThrottle);
+  const nationalIds = new NationalIdCipher(config.nationalIdKeys);
+  const guards: AccountGuards = {
+    throttle: new Throttle(config.throttle),
+    passwords: new PasswordHashing(config.passwordHashing, options.passwordFunctions),
+    nationalIds,
+  };
   return createSubgraphService<CustomerContext>(
     {
       name: SOURCE,
@@ -32,8 +42,10 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
       async prepare({ orm, log }) {
         await ensureAdmin(orm.em.fork(), config.admin, log);
+        // Before the first request: what the encryption migration left in plaintext, or a rotated key left behind.
+        await sealStoredNationalIds(orm.em.fork(), nationalIds, log);
       },
-      createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, throttle }),
+      createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, guards }),
     },
     config,
     options,

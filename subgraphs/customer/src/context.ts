@@ -1,7 +1,7 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { JwtService } from '@commerce-supergraph/shared/auth/jwt';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { LoginThrottle } from './domain/login-throttle.js';
+import type { AccountGuards } from './domain/registration.js';
 import type { CustomerLoaders } from './schema/loaders.js';
 
 /** Per request: a forked EntityManager and fresh loaders, so no state leaks between requests. */
@@ -9,5 +9,6 @@ export interface CustomerContext extends RequestContext {
   em: EntityManager;
   loaders: CustomerLoaders;
   jwt: JwtService;
-  throttle: LoginThrottle;
+  /** Shared by every request of this instance: the throttle, the password hashing bound, the national id keys. */
+  guards: AccountGuards;
 }

@@ -6,6 +6,7 @@ import { dropDatabase } from '@commerce-supergraph/test-support/database';
 import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import { streamEvents } from '@commerce-supergraph/test-support/jetstream';
 import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
@@ -63,11 +64,13 @@ afterAll(async () => {
 describe('customer events through the outbox', () => {
   it('publishes what changed, with the request id as correlation id', async () => {
     const ada = await register('ada.events@example.com', 'req-register-1');
-    await call(
-      `mutation($id: ID!) { updateCustomer(id: $id, input: { name: " Ada L ", phone: "+4915112345678" }) { userErrors { code } } }`,
+    const update = await call(
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { name: " Ada L ", phone: "+4915112345678",
+        address: "12 St James Square, London", dateOfBirth: "1815-12-10" }) { userErrors { code } } }`,
       { id: ada.id },
       { token: ada.token, requestId: 'req-update-1' },
     );
+    expect(update.data?.updateCustomer.userErrors).toEqual([]);
     await call(
       `mutation { setFinancialProfile(input: { annualIncome: "60000.5", monthlyDebts: "0", totalAssets: "1500",
         employmentStatus: EMPLOYED }) { userErrors { code } } }`,
@@ -85,23 +88,58 @@ describe('customer events through the outbox', () => {
       [CustomerSubjects.updated, 'req-update-1', 'customer'],
       [CustomerSubjects.financialProfileSet, expect.any(String), 'customer'],
     ]);
+    // Ids and the names of what changed: no consumer reads more, so nothing personal is published.
     expect(events.map((e) => e.data)).toEqual([
-      { customerId: ada.id, email: 'ada.events@example.com', name: 'Ada' },
-      { customerId: ada.id, changedFields: ['name', 'phone'], name: 'Ada L', phone: '+4915112345678' },
-      {
-        customerId: ada.id,
-        annualIncome: '60000.50',
-        monthlyDebts: '0.00',
-        totalAssets: '1500.00',
-        employmentStatus: 'EMPLOYED',
-      },
+      { customerId: ada.id },
+      { customerId: ada.id, changedFields: ['name', 'phone', 'address', 'dateOfBirth'] },
+      { customerId: ada.id },
     ]);
-    // The admin created at start-up was announced too; the refused second registration was not.
+    // The admin created at start-up was announced too (without its email); the refused second registration was not.
     const registered = (await published()).filter((e) => e.type === CustomerSubjects.registered);
-    expect(registered.map((e) => (e.data as { email: string }).email)).toEqual([
-      'admin@example.com',
-      'ada.events@example.com',
+    expect(registered.map((e) => e.data)).toEqual([{ customerId: expect.any(String) }, { customerId: ada.id }]);
+  });
+
+  it('keeps phone, address, date of birth, name, email and amounts out of the outbox and the stream', async () => {
+    const bo = await register('bo.private@example.com');
+    const update = await call(
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { name: "Bo Private", phone: "+4915199999999",
+        address: "7 Hidden Lane", dateOfBirth: "1990-04-01" }) { userErrors { code } } }`,
+      { id: bo.id },
+      { token: bo.token },
+    );
+    expect(update.data?.updateCustomer.userErrors).toEqual([]);
+    await call(
+      `mutation { setFinancialProfile(input: { annualIncome: "98765.43", monthlyDebts: "1234.56", totalAssets: "5555",
+        employmentStatus: RETIRED }) { userErrors { code } } }`,
+      {},
+      { token: bo.token },
+    );
+    const personal = [
+      'bo.private',
+      'Bo Private',
+      '+4915199999999',
+      '7 Hidden Lane',
+      '1990-04-01',
+      '98765.43',
+      '1234.56',
+    ];
+
+    const rows = await outboxRows(bo.id);
+    expect(rows.map((row) => row.subject)).toEqual([
+      CustomerSubjects.registered,
+      CustomerSubjects.updated,
+      CustomerSubjects.financialProfileSet,
     ]);
+    for (const value of personal) expect(JSON.stringify(rows)).not.toContain(value);
+
+    await vi.waitFor(
+      async () => expect((await published()).filter((e) => customerIdOf(e) === bo.id)).toHaveLength(3),
+      WAIT,
+    );
+    const events = (await published()).filter((e) => customerIdOf(e) === bo.id);
+    for (const value of personal) expect(JSON.stringify(events)).not.toContain(value);
+    const updated = events.find((e) => e.type === CustomerSubjects.updated);
+    expect(Object.keys(updated?.data as object).sort()).toEqual(['changedFields', 'customerId']);
   });
 
   it('takes registrations while NATS is down and publishes each exactly once when it is back', async () => {
@@ -136,4 +174,13 @@ async function unpublishedRows(): Promise<number> {
   } finally {
     await orm.close();
   }
+}
+
+/** The outbox rows about one customer, read straight from the table, oldest first. */
+async function outboxRows(customerId: string): Promise<{ subject: string; payload: unknown }[]> {
+  return querySql(
+    config.dbName,
+    `select subject, payload from outbox_messages where payload -> 'data' ->> 'customerId' = ? order by created_at, id`,
+    [customerId],
+  );
 }

@@ -40,7 +40,13 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         sweeper.start();
         return () => sweeper.stop();
       },
-      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), payments }),
+      createContext: (base, em) => ({
+        ...base,
+        em,
+        loaders: createLoaders(em),
+        payments,
+        placeOrderLimits: config.placeOrder,
+      }),
     },
     config,
     options,

@@ -1,5 +1,6 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PlaceOrderLimits } from './domain/open-order-cap.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import type { OrderLoaders } from './schema/loaders.js';
 
@@ -8,4 +9,5 @@ export interface OrderContext extends RequestContext {
   em: EntityManager;
   loaders: OrderLoaders;
   payments: PaymentProvider;
+  placeOrderLimits: PlaceOrderLimits;
 }

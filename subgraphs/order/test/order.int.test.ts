@@ -156,6 +156,20 @@ describe('order subgraph against PostgreSQL and NATS', () => {
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('refuses placeOrder past the default open-order cap with TOO_MANY_OPEN_ORDERS at input', async () => {
+    expect(config.placeOrder.maxOpenOrders).toBe(10);
+    const hoarder = await tokens.customer(randomUUID());
+    const input = { items: [{ productId: lamp.id, quantity: 100 }] };
+    for (let n = 0; n < 10; n++) {
+      expect((await call(PLACE, { input }, hoarder)).data?.placeOrder.userErrors).toEqual([]);
+    }
+    const refused = await call(PLACE, { input }, hoarder);
+    expect(refused.data?.placeOrder).toEqual({
+      order: null,
+      userErrors: [{ field: ['input'], code: 'TOO_MANY_OPEN_ORDERS' }],
+    });
+  });
+
   it('reports ready with the database and NATS', async () => {
     const ready = await fetch(server.url.replace('/graphql', '/ready'));
     expect(await ready.json()).toMatchObject({ checks: { database: 'ok', nats: 'ok' } });

@@ -32,11 +32,7 @@ export async function updateProfile(em: EntityManager, id: string, input: Profil
     );
     tx.assign(found, values);
     tx.create(CustomerEvent, { customerId: id, type: CustomerEventType.UPDATED, changedFields: [...changed] });
-    recordCustomerEvent(tx, cause, CustomerSubjects.updated, {
-      customerId: id,
-      changedFields: [...changed],
-      ...values,
-    });
+    recordCustomerEvent(tx, cause, CustomerSubjects.updated, { customerId: id, changedFields: [...changed] });
     return succeeded(found);
   });
 }
@@ -65,23 +61,11 @@ export async function setFinancialProfile(
       type: CustomerEventType.FINANCIAL_PROFILE_SET,
       changedFields: ['annualIncome', 'monthlyDebts', 'totalAssets', 'employmentStatus'],
     });
-    recordCustomerEvent(tx, cause, CustomerSubjects.financialProfileSet, {
-      customerId,
-      annualIncome: twoPlaces(annualIncome),
-      monthlyDebts: twoPlaces(monthlyDebts),
-      totalAssets: twoPlaces(totalAssets),
-      employmentStatus,
-    });
+    recordCustomerEvent(tx, cause, CustomerSubjects.financialProfileSet, { customerId });
     return saved;
   });
   if (!profile) return refused([userError(undefined, 'NOT_FOUND', 'Your account no longer exists')]);
   // Read back what PostgreSQL stored, so "1.5" comes back as the canonical "1.50".
   await em.refresh(profile);
   return succeeded(profile);
-}
-
-/** "1.5" -> "1.50": the event carries what the numeric(14,2) column stores (input is validated). */
-export function twoPlaces(amount: string): string {
-  const [whole = '0', fraction = ''] = amount.split('.');
-  return `${whole}.${fraction.padEnd(2, '0')}`;
 }

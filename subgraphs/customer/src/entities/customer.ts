@@ -4,6 +4,7 @@ import { DateScalar } from '@commerce-supergraph/shared/graphql/scalars';
 import type { Opt } from '@mikro-orm/core';
 import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Directive, Field, ObjectType } from 'type-graphql';
+import type { StoredNationalId } from '../domain/national-id.js';
 
 /** A registered customer. Also the federated `Customer` entity other subgraphs reference by id. */
 @Entity({ tableName: 'customers' })
@@ -36,9 +37,12 @@ export class Customer extends TimestampedEntity {
   @Field(() => DateScalar, { nullable: true })
   dateOfBirth?: string | null;
 
-  /** Sensitive identity data: kept for compliance checks, never exposed through the graph. */
-  @Property({ type: 'text', nullable: true, lazy: true })
-  nationalId?: string | null;
+  /**
+   * Sensitive identity data, kept for compliance checks and never exposed through the graph. Stored
+   * encrypted (AES-256-GCM, domain/national-id.ts) with the id of its key.
+   */
+  @Property({ type: 'json', nullable: true, lazy: true })
+  nationalId?: StoredNationalId | null;
 
   @Property({ type: 'text[]' })
   roles: Role[] & Opt = ['customer'];

@@ -4,6 +4,7 @@ import { type Result, refused, succeeded } from '@commerce-supergraph/shared/gra
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Order, OrderItem } from '../entities/index.js';
 import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
+import { admitOrder, DEFAULT_MAX_OPEN_ORDERS, type PlaceOrderLimits } from './open-order-cap.js';
 import {
   type CatalogPrice,
   checkProducts,
@@ -26,12 +27,14 @@ export interface PlaceOrderRequest {
  * Step 1 of the saga: validates and prices the order from the projection, then stores it PENDING
  * together with `orders.order.created.v1`, in one transaction. Every problem is reported at once;
  * nothing is stored then. A key the customer used before returns that first order as it is now.
+ * A customer at `limits.maxOpenOrders` open orders is refused (TOO_MANY_OPEN_ORDERS).
  */
 export async function placeOrder(
   em: EntityManager,
   customerId: string,
   request: PlaceOrderRequest,
   cause: Cause,
+  limits: PlaceOrderLimits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS },
 ): Promise<Result<Order>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
   if (keyErrors.length > 0) return refused(keyErrors);
@@ -50,7 +53,11 @@ export async function placeOrder(
 
   const priced = priceLines(items, prices);
   try {
-    return succeeded(await unitOfWork(em, async (tx) => store(tx, customerId, key, priced, cause)));
+    return await unitOfWork(em, async (tx) => {
+      // The open-order cap, race-free under the customer's lock (open-order-cap.ts).
+      const answered = await admitOrder(tx, customerId, key, limits);
+      return answered ?? succeeded(store(tx, customerId, key, priced, cause));
+    });
   } catch (error) {
     // A double submit raced past the look-up above; the unique index let one in: that one is the answer.
     if (key && error instanceof UniqueConstraintViolationException) {

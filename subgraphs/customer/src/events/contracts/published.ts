@@ -1,5 +1,8 @@
+import type { Cause } from '@commerce-supergraph/shared/events/cause';
+import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
 import { eventRecorder } from '@commerce-supergraph/shared/events/outbox';
+import type { EntityManager } from '@mikro-orm/core';
 
 /** The customer subgraph publishes to, and owns, this stream. */
 export const CUSTOMER_STREAM: StreamSpec = { name: 'CUSTOMERS', subjects: ['customers.>'] };
@@ -16,29 +19,26 @@ export const CustomerSubjects = {
   financialProfileSet: 'customers.customer.financial-profile-set.v1',
 } as const;
 
+/*
+ * Payloads carry the ids and nothing of the customer's personal data: the one consumer today, the
+ * credit-status subgraph, reads only `customerId` of the registered event, and nothing consumes the
+ * other two. A consumer that needs more asks the graph for it (with the caller's rights) instead of
+ * keeping a copy; a field is added here, and to PUBLISHED_FIELDS, only when a consumer reads it.
+ */
+
 export interface CustomerRegistered {
   customerId: string;
-  email: string;
-  name: string;
 }
 
-/** Only what changed: `changedFields` names them, and each carries its new value (null when cleared). */
+/** Which fields changed, by name (e.g. `["name", "phone"]`): never their values. */
 export interface CustomerUpdated {
   customerId: string;
   changedFields: string[];
-  name?: string;
-  phone?: string | null;
-  address?: string | null;
-  dateOfBirth?: string | null;
 }
 
-/** Amounts are decimal strings with two places, as stored ("60000.00"), never floats. */
+/** That the profile was set or replaced: the amounts stay in this subgraph. */
 export interface FinancialProfileSet {
   customerId: string;
-  annualIncome: string;
-  monthlyDebts: string;
-  totalAssets: string;
-  employmentStatus: 'EMPLOYED' | 'SELF_EMPLOYED' | 'UNEMPLOYED' | 'RETIRED' | 'STUDENT';
 }
 
 /** Each subject this subgraph publishes, with the shape of its data. */
@@ -48,5 +48,26 @@ export interface CustomerPayloads {
   [CustomerSubjects.financialProfileSet]: FinancialProfileSet;
 }
 
-/** Adds a customer event to the outbox of the unit of work, next to the change it reports. */
-export const recordCustomerEvent = eventRecorder<CustomerPayloads>(SOURCE);
+/** The allow-list the outbox applies: whatever else a caller passes (say, an email) is not published. */
+const PUBLISHED_FIELDS: { [S in keyof CustomerPayloads]: (keyof CustomerPayloads[S])[] } = {
+  [CustomerSubjects.registered]: ['customerId'],
+  [CustomerSubjects.updated]: ['customerId', 'changedFields'],
+  [CustomerSubjects.financialProfileSet]: ['customerId'],
+};
+
+const record = eventRecorder<CustomerPayloads>(SOURCE);
+
+/**
+ * Adds an event to the outbox of the unit of work, next to the change it reports, with only the
+ * fields of its contract.
+ */
+export function recordCustomerEvent<S extends keyof CustomerPayloads, D extends CustomerPayloads[S]>(
+  em: EntityManager,
+  cause: Cause,
+  subject: S,
+  data: D,
+): EventEnvelope<CustomerPayloads[S]> {
+  const fields = PUBLISHED_FIELDS[subject] as string[];
+  const published = Object.fromEntries(Object.entries(data).filter(([field]) => fields.includes(field)));
+  return record(em, cause, subject, published as CustomerPayloads[S]);
+}

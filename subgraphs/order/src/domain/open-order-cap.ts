@@ -1,0 +1,41 @@
+import { userError } from '@commerce-supergraph/shared/graphql/errors';
+import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Order, OrderStatus } from '../entities/index.js';
+
+/** ORDER_MAX_OPEN_ORDERS by default: open orders (PENDING or CONFIRMED, so unpaid) one customer may have. */
+export const DEFAULT_MAX_OPEN_ORDERS = 10;
+
+export interface PlaceOrderLimits {
+  maxOpenOrders: number;
+}
+
+/** The first number of the per-customer advisory lock: no other lock of the order database uses it. */
+const LOCK_NAMESPACE = 0x6f70_656e;
+const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
+
+/**
+ * The step of placeOrder's unit of work before the order is stored, so that one customer cannot hold
+ * the stock hostage with unpaid orders. It takes the customer's advisory lock for the rest of the
+ * transaction: two placements of one customer pass here one at a time, and each counts the other's
+ * committed order, so two at the cap never both get through. Then it answers, in this order:
+ * - an idempotency key the customer used meanwhile (a double submit that waited here): that order;
+ * - the cap reached: TOO_MANY_OPEN_ORDERS, and nothing is stored;
+ * - otherwise undefined: go on and store the order.
+ */
+export async function admitOrder(
+  tx: EntityManager,
+  customerId: string,
+  idempotencyKey: string | undefined,
+  limits: PlaceOrderLimits,
+): Promise<Result<Order> | undefined> {
+  await tx.execute('select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]);
+  if (idempotencyKey) {
+    const earlier = await tx.findOne(Order, { customerId, idempotencyKey });
+    if (earlier) return succeeded(earlier);
+  }
+  const open = await tx.count(Order, { customerId, status: { $in: OPEN } });
+  if (open < limits.maxOpenOrders) return undefined;
+  const message = `You have ${open} open orders, the most allowed; pay or cancel one before placing another`;
+  return refused([userError(['input'], 'TOO_MANY_OPEN_ORDERS', message)]);
+}
