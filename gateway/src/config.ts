@@ -53,6 +53,7 @@ export interface GatewayConfig {
   subgraphKeepAliveMs: number;
   /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
+  /**
    * Proxies in front of the gateway (CIDRs) whose X-Forwarded-For names the client; none by default,
    * and then the client is the TCP peer. The subgraphs' per-client limits count by this address.
    */
