@@ -1,5 +1,6 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AwaitCatalog } from './domain/place-order.js';
 import type { PaymentProvider } from './payments/provider.js';
 import type { OrderLoaders } from './schema/loaders.js';
 
@@ -8,4 +9,6 @@ export interface OrderContext extends RequestContext {
   em: EntityManager;
   loaders: OrderLoaders;
   payments: PaymentProvider;
+  /** placeOrder waits on it before pricing, so the catalog's latest answered changes count. */
+  catalogRead: AwaitCatalog;
 }

@@ -23,15 +23,23 @@ export interface PlaceOrderRequest {
 }
 
 /**
- * Step 1 of the saga: validates and prices the order from the projection, then stores it PENDING
- * together with `orders.order.created.v1`, in one transaction. Every problem is reported at once;
- * nothing is stored then. A key the customer used before returns that first order as it is now.
+ * Waits, for a bounded time and never failing, until the price projection holds every catalog
+ * change announced so far: what a catalog mutation answered is then what the order is priced at.
+ */
+export type AwaitCatalog = () => Promise<unknown>;
+
+/**
+ * Step 1 of the saga: validates and prices the order from the projection (once `catalogRead`, if
+ * given, says it is up to date), then stores it PENDING together with `orders.order.created.v1`, in
+ * one transaction. Every problem is reported at once; nothing is stored then. A key the customer
+ * used before returns that first order as it is now.
  */
 export async function placeOrder(
   em: EntityManager,
   customerId: string,
   request: PlaceOrderRequest,
   cause: Cause,
+  catalogRead?: AwaitCatalog,
 ): Promise<Result<Order>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
   if (keyErrors.length > 0) return refused(keyErrors);
@@ -44,6 +52,7 @@ export async function placeOrder(
   // Products are looked up even when a quantity is wrong, so one answer names every problem.
   const countFits = items.length >= 1 && items.length <= MAX_LINES;
   const productIds = items.map((item) => item.productId);
+  if (countFits) await catalogRead?.();
   const prices = countFits ? await loadPrices(em, productIds) : new Map<string, CatalogPrice>();
   if (countFits) errors.push(...checkProducts(items, prices));
   if (errors.length > 0) return refused(errors);

@@ -23,7 +23,7 @@ export class OrderMutations {
     return toPayload(
       new OrderPayload(),
       'order',
-      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx)),
+      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), ctx.catalogRead),
     );
   }
 
