@@ -39,7 +39,11 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         catalogRead = catalogBarrier(orm, events, projectionConsumerName(await databaseId(orm.em.fork())));
         const sweeper = new ExpirySweeper(
           orm,
-          { timeoutSeconds: config.paymentTimeoutSeconds, intervalMs: config.expirySweepMs },
+          {
+            paymentTimeoutSeconds: config.paymentTimeoutSeconds,
+            pendingTimeoutSeconds: config.pendingTimeoutSeconds,
+            intervalMs: config.expirySweepMs,
+          },
           log,
         );
         sweeper.start();

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122004557_initial } from './Migration20261122004557_initial.js';
 import { Migration20261122012519_inbox_handled_at_index } from './Migration20261122012519_inbox_handled_at_index.js';
 import { Migration20261126103502_projection_positions } from './Migration20261126103502_projection_positions.js';
+import { Migration20261126110000_orders_pending_index } from './Migration20261126110000_orders_pending_index.js';
 
 /** Every migration in order. Listed by hand so built and test runs load exactly these. */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122004557_initial', class: Migration20261122004557_initial },
   { name: 'Migration20261122012519_inbox_handled_at_index', class: Migration20261122012519_inbox_handled_at_index },
   { name: 'Migration20261126103502_projection_positions', class: Migration20261126103502_projection_positions },
+  { name: 'Migration20261126110000_orders_pending_index', class: Migration20261126110000_orders_pending_index },
 ];
