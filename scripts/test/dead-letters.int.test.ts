@@ -1,12 +1,14 @@
 import type { DeadLetter } from '@commerce-supergraph/shared/events/bus';
 import { createEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { DeadLetterStore } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
-import { ensureStream } from '@commerce-supergraph/shared/events/jetstream/streams';
-import { deleteStreams, streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import {
+  deleteStreams,
+  openStandInPublisher,
+  publishRaw,
+  streamEvents,
+} from '@commerce-supergraph/test-support/jetstream';
 import { uniqueName } from '@commerce-supergraph/test-support/names';
 import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, runCommand } from '../lib/dead-letters.ts';
 
@@ -15,19 +17,19 @@ const domain = uniqueName('dlcli');
 const STREAM = domain.toUpperCase();
 const target = { stream: `${STREAM}_DL`, subjectPrefix: `${domain}_dl` };
 const subject = `${domain}.order.placed.v1`;
-let nc: NatsConnection;
 let store: DeadLetterStore;
 
 beforeAll(async () => {
-  nc = await connect({ servers: TEST_NATS_URL });
-  const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, { name: STREAM, subjects: [`${domain}.>`] });
-  await ensureStream(jsm, { name: target.stream, subjects: [`${target.subjectPrefix}.>`] });
-  store = await DeadLetterStore.on(nc, target);
+  const streams = await openStandInPublisher(TEST_NATS_URL, 'test', [
+    { name: STREAM, subjects: [`${domain}.>`] },
+    { name: target.stream, subjects: [`${target.subjectPrefix}.>`] },
+  ]);
+  await streams.close();
+  store = await DeadLetterStore.connect(TEST_NATS_URL, target);
 });
 afterAll(async () => {
+  await store?.close();
   await deleteStreams(TEST_NATS_URL, [STREAM, target.stream]);
-  await nc.close();
 });
 
 /** Keeps a dead letter as a consumer that gave up would. */
@@ -43,7 +45,7 @@ async function keep(consumer: string, key: string, envelope = true): Promise<Dea
     envelope: envelope ? event : null,
     raw: envelope ? null : '{"broken"',
   };
-  await jetstream(nc).publish(`${target.subjectPrefix}.${consumer}.${subject}`, JSON.stringify(letter));
+  await publishRaw(TEST_NATS_URL, `${target.subjectPrefix}.${consumer}.${subject}`, JSON.stringify(letter));
   return letter;
 }
 
