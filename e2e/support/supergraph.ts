@@ -8,6 +8,7 @@ import { createOrderSubgraph } from '@commerce-supergraph/order/app';
 import { readOrderConfig } from '@commerce-supergraph/order/config';
 import { createProductSubgraph } from '@commerce-supergraph/product/app';
 import { readProductConfig } from '@commerce-supergraph/product/config';
+import type { SubgraphOptions } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
@@ -60,6 +61,8 @@ export interface SupergraphOptions {
   customerEnv?: Record<string, string>;
   /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
   orderEnv?: Record<string, string>;
+  /** The order subgraph's event settings, e.g. a short retry policy so a failing handler dead-letters soon. */
+  orderEvents?: SubgraphOptions['events'];
   /** Counts every subgraph's SQL statements (kept in memory: for tests, not for benchmarks). */
   countQueries?: boolean;
 }
@@ -100,7 +103,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     ORDER_DB_NAME: testDatabaseName('e2e_order'),
     ...orderEnv,
   });
-  const order = createOrderSubgraph(orderConfig, orm('order'));
+  const order = createOrderSubgraph(orderConfig, { ...orm('order'), events: options.orderEvents });
   const customer = createCustomerSubgraph(customerConfig, orm('customer'));
   const product = createProductSubgraph(productConfig, orm('product'));
   const credit = createCreditStatusSubgraph(creditConfig, orm('credit-status'));

@@ -41,13 +41,30 @@ export function deleteStreams(url: string, streams: string[]): Promise<void> {
  * Stores an envelope with no msg id, so the server keeps every copy: what a re-publish after the
  * duplicate window looks like to a consumer. For tests of handlers that must survive redelivery.
  */
-export async function publishWithoutMsgId(url: string, envelope: EventEnvelope): Promise<void> {
+export function publishWithoutMsgId(url: string, envelope: EventEnvelope): Promise<void> {
+  return publishRaw(url, envelope.type, JSON.stringify(envelope));
+}
+
+/** Stores a payload as it is (no msg id) on a subject: a malformed message, a dead letter kept twice. */
+export async function publishRaw(url: string, subject: string, payload: string): Promise<void> {
   const nc = await connect({ servers: url, name: 'test-publisher' });
   try {
-    await jetstream(nc).publish(envelope.type, JSON.stringify(envelope));
+    await jetstream(nc).publish(subject, payload);
   } finally {
     await nc.close();
   }
+}
+
+/** What a durable consumer still has to do: messages not delivered yet, and delivered but not acknowledged. */
+export function consumerBacklog(
+  url: string,
+  stream: string,
+  consumer: string,
+): Promise<{ pending: number; ackPending: number }> {
+  return withManager(url, async (jsm) => {
+    const info = await jsm.consumers.info(stream, consumer);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  });
 }
 
 export interface StandInPublisher {

@@ -52,6 +52,17 @@ export async function markFailed(em: EntityManager, id: string, delayMs: number,
   );
 }
 
+/** Whether the event has left the outbox: published, or its row already gone (removed once published). */
+export async function isPublished(em: EntityManager, id: string): Promise<boolean> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ published: boolean }[]>(
+      'select published_at is not null as published from outbox_messages where id = ?',
+      [id],
+    );
+  return row === undefined || row.published;
+}
+
 /** Deletes published rows past retention, a thousand at a time so no statement holds locks for long. */
 export async function prunePublished(em: EntityManager, retentionMs: number): Promise<number> {
   let total = 0;

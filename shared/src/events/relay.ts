@@ -4,7 +4,7 @@ import { outsideRequestScope } from '../request-scope.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 import { KickAfterCommit } from './kick-after-commit.js';
-import { claimDue, markFailed, markPublished, prunePublished } from './outbox-store.js';
+import { claimDue, isPublished, markFailed, markPublished, prunePublished } from './outbox-store.js';
 
 export interface OutboxRelayOptions {
   log: Logger;
@@ -39,6 +39,8 @@ export class OutboxRelay {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
+  /** Callers of whenPublished, by event id, told as soon as this relay's publish of it is acknowledged. */
+  private readonly waiting = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -77,6 +79,41 @@ export class OutboxRelay {
       this.running = undefined;
       // A kick that came after drain's last look but before this point would otherwise be lost.
       if (this.again) this.kick();
+    });
+  }
+
+  /**
+   * Resolves true once the event with this id is on the bus (the server acknowledged its publish),
+   * false after `timeoutMs`. For a writer whose readers elsewhere must see its change as soon as it
+   * answers: call it after the commit. This relay's own publish tells at once; the outbox row is
+   * also looked at, right away (published before the call) and every `pollMs` (another instance's
+   * relay claimed it). Never rejects.
+   */
+  whenPublished(eventId: string, timeoutMs: number, pollMs = 50): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiters = this.waiting.get(eventId) ?? new Set();
+      this.waiting.set(eventId, waiters);
+      let poll: NodeJS.Timeout | undefined;
+      let timeout: NodeJS.Timeout | undefined;
+      const finish = (published: boolean) => {
+        clearTimeout(timeout);
+        clearTimeout(poll);
+        waiters.delete(onPublished);
+        if (waiters.size === 0 && this.waiting.get(eventId) === waiters) this.waiting.delete(eventId);
+        resolve(published);
+      };
+      const onPublished = () => finish(true);
+      waiters.add(onPublished);
+      timeout = setTimeout(() => finish(false), timeoutMs);
+      const look = () => {
+        isPublished(this.orm.em.fork(), eventId)
+          .catch(() => false)
+          .then((published) => {
+            if (published) finish(true);
+            else if (waiters.has(onPublished)) poll = setTimeout(look, pollMs);
+          });
+      };
+      look();
     });
   }
 
@@ -125,6 +162,7 @@ export class OutboxRelay {
     // Sent back to back on one connection, so the stream stores them in claim order (oldest first).
     const results = await Promise.allSettled(rows.map((row) => this.bus.publish(row.payload)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
+    for (const id of done) for (const tell of this.waiting.get(id) ?? []) tell();
     if (done.length > 0) await markPublished(em, done, this.settings.retentionMs === 0);
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;

@@ -46,6 +46,11 @@ export interface ServiceEvents {
   start(): void;
   /** A durable consumer per line, each handler in its own transaction, behind the inbox. */
   subscribe(subscriptions: readonly Subscription[]): Promise<void>;
+  /**
+   * Resolves true once an event committed to the outbox is stored on the bus, false after
+   * `timeoutMs` or at once while NATS is away (the event then goes out later; nothing fails).
+   */
+  whenPublished(eventId: string, timeoutMs: number): Promise<boolean>;
   /** For `/ready`: rejects while NATS is away. */
   check(): Promise<void>;
   /** Drains consumers, flushes the outbox (bounded), closes the connection. The ORM stays open. */
@@ -82,6 +87,10 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       for (const { subject, handler, options: subscribeOptions } of subscriptions) {
         await bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
       }
+    },
+    async whenPublished(eventId, timeoutMs) {
+      if (!bus.isConnected()) return false;
+      return relay.whenPublished(eventId, timeoutMs);
     },
     async check() {
       if (!bus.isConnected()) throw new Error('NATS is not connected');

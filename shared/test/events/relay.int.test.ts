@@ -94,6 +94,31 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     await vi.waitFor(async () => expect(await streamIds()).toEqual([sent.id]), { timeout: 2_000, interval: 10 });
   });
 
+  it('tells a writer once its event is stored, also when another instance published it, and gives up in time', async () => {
+    const relay = startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
+    const [own] = await commitEvents(db.orm, 1);
+    const started = performance.now();
+    expect(await relay.whenPublished(own!.id, 1_000)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(await streamIds()).toEqual([own!.id]);
+    // Already published before anyone asked: the outbox row says so at once.
+    expect(await relay.whenPublished(own!.id, 1_000)).toBe(true);
+
+    // Committed and published by another instance: this relay never sees it go, the outbox row tells.
+    const other = await db.openAnother();
+    const otherRelay = startRelay(other, await nats.openAnother(), { sweepIntervalMs: 3_600_000 });
+    await relay.stop(0);
+    const [theirs] = await commitEvents(other, 1, 'updated');
+    expect(await relay.whenPublished(theirs!.id, 2_000)).toBe(true);
+    await otherRelay.stop(0);
+
+    // Nobody publishes it: false once the time is up.
+    const [stuck] = await commitEvents(db.orm, 1, 'stuck');
+    const waited = performance.now();
+    expect(await relay.whenPublished(stuck!.id, 200)).toBe(false);
+    expect(performance.now() - waited).toBeGreaterThanOrEqual(190);
+  });
+
   it('loses nothing when a relay dies between commit and publish: the sweep publishes later', async () => {
     // Claimed by a relay that then never published (it died mid-flight): its lease must run out first.
     const claimed = await commitEvents(db.orm, 5);

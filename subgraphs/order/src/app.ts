@@ -6,9 +6,12 @@ import {
 import type { OrderConfig } from './config.js';
 import type { OrderContext } from './context.js';
 import { ExpirySweeper } from './domain/expiry.js';
+import { databaseId } from './domain/price-projection.js';
 import { entities } from './entities/index.js';
+import { catalogBarrier } from './events/catalog-barrier.js';
 import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
+import { projectionConsumerName } from './events/handlers/price-projection.js';
 import { migrations } from './migrations/index.js';
 import { BuiltInPaymentProvider } from './ports/built-in-payment-provider.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
@@ -22,6 +25,7 @@ export interface OrderSubgraphOptions extends SubgraphOptions {
 
 export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphOptions = {}): SubgraphService {
   const payments = options.paymentProvider ?? new BuiltInPaymentProvider();
+  let catalogRead: ReturnType<typeof catalogBarrier> = () => async () => undefined;
   return createSubgraphService<OrderContext>(
     {
       name: SOURCE,
@@ -31,10 +35,15 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       createSchema,
       // Consumers attach once NATS and the product subgraph's streams are there; orders wait PENDING till then.
       eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
-      async prepare({ orm, log }) {
+      async prepare({ orm, log, events }) {
+        catalogRead = catalogBarrier(orm, events, projectionConsumerName(await databaseId(orm.em.fork())));
         const sweeper = new ExpirySweeper(
           orm,
-          { timeoutSeconds: config.paymentTimeoutSeconds, intervalMs: config.expirySweepMs },
+          {
+            paymentTimeoutSeconds: config.paymentTimeoutSeconds,
+            pendingTimeoutSeconds: config.pendingTimeoutSeconds,
+            intervalMs: config.expirySweepMs,
+          },
           log,
         );
         sweeper.start();
@@ -46,6 +55,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         loaders: createLoaders(em),
         payments,
         placeOrderLimits: config.placeOrder,
+        catalogRead: catalogRead(base.log),
       }),
     },
     config,

@@ -5,6 +5,11 @@ import { DEFAULT_MAX_OPEN_ORDERS, type PlaceOrderLimits } from './domain/open-or
 export interface OrderConfig extends SubgraphConfig {
   /** A CONFIRMED order left unpaid this long is cancelled (reason EXPIRED) and its stock released. */
   paymentTimeoutSeconds: number;
+  /**
+   * A PENDING order left this long without the stock reservation's answer is rejected (so it never
+   * stays PENDING for good), and the product subgraph gives back whatever it reserved for it.
+   */
+  pendingTimeoutSeconds: number;
   /** How often the expiry sweep looks for such orders: an order expires at most this much late. */
   expirySweepMs: number;
   /** Open (PENDING or CONFIRMED) orders one customer may have at once; placing one more is refused. */
@@ -16,6 +21,7 @@ export function readOrderConfig(env: Env = process.env): OrderConfig {
   const config: OrderConfig = {
     ...readSubgraphConfig(reader, { prefix: 'ORDER', port: 4002, dbName: 'order_db' }, env),
     paymentTimeoutSeconds: reader.int('ORDER_PAYMENT_TIMEOUT_SECONDS', { default: 900, min: 1, max: 30 * 86_400 }),
+    pendingTimeoutSeconds: reader.int('ORDER_PENDING_TIMEOUT_SECONDS', { default: 300, min: 1, max: 30 * 86_400 }),
     expirySweepMs: reader.int('ORDER_EXPIRY_SWEEP_MS', { default: 15_000, min: 100, max: 3_600_000 }),
     placeOrder: {
       maxOpenOrders: reader.int('ORDER_MAX_OPEN_ORDERS', { default: DEFAULT_MAX_OPEN_ORDERS, min: 1, max: 100_000 }),

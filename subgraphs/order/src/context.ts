@@ -1,6 +1,7 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PlaceOrderLimits } from './domain/open-order-cap.js';
+import type { AwaitCatalog } from './domain/place-order.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import type { OrderLoaders } from './schema/loaders.js';
 
@@ -10,4 +11,6 @@ export interface OrderContext extends RequestContext {
   loaders: OrderLoaders;
   payments: PaymentProvider;
   placeOrderLimits: PlaceOrderLimits;
+  /** placeOrder waits on it before pricing, so the catalog's latest answered changes count. */
+  catalogRead: AwaitCatalog;
 }

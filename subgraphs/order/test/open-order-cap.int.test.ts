@@ -22,7 +22,7 @@ afterAll(() => db?.dispose());
 
 const items = () => [{ productId, quantity: 1 }];
 const place = (customerId: string, maxOpenOrders: number, idempotencyKey?: string, on: Orm = orm) =>
-  placeOrder(on.em.fork(), customerId, { items: items(), idempotencyKey }, cause(), { maxOpenOrders });
+  placeOrder(on.em.fork(), customerId, { items: items(), idempotencyKey }, cause(), { limits: { maxOpenOrders } });
 const codes = (result: Awaited<ReturnType<typeof placeOrder>>) =>
   result.ok ? [] : result.errors.map((e) => [e.field?.join('.'), e.code]);
 const stored = (customerId: string) => orm.em.fork().count(Order, { customerId });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireUnpaidOrders } from '../src/domain/expiry.js';
+import { expireUnpaidOrders, rejectUnansweredOrders, unansweredReason } from '../src/domain/expiry.js';
 import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
@@ -110,5 +110,40 @@ describe('expiry of unpaid confirmed orders', () => {
     }
     expect(await statusOf(fresh.id)).toBe(OrderStatus.CONFIRMED);
     expect(await statusOf(pending.id)).toBe(OrderStatus.PENDING);
+  });
+});
+
+describe('the deadline of PENDING orders', () => {
+  it('rejects only orders PENDING past the deadline, each once with a reason, even with sweeps racing', async () => {
+    const stale = await Promise.all(Array.from({ length: 6 }, () => orderOf(orm, randomUUID(), productId)));
+    const fresh = await orderOf(orm, randomUUID(), productId);
+    const confirmed = await orderOf(orm, randomUUID(), productId, { confirm: true });
+    const ids = [...stale.map((o) => o.id), confirmed.id];
+    await orm.em
+      .fork()
+      .execute(`update orders set created_at = now() - interval '1 hour' where id = any(array[?]::uuid[])`, [ids]);
+    const other = await db.openAnother();
+    const counts = await Promise.all([
+      rejectUnansweredOrders(orm.em.fork(), 600, 2),
+      rejectUnansweredOrders(other.em.fork(), 600, 2),
+      rejectUnansweredOrders(orm.em.fork(), 600, 2),
+    ]);
+    const rest = await rejectUnansweredOrders(orm.em.fork(), 600);
+    expect(counts.reduce((a, b) => a + b, 0) + rest).toBe(6);
+    const reason = unansweredReason(600);
+    expect(reason).toBe('Stock could not be reserved in time (no answer within 600 seconds)');
+    for (const order of stale) {
+      expect(await orm.em.fork().findOneOrFail(Order, { id: order.id })).toMatchObject({
+        status: OrderStatus.REJECTED,
+        rejectionReason: reason,
+      });
+      expect((await outboxFor(orm, order.id)).filter(([subject]) => subject === OrderSubjects.rejected)).toEqual([
+        [OrderSubjects.rejected, { orderId: order.id, customerId: order.customerId, reason }],
+      ]);
+      // The reservation's answer, arriving late, changes nothing.
+      expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    }
+    expect(await statusOf(fresh.id)).toBe(OrderStatus.PENDING);
+    expect(await statusOf(confirmed.id)).toBe(OrderStatus.CONFIRMED);
   });
 });

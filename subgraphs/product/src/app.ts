@@ -13,6 +13,9 @@ import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 
+/** The longest a catalog mutation waits for its event to be stored before it answers anyway. */
+const ANNOUNCE_TIMEOUT_MS = 1_000;
+
 export function createProductSubgraph(config: ProductConfig, options: SubgraphOptions = {}): SubgraphService {
   return createSubgraphService<ProductContext>(
     {
@@ -26,7 +29,12 @@ export function createProductSubgraph(config: ProductConfig, options: SubgraphOp
       async prepare({ orm, log }) {
         if (config.seedDemoCatalog) await seedDemoCatalog(orm.em.fork(), log);
       },
-      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em) }),
+      createContext: (base, em, { events }) => ({
+        ...base,
+        em,
+        loaders: createLoaders(em),
+        announced: (eventId) => events.whenPublished(eventId, ANNOUNCE_TIMEOUT_MS),
+      }),
     },
     config,
     options,

@@ -130,6 +130,22 @@ describe('product subgraph against PostgreSQL and NATS', () => {
     expect(row?.n).toBe(1);
   });
 
+  it('answers a catalog change without waiting while NATS is away; the event follows once it is back', async () => {
+    await nats.stop();
+    try {
+      const started = performance.now();
+      const { product } = await createProduct({ sku: 'OFFLINE-1', price: '3' });
+      expect(product.sku).toBe('OFFLINE-1');
+      expect(performance.now() - started).toBeLessThan(1_500);
+    } finally {
+      await nats.start();
+    }
+    await vi.waitFor(
+      async () => expect((await upserted()).map((e) => (e.data as ProductUpserted).sku)).toContain('OFFLINE-1'),
+      WAIT,
+    );
+  });
+
   it('refuses every request without the gateway secret', async () => {
     for (const query of ['{ _service { sdl } }', '{ brands { id } }', ENTITIES]) {
       const res = await postGraphQL(server.url, query, { reps: [] });

@@ -43,6 +43,10 @@ const created = (orderId: string, productId: string, quantity: number) =>
   });
 const cancelled = (orderId: string) =>
   orders.publish(ConsumedSubjects.orderCancelled, { orderId, customerId: randomUUID(), reason: 'CUSTOMER' });
+const rejected = (orderId: string) =>
+  orders.publish(ConsumedSubjects.orderRejected, { orderId, customerId: randomUUID(), reason: 'No answer in time' });
+const handled = async (eventId: string) =>
+  (await orm.em.fork().getConnection().execute('select 1 from inbox_messages where event_id = ?', [eventId])).length;
 
 beforeAll(async () => {
   // The product subgraph starts first: its consumers wait for the ORDERS and PAYMENTS streams.
@@ -122,6 +126,43 @@ describe('the product side of the order saga', () => {
         ).toHaveLength(1),
       WAIT,
     );
+    expect(await answers(orderId)).toEqual([]);
+    expect(await stock(product.id)).toEqual({ onHand: 4, reserved: 0 });
+  });
+
+  it('releases what an order rejected at its deadline held, once, however often the rejection comes', async () => {
+    const product = await makeProduct(orm, { initialStock: 5 });
+    const orderId = randomUUID();
+    await created(orderId, product.id, 2);
+    await vi.waitFor(async () => expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 2 }), WAIT);
+    const rejection = await rejected(orderId);
+    await vi.waitFor(async () => expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0 }), WAIT);
+    await publishWithoutMsgId(nats.url, rejection);
+    const again = await rejected(orderId);
+    await vi.waitFor(async () => expect(await handled(again.id)).toBe(1), WAIT);
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0 });
+    const [reservation] = await orm.em.fork().find(Reservation, { orderId });
+    expect(reservation?.status).toBe(ReservationStatus.RELEASED);
+  });
+
+  it('gives nothing back for an order rejected for short stock, and leaves no tombstone', async () => {
+    const product = await makeProduct(orm, { initialStock: 1 });
+    const orderId = randomUUID();
+    await created(orderId, product.id, 3);
+    await vi.waitFor(async () => expect(await answers(orderId)).toHaveLength(1), WAIT);
+    const rejection = await rejected(orderId);
+    await vi.waitFor(async () => expect(await handled(rejection.id)).toBe(1), WAIT);
+    expect(await stock(product.id)).toEqual({ onHand: 1, reserved: 0 });
+    expect(await orm.em.fork().count(ReservationTombstone, { orderId })).toBe(0);
+  });
+
+  it('holds nothing for an order whose rejection was handled before its creation', async () => {
+    const product = await makeProduct(orm, { initialStock: 4 });
+    const orderId = randomUUID();
+    await rejected(orderId);
+    await vi.waitFor(async () => expect(await orm.em.fork().count(ReservationTombstone, { orderId })).toBe(1), WAIT);
+    const late = await created(orderId, product.id, 2);
+    await vi.waitFor(async () => expect(await handled(late.id)).toBe(1), WAIT);
     expect(await answers(orderId)).toEqual([]);
     expect(await stock(product.id)).toEqual({ onHand: 4, reserved: 0 });
   });

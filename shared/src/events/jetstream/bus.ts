@@ -79,6 +79,11 @@ export class JetStreamEventBus implements EventBus {
     return !this.closed && this.link.isReady();
   }
 
+  /** The live connection, for a service's own look-ups (e.g. a consumer's progress); undefined while away. */
+  get connection(): NatsConnection | undefined {
+    return this.isConnected() ? this.link.connection : undefined;
+  }
+
   async publish(envelope: EventEnvelope): Promise<PublishResult> {
     const nc = this.link.connection;
     if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');

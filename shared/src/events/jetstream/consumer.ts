@@ -128,7 +128,17 @@ export class JetStreamConsumer {
   private async handle(nc: NatsConnection, msg: JsMsg): Promise<void> {
     const { name, subject, handler, policy, log } = this.spec;
     const deliveryCount = msg.info.deliveryCount;
-    const outcome = await dispatch({ payload: msg.data, subject, consumer: name, deliveryCount, policy, handler, log });
+    const streamSequence = msg.info.streamSequence;
+    const outcome = await dispatch({
+      payload: msg.data,
+      subject,
+      consumer: name,
+      deliveryCount,
+      streamSequence,
+      policy,
+      handler,
+      log,
+    });
     if (outcome.action === 'ack') return msg.ack();
     if (outcome.action === 'retry') return msg.nak(outcome.delayMs);
     try {

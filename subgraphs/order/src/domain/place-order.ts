@@ -24,17 +24,31 @@ export interface PlaceOrderRequest {
 }
 
 /**
- * Step 1 of the saga: validates and prices the order from the projection, then stores it PENDING
- * together with `orders.order.created.v1`, in one transaction. Every problem is reported at once;
- * nothing is stored then. A key the customer used before returns that first order as it is now.
- * A customer at `limits.maxOpenOrders` open orders is refused (TOO_MANY_OPEN_ORDERS).
+ * Waits, for a bounded time and never failing, until the price projection holds every catalog
+ * change announced so far: what a catalog mutation answered is then what the order is priced at.
+ */
+export type AwaitCatalog = () => Promise<unknown>;
+
+export interface PlaceOrderOptions {
+  /** The cap on a customer's open orders (TOO_MANY_OPEN_ORDERS past it). */
+  limits?: PlaceOrderLimits;
+  /** Awaited before pricing, so the catalog's latest answered changes count. */
+  catalogRead?: AwaitCatalog;
+}
+
+/**
+ * Step 1 of the saga: validates and prices the order from the projection (once `catalogRead`, if
+ * given, says it is up to date), then stores it PENDING together with `orders.order.created.v1`, in
+ * one transaction. Every problem is reported at once; nothing is stored then. A key the customer
+ * used before returns that first order as it is now. A customer at `limits.maxOpenOrders` open
+ * orders is refused (TOO_MANY_OPEN_ORDERS).
  */
 export async function placeOrder(
   em: EntityManager,
   customerId: string,
   request: PlaceOrderRequest,
   cause: Cause,
-  limits: PlaceOrderLimits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS },
+  { limits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS }, catalogRead }: PlaceOrderOptions = {},
 ): Promise<Result<Order>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
   if (keyErrors.length > 0) return refused(keyErrors);
@@ -47,6 +61,7 @@ export async function placeOrder(
   // Products are looked up even when a quantity is wrong, so one answer names every problem.
   const countFits = items.length >= 1 && items.length <= MAX_LINES;
   const productIds = items.map((item) => item.productId);
+  if (countFits) await catalogRead?.();
   const prices = countFits ? await loadPrices(em, productIds) : new Map<string, CatalogPrice>();
   if (countFits) errors.push(...checkProducts(items, prices));
   if (errors.length > 0) return refused(errors);

@@ -30,6 +30,29 @@ export async function applyProductUpserted(em: EntityManager, envelope: EventEnv
   return affectedRows > 0;
 }
 
+/**
+ * Notes that the projection's consumer applied the message at `streamSequence`, in the handler's
+ * transaction. Only ever moves forward: a redelivery of an earlier message changes nothing.
+ */
+export async function recordPosition(em: EntityManager, consumer: string, streamSequence: number): Promise<void> {
+  await em.execute(
+    `insert into projection_positions as p (consumer, stream_sequence, updated_at) values (?, ?, now())
+     on conflict (consumer) do update set stream_sequence = excluded.stream_sequence, updated_at = now()
+     where p.stream_sequence < excluded.stream_sequence`,
+    [consumer, streamSequence],
+    'run',
+  );
+}
+
+/** The highest stream sequence the consumer applied; 0 before its first. */
+export async function appliedPosition(em: EntityManager, consumer: string): Promise<number> {
+  const [row] = await em.execute<{ seq: string }[]>(
+    'select stream_sequence as seq from projection_positions where consumer = ?',
+    [consumer],
+  );
+  return row ? Number(row.seq) : 0;
+}
+
 /** The projection's entries for these products, keyed by lower-case id; ids that are no uuid find nothing. */
 export async function loadPrices(em: EntityManager, productIds: readonly string[]): Promise<Map<string, CatalogPrice>> {
   const ids = [...new Set(productIds.map((id) => id.trim().toLowerCase()).filter(isUuid))];

@@ -4,13 +4,14 @@ import { Order } from './order.js';
 import { OrderItem } from './order-item.js';
 import { Payment } from './payment.js';
 import { ProductPrice } from './product-price.js';
+import { ProjectionPosition } from './projection-position.js';
 
 export { CancellationReason, OrderStatus } from './order.js';
 export { PaymentStatus } from './payment.js';
-export { DatabaseIdentity, Order, OrderItem, Payment, ProductPrice };
+export { DatabaseIdentity, Order, OrderItem, Payment, ProductPrice, ProjectionPosition };
 
 /**
  * The outbox and inbox live here too: every status change commits with its event, and every
  * consumed event (inventory results, catalog upserts) commits with the inbox row that dedupes it.
  */
-export const entities = [Order, OrderItem, Payment, ProductPrice, DatabaseIdentity, ...eventEntities];
+export const entities = [Order, OrderItem, Payment, ProductPrice, ProjectionPosition, DatabaseIdentity, ...eventEntities];

@@ -42,8 +42,9 @@ registerEnumType(CancellationReason, {
 })
 // Serves a customer's orders newest first (keyset on created_at desc, id desc; btree reads backwards).
 @Index({ name: 'orders_customer_id_created_at_id_index', properties: ['customerId', 'createdAt', 'id'] })
-// Serves the expiry sweep: only unpaid confirmed orders are in it, so it stays small.
+// Serve the expiry sweep: only unpaid confirmed orders, and only unanswered pending ones, so both stay small.
 @Index({ name: 'orders_confirmed_at_unpaid_index', properties: ['confirmedAt'], where: "status = 'CONFIRMED'" })
+@Index({ name: 'orders_created_at_pending_index', properties: ['createdAt'], where: "status = 'PENDING'" })
 @Check({ name: 'orders_total_check', expression: 'total_amount >= 0' })
 @Check({ name: 'orders_rejection_check', expression: "(status = 'REJECTED') = (rejection_reason is not null)" })
 @Check({ name: 'orders_cancellation_check', expression: "(status = 'CANCELLED') = (cancellation_reason is not null)" })

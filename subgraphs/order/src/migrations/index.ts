@@ -1,6 +1,8 @@
 import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122004557_initial } from './Migration20261122004557_initial.js';
+import { Migration20261126103502_projection_positions } from './Migration20261126103502_projection_positions.js';
+import { Migration20261126110000_orders_pending_index } from './Migration20261126110000_orders_pending_index.js';
 
 /**
  * Every migration in order of their dates. Listed by hand so built and test runs load exactly these.
@@ -9,4 +11,6 @@ import { Migration20261122004557_initial } from './Migration20261122004557_initi
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122004557_initial', class: Migration20261122004557_initial },
   eventTablesMigration,
+  { name: 'Migration20261126103502_projection_positions', class: Migration20261126103502_projection_positions },
+  { name: 'Migration20261126110000_orders_pending_index', class: Migration20261126110000_orders_pending_index },
 ];

@@ -23,7 +23,10 @@ export class OrderMutations {
     return toPayload(
       new OrderPayload(),
       'order',
-      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), ctx.placeOrderLimits),
+      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), {
+        limits: ctx.placeOrderLimits,
+        catalogRead: ctx.catalogRead,
+      }),
     );
   }
 

@@ -23,31 +23,45 @@ export interface NewProduct extends NewProductFields {
 
 const notFound = (field: string[], what: string) => userError(field, 'NOT_FOUND', `No ${what} with this id`);
 
-/** Creates a product and its upserted event in one transaction. The seed uses this too. */
-export async function createProduct(em: EntityManager, input: NewProduct, cause: Cause) {
+/**
+ * Waits, for a bounded time and never failing, until an event committed with a change is stored on
+ * the bus. A catalog mutation answers only then, so a reader elsewhere (the order subgraph's price
+ * projection, which catches up with the stream before pricing) sees the change as soon as the admin
+ * sees the answer. Without NATS it returns at once: the change stands, its event goes out later.
+ */
+export type AwaitAnnounced = (eventId: string) => Promise<unknown>;
+
+/**
+ * Creates a product and its upserted event in one transaction, then waits for `announced` (if
+ * given) before answering. The seed uses this too, inside its own transaction and without waiting.
+ */
+export async function createProduct(em: EntityManager, input: NewProduct, cause: Cause, announced?: AwaitAnnounced) {
   const errors = validateNewProduct(input);
   if (errors.length > 0) return refused<Product>(errors);
+  const announce = announcer(em, announced);
   try {
-    return await unitOfWork(em, async (tx) => {
-      const missing = [
-        ...(await missingReference(tx, Brand, input.brandId, ['input', 'brandId'], 'brand')),
-        ...(await missingReference(tx, Category, input.categoryId, ['input', 'categoryId'], 'category')),
-      ];
-      if (missing.length > 0) return refused<Product>(missing);
-      const product = tx.create(Product, {
-        sku: input.sku.trim(),
-        name: input.name.trim(),
-        description: input.description ?? null,
-        priceAmount: normalisePrice(input.price),
-        currencyCode: input.currencyCode ?? undefined,
-        imageUrl: input.imageUrl ?? null,
-        brand: input.brandId ?? null,
-        category: input.categoryId ?? null,
-        onHand: input.initialStock ?? 0,
-      });
-      recordUpserted(tx, cause, product);
-      return succeeded(product);
-    });
+    return await announce.after(
+      unitOfWork(em, async (tx) => {
+        const missing = [
+          ...(await missingReference(tx, Brand, input.brandId, ['input', 'brandId'], 'brand')),
+          ...(await missingReference(tx, Category, input.categoryId, ['input', 'categoryId'], 'category')),
+        ];
+        if (missing.length > 0) return refused<Product>(missing);
+        const product = tx.create(Product, {
+          sku: input.sku.trim(),
+          name: input.name.trim(),
+          description: input.description ?? null,
+          priceAmount: normalisePrice(input.price),
+          currencyCode: input.currencyCode ?? undefined,
+          imageUrl: input.imageUrl ?? null,
+          brand: input.brandId ?? null,
+          category: input.categoryId ?? null,
+          onHand: input.initialStock ?? 0,
+        });
+        announce.event(recordUpserted(tx, cause, product));
+        return succeeded(product);
+      }),
+    );
   } catch (error) {
     // No look-up first: the unique index decides, also between two creations racing each other.
     if (error instanceof UniqueConstraintViolationException) {
@@ -57,35 +71,59 @@ export async function createProduct(em: EntityManager, input: NewProduct, cause:
   }
 }
 
-/** Changes the given fields; an event only when something changed. */
+/** Changes the given fields; an event only when something changed, then waits for `announced` (if given). */
 export async function updateProduct(
   em: EntityManager,
   id: string,
   changes: ProductChanges,
   cause: Cause,
+  announced?: AwaitAnnounced,
 ): Promise<Result<Product>> {
   const errors = validateProductChanges(changes);
   if (errors.length > 0) return refused(errors);
   if (!isUuid(id)) return refused([notFound(['id'], 'product')]);
-  return unitOfWork(em, async (tx) => {
-    // Locked, so concurrent updates commit one after the other and each event is the state it committed.
-    const product = await tx.findOne(Product, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!product) return refused<Product>([notFound(['id'], 'product')]);
-    const next = {
-      name: changes.name?.trim(),
-      description: changes.description,
-      priceAmount: changes.price ? normalisePrice(changes.price) : undefined,
-      imageUrl: changes.imageUrl,
-      active: changes.active ?? undefined,
-    };
-    const changed = Object.entries(next).filter(
-      ([field, value]) => value !== undefined && value !== product[field as keyof typeof next],
-    );
-    if (changed.length === 0) return succeeded(product);
-    tx.assign(product, Object.fromEntries(changed));
-    recordUpserted(tx, cause, product);
-    return succeeded(product);
-  });
+  const announce = announcer(em, announced);
+  return announce.after(
+    unitOfWork(em, async (tx) => {
+      // Locked, so concurrent updates commit one after the other and each event is the state it committed.
+      const product = await tx.findOne(Product, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!product) return refused<Product>([notFound(['id'], 'product')]);
+      const next = {
+        name: changes.name?.trim(),
+        description: changes.description,
+        priceAmount: changes.price ? normalisePrice(changes.price) : undefined,
+        imageUrl: changes.imageUrl,
+        active: changes.active ?? undefined,
+      };
+      const changed = Object.entries(next).filter(
+        ([field, value]) => value !== undefined && value !== product[field as keyof typeof next],
+      );
+      if (changed.length === 0) return succeeded(product);
+      tx.assign(product, Object.fromEntries(changed));
+      announce.event(recordUpserted(tx, cause, product));
+      return succeeded(product);
+    }),
+  );
+}
+
+/**
+ * Remembers the event a unit of work recorded and, once that unit of work has committed, waits for
+ * it to be announced. Only a unit of work of its own commits here: one that joined a caller's
+ * transaction (the seed's) commits later, so there is nothing to wait for yet.
+ */
+function announcer(em: EntityManager, announced: AwaitAnnounced | undefined) {
+  const wait = em.isInTransaction() ? undefined : announced;
+  let eventId: string | undefined;
+  return {
+    event(envelope: { id: string }) {
+      eventId = envelope.id;
+    },
+    async after<T>(committed: Promise<T>): Promise<T> {
+      const result = await committed;
+      if (eventId && wait) await wait(eventId);
+      return result;
+    },
+  };
 }
 
 /**
@@ -136,8 +174,8 @@ async function missingReference(
 }
 
 /** Announces the product as it now is: everything other subgraphs price orders with. */
-function recordUpserted(em: EntityManager, cause: Cause, product: Product): void {
-  recordProductEvent(em, cause, ProductSubjects.productUpserted, {
+function recordUpserted(em: EntityManager, cause: Cause, product: Product) {
+  return recordProductEvent(em, cause, ProductSubjects.productUpserted, {
     id: product.id,
     sku: product.sku,
     name: product.name,

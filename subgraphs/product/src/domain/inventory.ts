@@ -73,9 +73,10 @@ async function hold(tx: EntityManager, orderId: string, wanted: ReservationLine[
 }
 
 /**
- * Gives an order's reserved units back (order cancelled or expired). Returns the lines released.
- * An order with no reservation and no rejection yet gets a tombstone instead, under the same
- * per-order lock as reserve, so a reserve arriving after its cancel holds nothing.
+ * Gives an order's reserved units back (order cancelled, expired or rejected). Returns the lines
+ * released. An order with no reservation and no rejection yet gets a tombstone instead, under the
+ * same per-order lock as reserve, so a reserve arriving after its cancel or rejection holds nothing.
+ * An order whose reservation was refused here keeps that outcome and gets no tombstone.
  */
 export function release(em: EntityManager, orderId: string): Promise<number> {
   return unitOfWork(em, async (tx) => {

@@ -17,7 +17,11 @@ export class CatalogResolver {
     @Ctx() ctx: ProductContext,
   ): Promise<ProductPayload> {
     requireAdmin(ctx);
-    return toPayload(new ProductPayload(), 'product', await catalog.createProduct(ctx.em, input, requestCause(ctx)));
+    return toPayload(
+      new ProductPayload(),
+      'product',
+      await catalog.createProduct(ctx.em, input, requestCause(ctx), ctx.announced),
+    );
   }
 
   @Mutation(() => ProductPayload, { description: "Changes a product's catalog data. Admin only." })
@@ -30,7 +34,7 @@ export class CatalogResolver {
     return toPayload(
       new ProductPayload(),
       'product',
-      await catalog.updateProduct(ctx.em, id, input, requestCause(ctx)),
+      await catalog.updateProduct(ctx.em, id, input, requestCause(ctx), ctx.announced),
     );
   }
 

@@ -1,7 +1,7 @@
 import { consumerName } from '@commerce-supergraph/shared/events/bus';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
-import { applyProductUpserted } from '../../domain/price-projection.js';
+import { applyProductUpserted, recordPosition } from '../../domain/price-projection.js';
 import { ConsumedSubjects, type ProductUpserted } from '../contracts/consumed.js';
 import { SOURCE } from '../contracts/published.js';
 
@@ -16,6 +16,8 @@ import { SOURCE } from '../contracts/published.js';
 export const projectionConsumerName = (databaseId: string): string =>
   `${consumerName(SOURCE, ConsumedSubjects.productUpserted)}__${databaseId.replaceAll('-', '').slice(0, 16)}`;
 
-export async function projectPrice(envelope: EventEnvelope<ProductUpserted>, { em }: HandlerContext): Promise<void> {
+/** Applies the event and, in the same transaction, how far the projection has read (see ProjectionPosition). */
+export async function projectPrice(envelope: EventEnvelope<ProductUpserted>, { em, delivery }: HandlerContext) {
   await applyProductUpserted(em, envelope);
+  if (delivery.streamSequence) await recordPosition(em, delivery.consumer, delivery.streamSequence);
 }

@@ -6,6 +6,7 @@
 export const ConsumedSubjects = {
   orderCreated: 'orders.order.created.v1',
   orderCancelled: 'orders.order.cancelled.v1',
+  orderRejected: 'orders.order.rejected.v1',
   paymentSucceeded: 'payments.payment.succeeded.v1',
 } as const;
 
@@ -17,6 +18,12 @@ export interface OrderCreated {
 export interface OrderCancelled {
   orderId: string;
   /** CUSTOMER or EXPIRED. */
+  reason: string;
+}
+
+/** An order that ended without being confirmed: short of stock, or unanswered past its deadline. */
+export interface OrderRejected {
+  orderId: string;
   reason: string;
 }
 

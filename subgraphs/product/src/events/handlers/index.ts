@@ -1,6 +1,6 @@
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
 import { ConsumedSubjects } from '../contracts/consumed.js';
-import { releaseStock, reserveStock, sellReservation } from './order-saga.js';
+import { releaseRejected, releaseStock, reserveStock, sellReservation } from './order-saga.js';
 
 /**
  * Orders are independent: several are handled at once. Row locks in product id order and a lock per
@@ -13,6 +13,7 @@ export function eventHandlers(): Subscription[] {
   return [
     on(ConsumedSubjects.orderCreated, reserveStock, { concurrency: CONCURRENCY }),
     on(ConsumedSubjects.orderCancelled, releaseStock, { concurrency: CONCURRENCY }),
+    on(ConsumedSubjects.orderRejected, releaseRejected, { concurrency: CONCURRENCY }),
     on(ConsumedSubjects.paymentSucceeded, sellReservation, { concurrency: CONCURRENCY }),
   ];
 }

@@ -3,13 +3,13 @@ import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope'
 import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import { commitSale, release, reserve } from '../../domain/inventory.js';
-import type { OrderCancelled, OrderCreated, PaymentSucceeded } from '../contracts/consumed.js';
+import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } from '../contracts/consumed.js';
 
 /**
  * The product subgraph's side of the order saga. Each handler runs the domain in the inbox's
  * transaction, so the stock change, the event it records and the inbox row commit together and a
- * redelivery changes nothing twice. The three consumers are independent: a cancel may be handled
- * before the order's creation (release then leaves a tombstone and the late reserve holds nothing).
+ * redelivery changes nothing twice. The consumers are independent: a cancel or a rejection may be
+ * handled before the order's creation (release then leaves a tombstone and the late reserve holds nothing).
  */
 export async function reserveStock(envelope: EventEnvelope<OrderCreated>, { em, log }: HandlerContext) {
   const { orderId, items } = envelope.data;
@@ -22,6 +22,18 @@ export async function releaseStock(envelope: EventEnvelope<OrderCancelled>, { em
   const { orderId, reason } = envelope.data;
   if (!namesARow(orderId, log, 'orderId')) return;
   log.info({ orderId, reason, lines: await release(em, orderId) }, 'reservation released');
+}
+
+/**
+ * A rejected order holds nothing. Usually there was nothing to give back (the reservation itself was
+ * refused); but an order rejected at its PENDING deadline may have been reserved here while the
+ * answer never reached the order subgraph (e.g. dead-lettered there): its units come back now.
+ */
+export async function releaseRejected(envelope: EventEnvelope<OrderRejected>, { em, log }: HandlerContext) {
+  const { orderId } = envelope.data;
+  if (!namesARow(orderId, log, 'orderId')) return;
+  const lines = await release(em, orderId);
+  if (lines > 0) log.info({ orderId, lines }, 'reservation of a rejected order released');
 }
 
 export async function sellReservation(envelope: EventEnvelope<PaymentSucceeded>, { em, log }: HandlerContext) {

@@ -1,0 +1,44 @@
+import { ConsumerCatchUp } from '@commerce-supergraph/shared/events/jetstream/catch-up';
+import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
+import type { Logger } from '@commerce-supergraph/shared/logging';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AwaitCatalog } from '../domain/place-order.js';
+import { appliedPosition } from '../domain/price-projection.js';
+import { ConsumedSubjects } from './contracts/consumed.js';
+
+/** The longest placeOrder waits for a price projection that is behind the catalog. */
+export const CATALOG_MAX_WAIT_MS = 1_000;
+
+/**
+ * Read-your-writes for the price projection. The product subgraph answers a catalog mutation only
+ * once its upserted event is stored in the CATALOG stream; before placeOrder reads `product_prices`,
+ * this makes sure the projection has applied the stream's last upserted event of that moment. So a
+ * product `createProduct` returned, or the price `updateProduct` set, is what the order is priced
+ * with. Normal case: one NATS request (the last upserted event's sequence) and one primary-key read
+ * (`projection_positions`); a wait only while the projection is behind, at most CATALOG_MAX_WAIT_MS;
+ * without NATS, none (the projection is then as good as it gets, as before).
+ */
+export function catalogBarrier(
+  orm: MikroORM,
+  events: ServiceEvents,
+  projectionConsumer: string,
+): (log: Logger) => AwaitCatalog {
+  const catchUp = new ConsumerCatchUp({
+    connection: () => events.bus.connection,
+    subject: ConsumedSubjects.productUpserted,
+    consumer: projectionConsumer,
+    appliedSequence: () => appliedPosition(orm.em.fork(), projectionConsumer),
+    maxWaitMs: CATALOG_MAX_WAIT_MS,
+  });
+  return (log) => async () => {
+    const outcome = await catchUp.wait();
+    if (outcome === 'behind') {
+      log.warn(
+        { maxWaitMs: CATALOG_MAX_WAIT_MS },
+        'price projection still behind the catalog; pricing from it as it is',
+      );
+    } else if (outcome === 'unavailable') {
+      log.debug('price projection progress unknown (NATS away?); pricing from it as it is');
+    }
+  };
+}
