@@ -14,4 +14,12 @@ export { DatabaseIdentity, Order, OrderItem, Payment, ProductPrice, ProjectionPo
  * The outbox and inbox live here too: every status change commits with its event, and every
  * consumed event (inventory results, catalog upserts) commits with the inbox row that dedupes it.
  */
-export const entities = [Order, OrderItem, Payment, ProductPrice, ProjectionPosition, DatabaseIdentity, ...eventEntities];
+export const entities = [
+  Order,
+  OrderItem,
+  Payment,
+  ProductPrice,
+  ProjectionPosition,
+  DatabaseIdentity,
+  ...eventEntities,
+];
