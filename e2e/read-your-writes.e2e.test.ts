@@ -9,7 +9,8 @@ let admin: string;
 let shopper: Shopper;
 
 beforeAll(async () => {
-  graph = await startSupergraph();
+  // One shopper places all 100+ orders, none of them paid: the open-order cap is not under test here.
+  graph = await startSupergraph({ orderEnv: { ORDER_MAX_OPEN_ORDERS: '1000' } });
   admin = await adminToken(graph);
   shopper = await registerShopper(graph, 'eager');
   // Start-up: the projection's consumer attaches once the CATALOG stream is there. Wait for it once.
