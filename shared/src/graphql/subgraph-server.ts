@@ -4,14 +4,14 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../auth/context.js';
 import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secret.js';
-import type { JwtService } from '../auth/jwt.js';
+import type { TokenVerifier } from '../auth/jwt.js';
 import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
 import { createErrorFormatter } from './errors.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
-  jwt: JwtService;
+  tokens: TokenVerifier;
   gatewaySecret: string;
   log: Logger;
   production: boolean;
@@ -45,7 +45,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     readiness: options.readiness,
     guard: gatewaySecretGuard(options.gatewaySecret),
     context: async ({ headers, requestId, remoteAddress, log }) => {
-      const viewer = await verifyViewer(options.jwt, headers.authorization);
+      const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.
       const forwarded = headers[CLIENT_ADDRESS_HEADER];
       const clientAddress = typeof forwarded === 'string' && forwarded !== '' ? forwarded : remoteAddress;

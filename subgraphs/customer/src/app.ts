@@ -1,3 +1,4 @@
+import { createTokenSigner } from '@commerce-supergraph/shared/auth/jwt';
 import {
   createSubgraphService,
   type SubgraphOptions,
@@ -22,6 +23,7 @@ export interface CustomerSubgraphOptions extends SubgraphOptions {
 
 export function createCustomerSubgraph(config: CustomerConfig, options: CustomerSubgraphOptions = {}): SubgraphService {
   const throttle = new LoginThrottle(config.loginThrottle);
+  const signer = createTokenSigner({ ...config.jwt, signingKey: config.signingKey });
   return createSubgraphService<CustomerContext>(
     {
       name: SOURCE,
@@ -33,7 +35,7 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       async prepare({ orm, log }) {
         await ensureAdmin(orm.em.fork(), config.admin, log);
       },
-      createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, throttle }),
+      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), signer, throttle }),
     },
     config,
     options,

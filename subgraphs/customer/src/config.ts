@@ -1,20 +1,34 @@
+import type { SigningKey } from '@commerce-supergraph/shared/auth/keys';
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
-import { readSubgraphConfig, type SubgraphConfig } from '@commerce-supergraph/shared/service-config';
+import {
+  PUBLISHED_SECRETS,
+  readSigningKey,
+  readSubgraphConfig,
+  type SubgraphConfig,
+} from '@commerce-supergraph/shared/service-config';
 import type { AdminAccount } from './domain/admin.js';
 import type { ThrottleSettings } from './domain/login-throttle.js';
 
 export interface CustomerConfig extends SubgraphConfig {
+  /** The private key tokens are issued with: this subgraph is the only one that holds one. */
+  signingKey: SigningKey;
   admin: AdminAccount;
   loginThrottle: ThrottleSettings;
 }
 
 export function readCustomerConfig(env: Env = process.env): CustomerConfig {
   const reader = new ConfigReader(env);
+  const common = readSubgraphConfig(reader, { prefix: 'CUSTOMER', port: 4001, dbName: 'customer_db' }, env);
   const config: CustomerConfig = {
-    ...readSubgraphConfig(reader, { prefix: 'CUSTOMER', port: 4001, dbName: 'customer_db' }, env),
+    ...common,
+    signingKey: readSigningKey(reader, common.jwt, env),
     admin: {
       email: reader.string('ADMIN_EMAIL', { default: 'admin@example.com' }),
-      password: reader.string('ADMIN_PASSWORD', { devDefault: 'admin-password-change-me' }),
+      // Used only when the admin account is created; a secret all the same (it opens every account).
+      password: reader.secret('ADMIN_PASSWORD', {
+        devDefault: 'admin-password-change-me',
+        published: PUBLISHED_SECRETS,
+      }),
     },
     loginThrottle: {
       maxPerEmail: reader.int('LOGIN_MAX_FAILURES_PER_EMAIL', { default: 5, min: 1 }),
