@@ -1,3 +1,4 @@
+import { ConfigError } from '@commerce-supergraph/shared/config';
 import {
   createSubgraphService,
   type SubgraphOptions,
@@ -10,18 +11,32 @@ import { entities } from './entities/index.js';
 import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
-import { BuiltInPaymentProvider } from './ports/built-in-payment-provider.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
+import { SIMULATED, SimulatedPaymentProvider } from './ports/simulated-payment-provider.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 
 export interface OrderSubgraphOptions extends SubgraphOptions {
-  /** Where payments are charged; the deterministic built-in provider by default. */
-  paymentProvider?: PaymentProvider;
+  /**
+   * Payment provider adapters by name, beside the built-in `simulated`; PAYMENT_PROVIDER names the
+   * one that charges.
+   */
+  paymentProviders?: Record<string, PaymentProvider>;
+}
+
+/** The provider PAYMENT_PROVIDER names; an unknown name refuses to start, naming the known ones. */
+export function selectPaymentProvider(name: string, adapters: Record<string, PaymentProvider> = {}): PaymentProvider {
+  const adapter = Object.hasOwn(adapters, name) ? adapters[name] : undefined;
+  if (adapter) return adapter;
+  if (name === SIMULATED) return new SimulatedPaymentProvider();
+  const known = [SIMULATED, ...Object.keys(adapters)].join(', ');
+  throw new ConfigError([
+    `PAYMENT_PROVIDER "${name.slice(0, 40)}" is not a payment provider of this build; known: ${known}`,
+  ]);
 }
 
 export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphOptions = {}): SubgraphService {
-  const payments = options.paymentProvider ?? new BuiltInPaymentProvider();
+  const payments = selectPaymentProvider(config.paymentProvider, options.paymentProviders);
   return createSubgraphService<OrderContext>(
     {
       name: SOURCE,
@@ -32,6 +47,9 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       // Consumers attach once NATS and the product subgraph's streams are there; orders wait PENDING till then.
       eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
       async prepare({ orm, log }) {
+        if (config.production && config.paymentProvider === SIMULATED) {
+          log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
+        }
         const sweeper = new ExpirySweeper(
           orm,
           { timeoutSeconds: config.paymentTimeoutSeconds, intervalMs: config.expirySweepMs },
