@@ -81,7 +81,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
     });
     running = await listen(server, config.port);
-    log.info({ url: running.url, subgraphs: Object.fromEntries(subgraphs) }, 'gateway ready');
+    log.info(
+      {
+        url: running.url,
+        subgraphs: Object.fromEntries(subgraphs),
+        jwtKeyIds: config.jwt.publicKeys.map((key) => key.kid),
+      },
+      'gateway ready',
+    );
     return { url: running.url, port: running.port };
   }
 

@@ -119,7 +119,11 @@ export function createSubgraphService<TContext extends RequestContext>(
         );
         started.push(() => server.close());
         stopAll = stopStarted;
-        log.info({ url: server.url }, `${definition.name} subgraph ready`);
+        // The key ids tokens are accepted from: what to compare a refused token's `kid` with.
+        log.info(
+          { url: server.url, jwtKeyIds: config.jwt.publicKeys.map((key) => key.kid) },
+          `${definition.name} subgraph ready`,
+        );
         return server;
       } catch (error) {
         await stopStarted();

@@ -33,6 +33,7 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       createSchema,
       eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
       async prepare({ orm, log }) {
+        log.info({ jwtKeyId: signer.kid }, 'signing tokens');
         await ensureAdmin(orm.em.fork(), config.admin, log);
       },
       createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), signer, throttle }),
