@@ -65,7 +65,9 @@ describe('readGatewayConfig', () => {
         GATEWAY_SECRET: 'development-only-gateway-secret-published-in-the-repository',
       }),
     ).toThrow('GATEWAY_SECRET is a development value published in the repository');
-    expect(() => readGatewayConfig({ ...PRODUCTION, NODE_ENV: 'prod' })).toThrow('NODE_ENV must be production');
+    expect(() => readGatewayConfig({ ...PRODUCTION, NODE_ENV: 'prod' })).toThrow(
+      'NODE_ENV must be one of production, development, test',
+    );
   });
 
   it('reports every malformed variable at once', () => {

@@ -75,7 +75,7 @@ export class ConfigReader {
   oneOf<T extends string>(name: string, values: readonly T[], options: Options<T> = {}): T {
     return this.read(name, options, (raw) => {
       if (!(values as readonly string[]).includes(raw)) {
-        throw new Error(`must be ${values.join(', ')}, got "${raw.slice(0, 40)}"`);
+        throw new Error(`must be one of ${values.join(', ')}, got "${raw.slice(0, 40)}"`);
       }
       return raw as T;
     });

@@ -51,7 +51,7 @@ describe('ConfigReader', () => {
     const reader = new ConfigReader({ MODE: 'prod' });
     expect(reader.oneOf('MODE', ['production', 'development'], { default: 'development' })).toBeUndefined();
     expect(reader.oneOf('UNSET', ['a', 'b'], { default: 'a' })).toBe('a');
-    expect(() => reader.done()).toThrow('MODE must be production, development, got "prod"');
+    expect(() => reader.done()).toThrow('MODE must be one of production, development, got "prod"');
   });
 
   describe('secrets', () => {

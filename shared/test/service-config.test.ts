@@ -83,10 +83,10 @@ describe('production configuration', () => {
 
   it.each(['prod', 'Production', 'staging', 'development '])('refuses NODE_ENV=%s in any service', (mode) => {
     const env = { ...PRODUCTION, NODE_ENV: mode };
-    expect(read(env).problems).toContain(`NODE_ENV must be production, development, test, got "${mode}"`);
+    expect(read(env).problems).toContain(`NODE_ENV must be one of production, development, test, got "${mode}"`);
     const reader = new ConfigReader(env);
     readSubgraphConfig(reader, { prefix: 'ORDER', port: 4002, dbName: 'order_db' }, env);
-    expect(() => reader.done()).toThrow(/NODE_ENV must be production, development, test/);
+    expect(() => reader.done()).toThrow(/NODE_ENV must be one of production, development, test/);
   });
 
   it('refuses a leftover JWT_SECRET, which nothing reads any more, in every mode', () => {
