@@ -5,7 +5,6 @@ import { ConfigReader, type Env, isProduction } from './config.js';
 
 /** The modes a service runs in; anything else (a typo such as `prod`) refuses to start. Unset is development. */
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
-export type NodeEnv = (typeof NODE_ENVS)[number];
 
 /** The development gateway secret: the default outside production, refused in production. */
 export const DEVELOPMENT_GATEWAY_SECRET = 'development-only-gateway-secret-published-in-the-repository';
@@ -23,7 +22,6 @@ export const PUBLISHED_SECRETS: readonly string[] = [
 
 /** What the gateway and every subgraph need to agree on: who may call and how tokens look. */
 export interface AuthConfig {
-  mode: NodeEnv;
   production: boolean;
   jwt: JwtSettings;
   gatewaySecret: string;
@@ -47,7 +45,7 @@ function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonC
 }
 
 export function readAuthConfig(reader: ConfigReader, env: Env = process.env): AuthConfig {
-  const mode = reader.oneOf('NODE_ENV', NODE_ENVS, { default: 'development' });
+  reader.oneOf('NODE_ENV', NODE_ENVS, { default: 'development' });
   if (env.JWT_SECRET) {
     reader.problem(
       'JWT_SECRET is no longer read: tokens are signed with JWT_PRIVATE_KEY (customer subgraph) and verified ' +
@@ -55,7 +53,6 @@ export function readAuthConfig(reader: ConfigReader, env: Env = process.env): Au
     );
   }
   return {
-    mode,
     production: isProduction(env),
     jwt: {
       issuer: reader.string('JWT_ISSUER', { default: 'commerce-supergraph' }),
