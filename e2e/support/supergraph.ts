@@ -14,14 +14,21 @@ import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-suppor
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
+import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
 
-/** Settings every service of one test supergraph shares (the secrets must match across them). */
+/** What tests send as the gateway when they call a subgraph of the test supergraph directly. */
+export const E2E_GATEWAY_SECRET = 'e2e-gateway-secret';
+
+/**
+ * Settings every service of one test supergraph shares (the secrets and keys must match across them):
+ * every service verifies with the test key's public half; the customer subgraph signs with the test key.
+ */
 const sharedEnv = {
   NODE_ENV: 'test',
-  GATEWAY_SECRET: 'e2e-gateway-secret',
-  JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-for-hs256',
+  GATEWAY_SECRET: E2E_GATEWAY_SECRET,
+  ...TEST_JWT_ENV,
   ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 };
 
@@ -56,6 +63,8 @@ export interface TestSupergraph {
  * is a server of this supergraph's own, so its streams never mix with those of `npm start`.
  */
 export interface SupergraphOptions {
+  /** Settings for every service, e.g. JWT_PUBLIC_KEYS with two keys for a rotation. */
+  env?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   /** Extra customer subgraph settings, e.g. a low LOGIN_MAX_FAILURES_PER_CLIENT for throttle tests. */
   customerEnv?: Record<string, string>;
@@ -76,8 +85,9 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
   );
   const orm = (name: string) => ({ orm: queries[name]?.overrides });
   const nats = await startNatsServer();
-  const env = { ...sharedEnv, NATS_URL: nats.url };
+  const env = { ...sharedEnv, NATS_URL: nats.url, ...options.env };
   const customerConfig = readCustomerConfig({
+    ...TEST_SIGNING_ENV,
     ...env,
     CUSTOMER_PORT: '0',
     CUSTOMER_DB_NAME: testDatabaseName('e2e_customer'),

@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
+import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
@@ -28,7 +28,7 @@ const SUBGRAPH_READY_TIMEOUT_MS = 2000;
 /** The one public endpoint: an Apollo gateway on the static supergraph, behind the shared HTTP server. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? createLogger('gateway');
-  const jwt = createJwtService(config.jwt);
+  const tokens = createTokenVerifier(config.jwt);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();
   /** The keep-alive pool of each subgraph, by name: its GraphQL fetches and its readiness probe. */
@@ -84,7 +84,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const server = createGraphQLHttpServer({
       apollo,
       log,
-      context: createContextFunction(jwt, new TrustedProxies(config.trustedProxies)),
+      context: createContextFunction(tokens, new TrustedProxies(config.trustedProxies)),
       readiness: {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');
@@ -96,7 +96,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
     });
     running = await listen(server, config.port);
-    log.info({ url: running.url, subgraphs: Object.fromEntries(subgraphs) }, 'gateway ready');
+    log.info(
+      {
+        url: running.url,
+        subgraphs: Object.fromEntries(subgraphs),
+        jwtKeyIds: config.jwt.publicKeys.map((key) => key.kid),
+      },
+      'gateway ready',
+    );
     return { url: running.url, port: running.port };
   }
 

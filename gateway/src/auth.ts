@@ -1,5 +1,5 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
-import type { JwtService } from '@commerce-supergraph/shared/auth/jwt';
+import type { TokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { verifyViewer } from '@commerce-supergraph/shared/auth/viewer';
 import type { GraphQLHttpRequest } from '@commerce-supergraph/shared/http/server';
 import type { TrustedProxies } from './client-address.js';
@@ -14,10 +14,10 @@ export interface GatewayContext extends RequestContext {
  * Verifies the JWT at the edge with the same rule as the subgraphs: no header is anonymous, a
  * header that does not verify is UNAUTHENTICATED with HTTP 401 before any query planning.
  */
-export function createContextFunction(jwt: JwtService, proxies: TrustedProxies) {
+export function createContextFunction(tokens: TokenVerifier, proxies: TrustedProxies) {
   return async ({ headers, requestId, remoteAddress, log }: GraphQLHttpRequest): Promise<GatewayContext> => {
     const authorization = headers.authorization;
-    const viewer = await verifyViewer(jwt, authorization);
+    const viewer = verifyViewer(tokens, authorization);
     return {
       viewer,
       requestId,

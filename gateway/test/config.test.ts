@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@commerce-supergraph/shared/config';
 import { SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS } from '@commerce-supergraph/shared/graphql/subgraph-server';
+import { newKeyPair } from '@commerce-supergraph/test-support/tokens';
 import { describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../src/config.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), GATEWAY_SECRET: 'gateway-secret' };
+const key = newKeyPair();
+const PRODUCTION = { NODE_ENV: 'production', JWT_PUBLIC_KEYS: key.publicKey, GATEWAY_SECRET: 'x'.repeat(32) };
 
 describe('readGatewayConfig', () => {
   it('has development defaults: port 4000, introspection on, the root supergraph, no overrides', () => {
@@ -19,7 +21,7 @@ describe('readGatewayConfig', () => {
       subgraphUrls: {},
       limits: { maxDepth: 10, maxAliases: 15, maxDirectives: 20, maxTokens: 2000, maxCost: 10_000 },
     });
-    expect(config.devDefaultsUsed).toEqual(['JWT_SECRET', 'GATEWAY_SECRET']);
+    expect(config.devDefaultsUsed).toEqual(['JWT_PUBLIC_KEYS', 'GATEWAY_SECRET']);
   });
 
   it('turns introspection off in production unless GATEWAY_INTROSPECTION=true', () => {
@@ -58,9 +60,29 @@ describe('readGatewayConfig', () => {
     expect(() => readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '0' })).toThrow(/GATEWAY_RETRY_AFTER_SECONDS/);
   });
 
-  it('requires the secrets in production', () => {
+  it('requires the public keys and the gateway secret in production, and holds no private key', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET is required when NODE_ENV=production[\s\S]*GATEWAY_SECRET is required when NODE_ENV=production/,
+      /JWT_PUBLIC_KEYS is required when NODE_ENV=production[\s\S]*GATEWAY_SECRET is required when NODE_ENV=production/,
+    );
+    const config = readGatewayConfig({ ...PRODUCTION, JWT_PRIVATE_KEY: key.privateKey });
+    expect(config.jwt.publicKeys.map((publicKey) => publicKey.kid)).toEqual([key.kid]);
+    // JWT_PRIVATE_KEY is the customer subgraph's alone: the gateway reads no signing key, whatever is set.
+    expect(config).not.toHaveProperty('signingKey');
+    expect(config.jwt.publicKeys.every((publicKey) => publicKey.key.type === 'public')).toBe(true);
+  });
+
+  it('refuses a weak or published gateway secret and NODE_ENV typos in production', () => {
+    expect(() => readGatewayConfig({ ...PRODUCTION, GATEWAY_SECRET: 'gateway-secret' })).toThrow(
+      'GATEWAY_SECRET must be at least 32 bytes in production',
+    );
+    expect(() =>
+      readGatewayConfig({
+        ...PRODUCTION,
+        GATEWAY_SECRET: 'development-only-gateway-secret-published-in-the-repository',
+      }),
+    ).toThrow('GATEWAY_SECRET is a development value published in the repository');
+    expect(() => readGatewayConfig({ ...PRODUCTION, NODE_ENV: 'prod' })).toThrow(
+      'NODE_ENV must be one of production, development, test',
     );
   });
 

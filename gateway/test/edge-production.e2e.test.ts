@@ -84,7 +84,10 @@ describe('errors in production', () => {
   });
 
   it('reports a refused gateway secret as an internal error, not as the client being forbidden', async () => {
-    const gateway = await edge.startGateway({ ...PRODUCTION, GATEWAY_SECRET: uniqueName('wrong-secret') });
+    const gateway = await edge.startGateway({
+      ...PRODUCTION,
+      GATEWAY_SECRET: `${uniqueName('wrong-secret')}-at-least-thirty-two-bytes`,
+    });
     const response = await postGraphQL(gateway.url, '{ node { id } }');
     expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(response.errors?.[0]?.message).toBe('Internal server error');

@@ -14,6 +14,9 @@ export class ConfigError extends Error {
 
 export const isProduction = (env: Env = process.env): boolean => env.NODE_ENV === 'production';
 
+/** A secret shorter than this is refused in production (GATEWAY_SECRET, ADMIN_PASSWORD). */
+export const MIN_SECRET_BYTES = 32;
+
 interface Options<T> {
   /** Used when the variable is unset, in every environment. */
   default?: T;
@@ -68,12 +71,47 @@ export class ConfigReader {
     });
   }
 
+  /** One of `values`, spelled exactly: a near miss such as `prod` is refused, not taken for another value. */
+  oneOf<T extends string>(name: string, values: readonly T[], options: Options<T> = {}): T {
+    return this.read(name, options, (raw) => {
+      if (!(values as readonly string[]).includes(raw)) {
+        throw new Error(`must be one of ${values.join(', ')}, got "${raw.slice(0, 40)}"`);
+      }
+      return raw as T;
+    });
+  }
+
   /**
-   * A value in a format of the service's own (a key, a list of CIDRs): `parse` throws an Error whose
-   * message completes "<NAME> ...", and the problem is reported with all the others.
+   * A secret: in production it must be set, at least MIN_SECRET_BYTES long and none of the
+   * `published` values (development defaults printed in the repository, the `devDefault` among them).
+   * Outside production a published value is accepted and reported like a development default. The
+   * value never appears in a message.
    */
+  secret(name: string, options: { devDefault?: string; published?: readonly string[] } = {}): string {
+    const published = [...(options.devDefault === undefined ? [] : [options.devDefault]), ...(options.published ?? [])];
+    return this.read(name, { devDefault: options.devDefault }, (raw) => {
+      if (published.includes(raw)) {
+        if (isProduction(this.env)) {
+          throw new Error('is a development value published in the repository: generate one (openssl rand -base64 48)');
+        }
+        this.devDefaultsUsed.push(name);
+      } else if (isProduction(this.env) && Buffer.byteLength(raw) < MIN_SECRET_BYTES) {
+        throw new Error(
+          `must be at least ${MIN_SECRET_BYTES} bytes in production, got ${Buffer.byteLength(raw)} (openssl rand -base64 48)`,
+        );
+      }
+      return raw;
+    });
+  }
+
+  /** A value of any shape: `parse` returns it or throws an Error whose message follows the variable's name. */
   parsed<T>(name: string, options: Options<T>, parse: (raw: string) => T): T {
     return this.read(name, options, parse);
+  }
+
+  /** A problem found by a check across variables, reported with the others. */
+  problem(message: string): void {
+    this.problems.push(message);
   }
 
   /** Throws a ConfigError naming every problem found so far. */

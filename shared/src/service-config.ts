@@ -1,5 +1,24 @@
 import type { JwtSettings } from './auth/jwt.js';
+import { parsePrivateKey, parsePublicKeys, type SigningKey, type VerificationKey } from './auth/keys.js';
+import { publishedKeyName, publishedKeyPair } from './auth/published-keys.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
+
+/** The modes a service runs in; anything else (a typo such as `prod`) refuses to start. Unset is development. */
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+
+/** The development gateway secret: the default outside production, refused in production. */
+export const DEVELOPMENT_GATEWAY_SECRET = 'development-only-gateway-secret-published-in-the-repository';
+
+/**
+ * Values printed in this repository, now or before: production refuses each of them as a secret
+ * whatever its length (a longer one can still be public).
+ */
+export const PUBLISHED_SECRETS: readonly string[] = [
+  DEVELOPMENT_GATEWAY_SECRET,
+  'development-only-gateway-secret',
+  'development-only-jwt-secret-do-not-use-in-production',
+  'admin-password-change-me',
+];
 
 /** What the gateway and every subgraph need to agree on: who may call and how tokens look. */
 export interface AuthConfig {
@@ -26,16 +45,77 @@ function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonC
 }
 
 export function readAuthConfig(reader: ConfigReader, env: Env = process.env): AuthConfig {
+  reader.oneOf('NODE_ENV', NODE_ENVS, { default: 'development' });
+  if (env.JWT_SECRET) {
+    reader.problem(
+      'JWT_SECRET is no longer read: tokens are signed with JWT_PRIVATE_KEY (customer subgraph) and verified ' +
+        'with JWT_PUBLIC_KEYS (every service); remove it (docs/operations.md)',
+    );
+  }
   return {
     production: isProduction(env),
     jwt: {
-      secret: reader.string('JWT_SECRET', { devDefault: 'development-only-jwt-secret-do-not-use-in-production' }),
       issuer: reader.string('JWT_ISSUER', { default: 'commerce-supergraph' }),
       audience: reader.string('JWT_AUDIENCE', { default: 'commerce-supergraph-api' }),
       ttlSeconds: reader.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 86_400 }),
+      publicKeys: readPublicKeys(reader, env),
     },
-    gatewaySecret: reader.string('GATEWAY_SECRET', { devDefault: 'development-only-gateway-secret' }),
+    gatewaySecret: reader.secret('GATEWAY_SECRET', {
+      devDefault: DEVELOPMENT_GATEWAY_SECRET,
+      published: PUBLISHED_SECRETS,
+    }),
   };
+}
+
+/**
+ * JWT_PUBLIC_KEYS: the public keys tokens are accepted from, one or more (several while a key is
+ * rotated). The published development and test keys are refused in production: anyone could sign with them.
+ */
+function readPublicKeys(reader: ConfigReader, env: Env): VerificationKey[] {
+  const production = isProduction(env);
+  return reader.parsed(
+    'JWT_PUBLIC_KEYS',
+    { devDefault: parsePublicKeys(publishedKeyPair('development').publicKey) },
+    (raw) => {
+      const keys = parsePublicKeys(raw);
+      const published = keys.find((key) => publishedKeyName(key.kid));
+      if (published && production) {
+        throw new Error(
+          `holds the published ${publishedKeyName(published.kid)} key (kid ${published.kid}): generate a key pair (docs/operations.md)`,
+        );
+      }
+      if (published) reader.devDefaultsUsed.push('JWT_PUBLIC_KEYS');
+      return keys;
+    },
+  );
+}
+
+/**
+ * JWT_PRIVATE_KEY, read by the customer subgraph only (the one service that signs). Its public key
+ * must be among JWT_PUBLIC_KEYS: the issuer verifies its own tokens like every other service, and a
+ * key the verifiers do not list would issue tokens nobody accepts.
+ */
+export function readSigningKey(reader: ConfigReader, jwt: JwtSettings, env: Env = process.env): SigningKey {
+  const production = isProduction(env);
+  const signingKey = reader.parsed(
+    'JWT_PRIVATE_KEY',
+    { devDefault: parsePrivateKey(publishedKeyPair('development').privateKey) },
+    (raw) => {
+      const key = parsePrivateKey(raw);
+      const published = publishedKeyName(key.kid);
+      if (published && production) {
+        throw new Error(`is the published ${published} key (kid ${key.kid}): generate a key pair (docs/operations.md)`);
+      }
+      if (published) reader.devDefaultsUsed.push('JWT_PRIVATE_KEY');
+      return key;
+    },
+  );
+  if (signingKey && jwt.publicKeys && !jwt.publicKeys.some((key) => key.kid === signingKey.kid)) {
+    reader.problem(
+      `JWT_PUBLIC_KEYS must list the public key of JWT_PRIVATE_KEY (kid ${signingKey.kid}), or nobody accepts its tokens`,
+    );
+  }
+  return signingKey;
 }
 
 /** What every subgraph's configuration carries besides its own settings. */

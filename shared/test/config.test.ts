@@ -60,4 +60,59 @@ describe('ConfigReader', () => {
     reader.int('PORT');
     expect(() => reader.done()).toThrow(/BAD must list numbers, separated by commas\n.*PORT must be a whole number/);
   });
+
+  it('takes one of a set of values, spelled exactly', () => {
+    const reader = new ConfigReader({ MODE: 'prod' });
+    expect(reader.oneOf('MODE', ['production', 'development'], { default: 'development' })).toBeUndefined();
+    expect(reader.oneOf('UNSET', ['a', 'b'], { default: 'a' })).toBe('a');
+    expect(() => reader.done()).toThrow('MODE must be one of production, development, got "prod"');
+  });
+
+  describe('secrets', () => {
+    const long = 'a-secret-of-exactly-thirty-two-b';
+    const published = 'a-published-development-value-longer-than-32-bytes';
+
+    it('in production: at least 32 bytes and no published value, never echoed', () => {
+      const reader = new ConfigReader({
+        NODE_ENV: 'production',
+        SHORT: long.slice(1),
+        LONG: long,
+        PUBLISHED: published,
+        DEFAULT: 'the-development-default-which-is-long-enough',
+      });
+      expect(Buffer.byteLength(long)).toBe(32);
+      expect(reader.secret('LONG')).toBe(long);
+      reader.secret('SHORT');
+      reader.secret('PUBLISHED', { published: [published] });
+      reader.secret('DEFAULT', { devDefault: 'the-development-default-which-is-long-enough' });
+      reader.secret('MISSING', { devDefault: 'dev' });
+      try {
+        reader.done();
+        expect.unreachable();
+      } catch (error) {
+        expect((error as ConfigError).problems).toEqual([
+          'SHORT must be at least 32 bytes in production, got 31 (openssl rand -base64 48)',
+          'PUBLISHED is a development value published in the repository: generate one (openssl rand -base64 48)',
+          'DEFAULT is a development value published in the repository: generate one (openssl rand -base64 48)',
+          'MISSING is required when NODE_ENV=production',
+        ]);
+        expect((error as Error).message).not.toContain(long.slice(1));
+      }
+    });
+
+    it('counts bytes, not characters', () => {
+      const reader = new ConfigReader({ NODE_ENV: 'production', SECRET: 'ü'.repeat(16) });
+      expect(reader.secret('SECRET')).toBe('ü'.repeat(16));
+      reader.done();
+    });
+
+    it('outside production: any value; a published one is reported like a development default', () => {
+      const reader = new ConfigReader({ NODE_ENV: 'development', SHORT: 'x', PUBLISHED: published });
+      expect(reader.secret('SHORT')).toBe('x');
+      expect(reader.secret('PUBLISHED', { published: [published] })).toBe(published);
+      expect(reader.secret('UNSET', { devDefault: 'dev' })).toBe('dev');
+      reader.done();
+      expect(reader.devDefaultsUsed).toEqual(['PUBLISHED', 'UNSET']);
+    });
+  });
 });

@@ -1,9 +1,12 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { sign, verify } from 'node:crypto';
+import type { SigningKey, VerificationKey } from './keys.js';
 
-/** The one algorithm we sign and accept: pinning it rules out `alg: none` and algorithm confusion. */
-const ALGORITHM = 'HS256';
-const MIN_SECRET_BYTES = 32;
-
+/**
+ * JWTs with asymmetric keys, on `node:crypto` alone: the customer subgraph signs with its private key;
+ * the gateway and every subgraph verify with public keys, selected by the token's `kid`, each pinned to
+ * its one algorithm. Verification is synchronous (no WebCrypto round trip): it runs on every request,
+ * at the gateway and again at each subgraph the request reaches.
+ */
 export type Role = 'customer' | 'admin';
 
 export interface Viewer {
@@ -12,61 +15,134 @@ export interface Viewer {
   roles: readonly Role[];
 }
 
-export interface JwtSettings {
-  secret: string;
+/** What issuer and verifiers agree on besides the keys. */
+export interface TokenSettings {
   issuer: string;
   audience: string;
-  /** Token lifetime in seconds. */
+  /** Lifetime of issued tokens, in seconds. */
   ttlSeconds: number;
+}
+
+/** What every service verifies with: the settings and the public keys currently accepted. */
+export interface JwtSettings extends TokenSettings {
+  publicKeys: readonly VerificationKey[];
 }
 
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
-export interface JwtService {
-  issue(viewer: Viewer): Promise<string>;
-  /** Resolves the viewer, or rejects with InvalidTokenError: never an anonymous fallback. */
-  verify(token: string): Promise<Viewer>;
+export interface TokenVerifier {
+  /** The viewer, or an InvalidTokenError: never an anonymous fallback. `now` in seconds, for tests. */
+  verify(token: string, now?: number): Viewer;
 }
 
-export function createJwtService(settings: JwtSettings): JwtService {
-  const key = new TextEncoder().encode(settings.secret);
-  if (key.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`JWT secret must be at least ${MIN_SECRET_BYTES} bytes for ${ALGORITHM}`);
-  }
-  return {
-    issue: (viewer) =>
-      new SignJWT({ roles: [...viewer.roles] })
-        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
-        .setSubject(viewer.customerId)
-        .setIssuer(settings.issuer)
-        .setAudience(settings.audience)
-        .setIssuedAt()
-        .setExpirationTime(`${settings.ttlSeconds}s`)
-        .sign(key),
+export interface TokenSigner {
+  readonly kid: string;
+  issue(viewer: Viewer, now?: number): string;
+}
 
-    async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: [ALGORITHM],
-          issuer: settings.issuer,
-          audience: settings.audience,
-          requiredClaims: ['sub', 'exp', 'iat'],
-        });
-        const roles = payload.roles;
-        if (!Array.isArray(roles) || !roles.every(isRole)) throw new InvalidTokenError('bad roles claim');
-        return { customerId: payload.sub as string, roles };
-      } catch (error) {
-        if (error instanceof InvalidTokenError) throw error;
-        if (error instanceof errors.JOSEError) throw new InvalidTokenError(error.code);
-        throw new InvalidTokenError('malformed token');
+/** Longer than any token this platform issues is not a token of ours: refused before any parsing. */
+const MAX_TOKEN_LENGTH = 4096;
+/** Clocks of different hosts disagree a little: `iat` and `nbf` may be this far in the future. */
+export const CLOCK_SKEW_SECONDS = 60;
+/** The longest lifetime JWT_TTL_SECONDS allows: a token claiming more was not issued here. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+/** Both algorithms sign with 64 bytes: Ed25519, and ES256 as JWS's raw r || s (not DER). */
+const SIGNATURE_BYTES = 64;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+type Check = (data: Buffer, signature: Buffer) => boolean;
+
+function checkerFor(key: VerificationKey): Check {
+  if (key.alg === 'EdDSA') return (data, signature) => verify(null, data, key.key, signature);
+  const es256 = { key: key.key, dsaEncoding: 'ieee-p1363' } as const;
+  return (data, signature) => verify('sha256', data, es256, signature);
+}
+
+export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
+  if (settings.publicKeys.length === 0) throw new Error('A token verifier needs at least one public key');
+  const keys = new Map(settings.publicKeys.map((key) => [key.kid, { alg: key.alg, check: checkerFor(key) }]));
+  return {
+    verify(token, now = Date.now() / 1000) {
+      if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw invalid('malformed token');
+      const parts = token.split('.');
+      if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) throw invalid('malformed token');
+      const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+
+      const header = decodeJson(encodedHeader);
+      if (header.crit !== undefined) throw invalid('critical header extensions are not supported');
+      if (header.typ !== undefined && header.typ !== 'JWT') throw invalid('not a JWT');
+      const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+      if (!key) throw invalid('unknown key id');
+      // The key decides the algorithm; the header only has to agree (no `none`, no HS256 with a public key).
+      if (header.alg !== key.alg) throw invalid('algorithm not allowed for this key');
+      const signature = Buffer.from(encodedSignature, 'base64url');
+      if (signature.length !== SIGNATURE_BYTES) throw invalid('bad signature');
+      if (!key.check(Buffer.from(`${encodedHeader}.${encodedPayload}`), signature)) throw invalid('bad signature');
+
+      const claims = decodeJson(encodedPayload);
+      if (claims.iss !== settings.issuer) throw invalid('wrong issuer');
+      const audience = claims.aud;
+      if (!(audience === settings.audience || (Array.isArray(audience) && audience.includes(settings.audience)))) {
+        throw invalid('wrong audience');
       }
+      const { sub, exp, iat, nbf, roles } = claims;
+      if (typeof sub !== 'string' || sub === '') throw invalid('no subject');
+      if (!isTime(exp) || !isTime(iat)) throw invalid('exp and iat are required');
+      if (now >= exp) throw invalid('expired');
+      if (iat > now + CLOCK_SKEW_SECONDS) throw invalid('issued in the future');
+      if (exp <= iat || exp - iat > MAX_TOKEN_LIFETIME_SECONDS) throw invalid('implausible lifetime');
+      if (nbf !== undefined && (!isTime(nbf) || nbf > now + CLOCK_SKEW_SECONDS)) throw invalid('not valid yet');
+      if (!Array.isArray(roles) || !roles.every(isRole)) throw invalid('bad roles claim');
+      return { customerId: sub, roles };
     },
   };
 }
 
+export function createTokenSigner(settings: TokenSettings & { signingKey: SigningKey }): TokenSigner {
+  const { signingKey } = settings;
+  const header = encodeJson({ alg: signingKey.alg, kid: signingKey.kid, typ: 'JWT' });
+  const signWith: (data: Buffer) => Buffer =
+    signingKey.alg === 'EdDSA'
+      ? (data) => sign(null, data, signingKey.key)
+      : (data) => sign('sha256', data, { key: signingKey.key, dsaEncoding: 'ieee-p1363' });
+  return {
+    kid: signingKey.kid,
+    issue(viewer, now = Date.now() / 1000) {
+      const iat = Math.floor(now);
+      const payload = encodeJson({
+        sub: viewer.customerId,
+        roles: [...viewer.roles],
+        iss: settings.issuer,
+        aud: settings.audience,
+        iat,
+        exp: iat + settings.ttlSeconds,
+      });
+      const input = `${header}.${payload}`;
+      return `${input}.${signWith(Buffer.from(input)).toString('base64url')}`;
+    },
+  };
+}
+
+const invalid = (reason: string) => new InvalidTokenError(reason);
+
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
 const isRole = (value: unknown): value is Role => value === 'customer' || value === 'admin';
+
+const encodeJson = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decodeJson(segment: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('malformed token');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('malformed token');
+  return value as Record<string, unknown>;
+}
 
 /** Extracts the token of `Authorization: Bearer <token>`; undefined when the header is absent. */
 export function bearerToken(header: string | undefined): string | undefined {

@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../auth/context.js';
 import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secret.js';
-import type { JwtService } from '../auth/jwt.js';
+import type { TokenVerifier } from '../auth/jwt.js';
 import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
 import { createErrorFormatter } from './errors.js';
@@ -21,7 +21,7 @@ export const SUBGRAPH_KEEP_ALIVE_MARGIN_MS = 2_000;
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
-  jwt: JwtService;
+  tokens: TokenVerifier;
   gatewaySecret: string;
   log: Logger;
   production: boolean;
@@ -57,7 +57,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     readiness: options.readiness,
     guard: gatewaySecretGuard(options.gatewaySecret),
     context: async ({ headers, requestId, remoteAddress, log }) => {
-      const viewer = await verifyViewer(options.jwt, headers.authorization);
+      const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.
       const forwarded = headers[CLIENT_ADDRESS_HEADER];
       const clientAddress = typeof forwarded === 'string' && forwarded !== '' ? forwarded : remoteAddress;

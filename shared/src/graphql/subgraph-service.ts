@@ -2,7 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { AnyEntity, EntityClass, EntityManager, Options } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../auth/context.js';
-import { createJwtService, type JwtService } from '../auth/jwt.js';
+import { createTokenVerifier, type TokenVerifier } from '../auth/jwt.js';
 import { type Orm, openDatabase } from '../db/orm.js';
 import type { StreamSpec } from '../events/jetstream/streams.js';
 import {
@@ -29,7 +29,8 @@ export interface SubgraphOptions {
 export interface SubgraphRuntime {
   orm: Orm;
   events: ServiceEvents;
-  jwt: JwtService;
+  /** Verifies tokens with the public keys only: no subgraph but the customer's can sign one. */
+  tokens: TokenVerifier;
   log: Logger;
 }
 
@@ -99,7 +100,7 @@ export function createSubgraphService<TContext extends RequestContext>(
         });
         events.start();
         started.push(() => events.stop());
-        const runtime: SubgraphRuntime = { orm, events, jwt: createJwtService(config.jwt), log };
+        const runtime: SubgraphRuntime = { orm, events, tokens: createTokenVerifier(config.jwt), log };
         // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
         await events.subscribe(await definition.eventHandlers(runtime));
         const stopJobs = await definition.prepare?.(runtime);
@@ -107,7 +108,7 @@ export function createSubgraphService<TContext extends RequestContext>(
         const server = await startSubgraphServer<TContext>(
           {
             schema: await definition.createSchema(),
-            jwt: runtime.jwt,
+            tokens: runtime.tokens,
             gatewaySecret: config.gatewaySecret,
             log,
             production: config.production,
@@ -118,7 +119,11 @@ export function createSubgraphService<TContext extends RequestContext>(
         );
         started.push(() => server.close());
         stopAll = stopStarted;
-        log.info({ url: server.url }, `${definition.name} subgraph ready`);
+        // The key ids tokens are accepted from: what to compare a refused token's `kid` with.
+        log.info(
+          { url: server.url, jwtKeyIds: config.jwt.publicKeys.map((key) => key.kid) },
+          `${definition.name} subgraph ready`,
+        );
         return server;
       } catch (error) {
         await stopStarted();

@@ -1,3 +1,4 @@
+import { createTokenSigner } from '@commerce-supergraph/shared/auth/jwt';
 import {
   createSubgraphService,
   type SubgraphOptions,
@@ -32,6 +33,7 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
     passwords: new PasswordHashing(config.passwordHashing, options.passwordFunctions),
     nationalIds,
   };
+  const signer = createTokenSigner({ ...config.jwt, signingKey: config.signingKey });
   return createSubgraphService<CustomerContext>(
     {
       name: SOURCE,
@@ -41,11 +43,12 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       createSchema,
       eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
       async prepare({ orm, log }) {
+        log.info({ jwtKeyId: signer.kid }, 'signing tokens');
         await ensureAdmin(orm.em.fork(), config.admin, log);
         // Before the first request: what the encryption migration left in plaintext, or a rotated key left behind.
         await sealStoredNationalIds(orm.em.fork(), nationalIds, log);
       },
-      createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, guards }),
+      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), signer, guards }),
     },
     config,
     options,

@@ -1,11 +1,19 @@
+import type { SigningKey } from '@commerce-supergraph/shared/auth/keys';
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
-import { readSubgraphConfig, type SubgraphConfig } from '@commerce-supergraph/shared/service-config';
+import {
+  PUBLISHED_SECRETS,
+  readSigningKey,
+  readSubgraphConfig,
+  type SubgraphConfig,
+} from '@commerce-supergraph/shared/service-config';
 import type { AdminAccount } from './domain/admin.js';
 import type { NationalIdKeys } from './domain/national-id.js';
 import type { PasswordHashingLimits } from './domain/password-hashing.js';
 import type { ThrottleSettings } from './domain/throttle.js';
 
 export interface CustomerConfig extends SubgraphConfig {
+  /** The private key tokens are issued with: this subgraph is the only one that holds one. */
+  signingKey: SigningKey;
   admin: AdminAccount;
   throttle: ThrottleSettings;
   passwordHashing: PasswordHashingLimits;
@@ -17,11 +25,17 @@ const DEVELOPMENT_NATIONAL_ID_KEY = 'AchIPx+gv6a9ZQ+kYLQkiYJlDroGjkBGtklHt9VLnaI
 
 export function readCustomerConfig(env: Env = process.env): CustomerConfig {
   const reader = new ConfigReader(env);
+  const common = readSubgraphConfig(reader, { prefix: 'CUSTOMER', port: 4001, dbName: 'customer_db' }, env);
   const config: CustomerConfig = {
-    ...readSubgraphConfig(reader, { prefix: 'CUSTOMER', port: 4001, dbName: 'customer_db' }, env),
+    ...common,
+    signingKey: readSigningKey(reader, common.jwt, env),
     admin: {
       email: reader.string('ADMIN_EMAIL', { default: 'admin@example.com' }),
-      password: reader.string('ADMIN_PASSWORD', { devDefault: 'admin-password-change-me' }),
+      // Used only when the admin account is created; a secret all the same (it opens every account).
+      password: reader.secret('ADMIN_PASSWORD', {
+        devDefault: 'admin-password-change-me',
+        published: PUBLISHED_SECRETS,
+      }),
     },
     throttle: {
       login: {
@@ -40,7 +54,12 @@ export function readCustomerConfig(env: Env = process.env): CustomerConfig {
       maxWaitMs: reader.int('PASSWORD_HASHING_MAX_WAIT_MS', { default: 2000, min: 1, max: 60_000 }),
     },
     nationalIdKeys: {
-      current: reader.parsed('NATIONAL_ID_KEY', { devDefault: aesKey(DEVELOPMENT_NATIONAL_ID_KEY) }, aesKey),
+      current: reader.parsed('NATIONAL_ID_KEY', { devDefault: aesKey(DEVELOPMENT_NATIONAL_ID_KEY) }, (raw) => {
+        if (common.production && raw === DEVELOPMENT_NATIONAL_ID_KEY) {
+          throw new Error('is the development value published in the repository: generate one (openssl rand -base64 32)');
+        }
+        return aesKey(raw);
+      }),
       previous: reader.parsed('NATIONAL_ID_PREVIOUS_KEYS', { default: [] }, previousKeys),
     },
   };

@@ -1,5 +1,5 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
-import type { JwtService } from '@commerce-supergraph/shared/auth/jwt';
+import type { TokenSigner } from '@commerce-supergraph/shared/auth/jwt';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountGuards } from './domain/registration.js';
 import type { CustomerLoaders } from './schema/loaders.js';
@@ -8,7 +8,8 @@ import type { CustomerLoaders } from './schema/loaders.js';
 export interface CustomerContext extends RequestContext {
   em: EntityManager;
   loaders: CustomerLoaders;
-  jwt: JwtService;
+  /** Issues tokens on login and registration: only this subgraph holds a private key. */
+  signer: TokenSigner;
   /** Shared by every request of this instance: the throttle, the password hashing bound, the national id keys. */
   guards: AccountGuards;
 }

@@ -1,4 +1,5 @@
 import { testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
+import { TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
 import { type CustomerConfig, readCustomerConfig } from '../src/config.js';
 
 export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph';
@@ -7,6 +8,7 @@ export { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph'
 export function testCustomerConfig(env: Record<string, string> = {}): CustomerConfig {
   return readCustomerConfig({
     ...testSubgraphEnv('CUSTOMER', 'customer'),
+    ...TEST_SIGNING_ENV,
     ADMIN_EMAIL: 'admin@example.com',
     ADMIN_PASSWORD: 'admin-password-for-tests',
     // Every test request comes from 127.0.0.1: the registration limit has tests of its own.

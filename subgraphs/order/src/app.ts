@@ -1,3 +1,4 @@
+import { ConfigError } from '@commerce-supergraph/shared/config';
 import {
   createSubgraphService,
   type SubgraphOptions,
@@ -13,18 +14,32 @@ import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/publi
 import { eventHandlers } from './events/handlers/index.js';
 import { projectionConsumerName } from './events/handlers/price-projection.js';
 import { migrations } from './migrations/index.js';
-import { BuiltInPaymentProvider } from './ports/built-in-payment-provider.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
+import { SIMULATED, SimulatedPaymentProvider } from './ports/simulated-payment-provider.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 
 export interface OrderSubgraphOptions extends SubgraphOptions {
-  /** Where payments are charged; the deterministic built-in provider by default. */
-  paymentProvider?: PaymentProvider;
+  /**
+   * Payment provider adapters by name, beside the built-in `simulated`; PAYMENT_PROVIDER names the
+   * one that charges.
+   */
+  paymentProviders?: Record<string, PaymentProvider>;
+}
+
+/** The provider PAYMENT_PROVIDER names; an unknown name refuses to start, naming the known ones. */
+export function selectPaymentProvider(name: string, adapters: Record<string, PaymentProvider> = {}): PaymentProvider {
+  const adapter = Object.hasOwn(adapters, name) ? adapters[name] : undefined;
+  if (adapter) return adapter;
+  if (name === SIMULATED) return new SimulatedPaymentProvider();
+  const known = [SIMULATED, ...Object.keys(adapters)].join(', ');
+  throw new ConfigError([
+    `PAYMENT_PROVIDER "${name.slice(0, 40)}" is not a payment provider of this build; known: ${known}`,
+  ]);
 }
 
 export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphOptions = {}): SubgraphService {
-  const payments = options.paymentProvider ?? new BuiltInPaymentProvider();
+  const payments = selectPaymentProvider(config.paymentProvider, options.paymentProviders);
   let catalogRead: ReturnType<typeof catalogBarrier> = () => async () => undefined;
   return createSubgraphService<OrderContext>(
     {
@@ -36,6 +51,9 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       // Consumers attach once NATS and the product subgraph's streams are there; orders wait PENDING till then.
       eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
       async prepare({ orm, log, events }) {
+        if (config.production && config.paymentProvider === SIMULATED) {
+          log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
+        }
         catalogRead = catalogBarrier(orm, events, projectionConsumerName(await databaseId(orm.em.fork())));
         const sweeper = new ExpirySweeper(
           orm,

@@ -1,6 +1,7 @@
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
 import { readSubgraphConfig, type SubgraphConfig } from '@commerce-supergraph/shared/service-config';
 import { DEFAULT_MAX_OPEN_ORDERS, type PlaceOrderLimits } from './domain/open-order-cap.js';
+import { SIMULATED } from './ports/simulated-payment-provider.js';
 
 export interface OrderConfig extends SubgraphConfig {
   /** A CONFIRMED order left unpaid this long is cancelled (reason EXPIRED) and its stock released. */
@@ -14,6 +15,8 @@ export interface OrderConfig extends SubgraphConfig {
   expirySweepMs: number;
   /** Open (PENDING or CONFIRMED) orders one customer may have at once; placing one more is refused. */
   placeOrder: PlaceOrderLimits;
+  /** The name of the provider that charges payments (PAYMENT_PROVIDER): required in production. */
+  paymentProvider: string;
 }
 
 export function readOrderConfig(env: Env = process.env): OrderConfig {
@@ -26,6 +29,8 @@ export function readOrderConfig(env: Env = process.env): OrderConfig {
     placeOrder: {
       maxOpenOrders: reader.int('ORDER_MAX_OPEN_ORDERS', { default: DEFAULT_MAX_OPEN_ORDERS, min: 1, max: 100_000 }),
     },
+    // Named, never assumed: production must say which provider charges, even when it is `simulated`.
+    paymentProvider: reader.string('PAYMENT_PROVIDER', { devDefault: SIMULATED }),
   };
   reader.done();
   return config;

@@ -6,13 +6,13 @@ import { payOrder } from '../src/domain/pay-order.js';
 import { cancelOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus, Payment, PaymentStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
-import { BuiltInPaymentProvider } from '../src/ports/built-in-payment-provider.js';
+import { SimulatedPaymentProvider } from '../src/ports/simulated-payment-provider.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
 let productId: string;
-const provider = new BuiltInPaymentProvider();
+const provider = new SimulatedPaymentProvider();
 const anyone = () => undefined;
 
 beforeAll(async () => {

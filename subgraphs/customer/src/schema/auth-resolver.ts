@@ -36,8 +36,8 @@ function logRefusal(result: Result<unknown>, ctx: CustomerContext, operation: st
 }
 
 /** A payload with a customer logs that customer in. */
-async function withToken(payload: AuthPayload, ctx: CustomerContext): Promise<AuthPayload> {
+function withToken(payload: AuthPayload, ctx: CustomerContext): AuthPayload {
   const { customer } = payload;
-  if (customer) payload.token = await ctx.jwt.issue({ customerId: customer.id, roles: customer.roles });
+  if (customer) payload.token = ctx.signer.issue({ customerId: customer.id, roles: customer.roles });
   return payload;
 }

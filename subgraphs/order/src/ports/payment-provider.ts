@@ -1,6 +1,7 @@
 /**
- * The port through which orders are charged. An adapter for a real provider implements it; the
- * built-in one is deterministic, for development and tests (docs/api.md).
+ * The port through which orders are charged. An adapter for a real provider implements it and is
+ * passed to createOrderSubgraph by name; PAYMENT_PROVIDER picks the one that charges. The built-in one,
+ * `simulated`, is deterministic and charges nobody: for development and tests (docs/api.md).
  */
 export interface ChargeRequest {
   /** A decimal string with two places, e.g. "59.80". */

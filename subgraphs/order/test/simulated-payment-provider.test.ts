@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuiltInPaymentProvider, DECLINE_REASON } from '../src/ports/built-in-payment-provider.js';
+import { DECLINE_REASON, SimulatedPaymentProvider } from '../src/ports/simulated-payment-provider.js';
 
 const request = (paymentToken: string, idempotencyKey = 'order-1:attempt-1') => ({
   amount: '19.99',
@@ -9,8 +9,8 @@ const request = (paymentToken: string, idempotencyKey = 'order-1:attempt-1') => 
   description: 'Order 1',
 });
 
-describe('the built-in payment provider', () => {
-  const provider = new BuiltInPaymentProvider();
+describe('the simulated payment provider', () => {
+  const provider = new SimulatedPaymentProvider();
 
   it('charges tok_visa, declines tok_chargeDeclined and knows no other token', async () => {
     expect(await provider.charge(request('tok_visa'))).toMatchObject({ outcome: 'succeeded' });
