@@ -56,7 +56,9 @@ export function readCustomerConfig(env: Env = process.env): CustomerConfig {
     nationalIdKeys: {
       current: reader.parsed('NATIONAL_ID_KEY', { devDefault: aesKey(DEVELOPMENT_NATIONAL_ID_KEY) }, (raw) => {
         if (common.production && raw === DEVELOPMENT_NATIONAL_ID_KEY) {
-          throw new Error('is the development value published in the repository: generate one (openssl rand -base64 32)');
+          throw new Error(
+            'is the development value published in the repository: generate one (openssl rand -base64 32)',
+          );
         }
         return aesKey(raw);
       }),
