@@ -26,7 +26,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP_SERVICES = ['customer', 'product', 'credit-status', 'order', 'gateway'] as const;
 type AppService = (typeof APP_SERVICES)[number];
 /** Secrets: no default anywhere, only `${VAR:?message}`. */
-const SECRETS = ['POSTGRES_PASSWORD', 'GATEWAY_SECRET', 'ADMIN_PASSWORD', 'JWT_PRIVATE_KEY'];
+const SECRETS = ['POSTGRES_PASSWORD', 'GATEWAY_SECRET', 'ADMIN_PASSWORD', 'JWT_PRIVATE_KEY', 'NATIONAL_ID_KEY'];
 /** Not secret, but production has no default for them either. */
 const REQUIRED = ['JWT_PUBLIC_KEYS', 'PAYMENT_PROVIDER'];
 
@@ -181,6 +181,7 @@ describe('docker-compose.yml', () => {
       `GATEWAY_SECRET ${published}: generate one (openssl rand -base64 48)`,
       expect.stringMatching(/^JWT_PRIVATE_KEY is the published development key/),
       `ADMIN_PASSWORD ${published}: generate one (openssl rand -base64 48)`,
+      'NATIONAL_ID_KEY is the development value published in the repository: generate one (openssl rand -base64 32)',
     ]);
     for (const service of ['product', 'credit-status', 'order', 'gateway'] as const) {
       expect(problemsOf(service, environmentOf(config, service)), service).toEqual([

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@commerce-supergraph/shared/config';
+import { newKeyPair } from '@commerce-supergraph/test-support/tokens';
 import { describe, expect, it } from 'vitest';
 import { readCustomerConfig } from '../src/config.js';
 
+const key = newKeyPair();
+/** Every production setting but the national id key. */
 const PRODUCTION = {
   NODE_ENV: 'production',
-  JWT_SECRET: 'x'.repeat(40),
-  GATEWAY_SECRET: 'gateway-secret',
-  ADMIN_PASSWORD: 'a-real-admin-password',
+  JWT_PUBLIC_KEYS: key.publicKey,
+  JWT_PRIVATE_KEY: key.privateKey,
+  GATEWAY_SECRET: 'g'.repeat(48),
+  ADMIN_PASSWORD: 'a'.repeat(48),
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -42,6 +46,11 @@ describe('readCustomerConfig', () => {
       NATIONAL_ID_PREVIOUS_KEYS: ` ${previous.toString('base64')} `,
     });
     expect(config.nationalIdKeys).toEqual({ current, previous: [previous] });
+    expect(
+      problems({ ...PRODUCTION, NATIONAL_ID_KEY: readCustomerConfig({}).nationalIdKeys.current.toString('base64') }),
+    ).toEqual([
+      'NATIONAL_ID_KEY is the development value published in the repository: generate one (openssl rand -base64 32)',
+    ]);
   });
 
   it('reports malformed limits and keys together, never echoing a key', () => {
