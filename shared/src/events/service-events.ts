@@ -46,8 +46,10 @@ export interface ServiceEvents {
   start(): void;
   /** A durable consumer per line, each handler in its own transaction, behind the inbox. */
   subscribe(subscriptions: readonly Subscription[]): Promise<void>;
-  /** For `/ready`: rejects while NATS is away. */
+  /** Rejects while NATS is away. Not a readiness check: writes wait in the outbox meanwhile. */
   check(): Promise<void>;
+  /** For `/health`: the NATS connection, and since when it is in that state. */
+  state(): { status: 'connected' | 'disconnected'; since: string };
   /** Drains consumers, flushes the outbox (bounded), closes the connection. The ORM stays open. */
   stop(): Promise<void>;
 }
@@ -85,6 +87,9 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     },
     async check() {
       if (!bus.isConnected()) throw new Error('NATS is not connected');
+    },
+    state() {
+      return bus.connectionState();
     },
     async stop() {
       clearInterval(pruning);

@@ -79,6 +79,12 @@ export class JetStreamEventBus implements EventBus {
     return !this.closed && this.link.isReady();
   }
 
+  /** Connected (and prepared) or not, and since when: what `/health` shows. */
+  connectionState(): { status: 'connected' | 'disconnected'; since: string } {
+    const { ready, since } = this.link.readiness();
+    return { status: ready && !this.closed ? 'connected' : 'disconnected', since: new Date(since).toISOString() };
+  }
+
   async publish(envelope: EventEnvelope): Promise<PublishResult> {
     const nc = this.link.connection;
     if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');

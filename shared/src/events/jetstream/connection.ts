@@ -23,7 +23,8 @@ export interface NatsLinkOptions {
  */
 export class NatsLink {
   private nc: NatsConnection | undefined;
-  private ready = false;
+  private readyFlag = false;
+  private readySince = Date.now();
   private preparing: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private markFirstReady: () => void = () => undefined;
@@ -44,6 +45,20 @@ export class NatsLink {
 
   isReady(): boolean {
     return this.ready && this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  /** Whether ready, and since when (ms since the epoch) it has been in that state. */
+  readiness(): { ready: boolean; since: number } {
+    return { ready: this.isReady(), since: this.readySince };
+  }
+
+  private get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  private set ready(value: boolean) {
+    if (value !== this.readyFlag) this.readySince = Date.now();
+    this.readyFlag = value;
   }
 
   /** Resolves once connected and prepared the first time (never rejects; pair it with a timeout). */
