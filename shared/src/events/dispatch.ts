@@ -13,6 +13,7 @@ export interface DeliveryInput {
   subject: string;
   consumer: string;
   deliveryCount: number;
+  streamSequence?: number;
   policy: RetryPolicy;
   handler: EventHandler;
   log: Logger;
@@ -50,7 +51,7 @@ export async function dispatch(input: DeliveryInput): Promise<Outcome> {
     return deadLetter(input, envelope, null, error);
   }
   try {
-    await input.handler(envelope, { consumer, deliveryCount, log });
+    await input.handler(envelope, { consumer, deliveryCount, streamSequence: input.streamSequence, log });
     return { action: 'ack' };
   } catch (error) {
     if (deliveryCount >= policy.maxDeliver) {

@@ -4,6 +4,7 @@ import type { SubscribeOptions } from './bus.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
+import { databasePositions } from './positions.js';
 import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 
 export interface ServiceEventsOptions {
@@ -13,11 +14,14 @@ export interface ServiceEventsOptions {
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams'>;
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams' | 'positions'>;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
-  /** Handled-event rows are kept this long (default 7 days), then pruned hourly. */
+  /**
+   * Handled-event rows are kept at least this long (default 7 days), then pruned hourly, but never
+   * above their consumer's recorded position (see positions.ts).
+   */
   inboxRetentionMs?: number;
 }
 
@@ -62,6 +66,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     service: options.service,
     log,
     streams: options.streams,
+    positions: databasePositions(options.orm),
   });
   const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.

@@ -9,6 +9,7 @@ import { unitOfWork } from '../../src/db/unit-of-work.js';
 import { uuidv7 } from '../../src/events/envelope.js';
 import { InboxMessage } from '../../src/events/inbox.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
+import { ConsumerPosition } from '../../src/events/positions.js';
 import { on } from '../../src/events/service-events.js';
 import { buildFederatedSchema } from '../../src/graphql/federation.js';
 import {
@@ -67,7 +68,7 @@ class ThingResolver {
   }
 }
 
-export const thingEntities = [Thing, Tally, OutboxMessage, InboxMessage];
+export const thingEntities = [Thing, Tally, OutboxMessage, InboxMessage, ConsumerPosition];
 
 /** Creates the test subgraph's database and tables on a server (no migrations: a test schema). */
 export async function createThingDatabase(url: string, dbName: string): Promise<void> {

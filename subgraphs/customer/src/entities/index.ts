@@ -1,5 +1,6 @@
 import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { ConsumerPosition } from '@commerce-supergraph/shared/events/positions';
 import { Customer } from './customer.js';
 import { CustomerEvent } from './customer-event.js';
 import { FinancialProfile } from './financial-profile.js';
@@ -19,4 +20,5 @@ export const entities = [
   Notification,
   OutboxMessage,
   InboxMessage,
+  ConsumerPosition,
 ];

@@ -1,5 +1,6 @@
 import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { ConsumerPosition } from '@commerce-supergraph/shared/events/positions';
 import { Brand } from './brand.js';
 import { Category } from './category.js';
 import { Product } from './product.js';
@@ -23,4 +24,5 @@ export const entities = [
   ReservationTombstone,
   OutboxMessage,
   InboxMessage,
+  ConsumerPosition,
 ];
