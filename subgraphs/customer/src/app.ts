@@ -7,6 +7,7 @@ import type { CustomerConfig } from './config.js';
 import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
 import { LoginThrottle } from './domain/login-throttle.js';
+import { NotificationDispatcher, type NotificationDispatcherOptions } from './domain/notification-dispatcher.js';
 import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { entities } from './entities/index.js';
 import { CUSTOMER_STREAM, SOURCE } from './events/contracts/published.js';
@@ -18,6 +19,8 @@ import { createLoaders } from './schema/loaders.js';
 export interface CustomerSubgraphOptions extends SubgraphOptions {
   /** Where notifications are sent; logged by default, until a mail transport is plugged in. */
   notifier?: Notifier;
+  /** The dispatcher's pace, e.g. a faster sweep and retry in tests. */
+  notifications?: Omit<NotificationDispatcherOptions, 'log'>;
 }
 
 export function createCustomerSubgraph(config: CustomerConfig, options: CustomerSubgraphOptions = {}): SubgraphService {
@@ -29,9 +32,14 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       migrations,
       streams: [CUSTOMER_STREAM],
       createSchema,
-      eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
+      eventHandlers: () => eventHandlers(),
       async prepare({ orm, log }) {
         await ensureAdmin(orm.em.fork(), config.admin, log);
+        // Notifications are stored by the handlers and sent from here, after their commit.
+        const notifier = options.notifier ?? new LoggingNotifier(log);
+        const dispatcher = new NotificationDispatcher(orm, notifier, { ...options.notifications, log });
+        dispatcher.start();
+        return () => dispatcher.stop();
       },
       createContext: (base, em, { jwt }) => ({ ...base, em, loaders: createLoaders(em), jwt, throttle }),
     },

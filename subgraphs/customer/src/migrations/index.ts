@@ -4,6 +4,7 @@ import { Migration20261122002327_events } from './Migration20261122002327_events
 import { Migration20261122003627_notifications } from './Migration20261122003627_notifications.js';
 import { Migration20261122012519_inbox_handled_at_index } from './Migration20261122012519_inbox_handled_at_index.js';
 import { Migration20261126100000_consumer_positions } from './Migration20261126100000_consumer_positions.js';
+import { Migration20261126100100_notification_dispatch } from './Migration20261126100100_notification_dispatch.js';
 
 /** Every migration in order. Listed by hand so built and test runs load exactly these. */
 export const migrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261122003627_notifications', class: Migration20261122003627_notifications },
   { name: 'Migration20261122012519_inbox_handled_at_index', class: Migration20261122012519_inbox_handled_at_index },
   { name: 'Migration20261126100000_consumer_positions', class: Migration20261126100000_consumer_positions },
+  { name: 'Migration20261126100100_notification_dispatch', class: Migration20261126100100_notification_dispatch },
 ];
