@@ -77,7 +77,8 @@ export class NatsLink {
     const nc = this.nc;
     if (!nc || nc.isClosed()) return;
     await Promise.race([nc.drain().catch(() => undefined), sleep(drainMs, undefined, { ref: false })]);
-    if (!nc.isClosed()) await nc.close();
+    if (!nc.isClosed())
+      await Promise.race([nc.close().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
   }
 
   private async connectLoop(): Promise<void> {

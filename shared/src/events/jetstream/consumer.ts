@@ -53,7 +53,8 @@ const SPARE_DELIVERIES = 2;
 /**
  * How long one pull request stays open at the server. Stopping waits for the open one to end
  * rather than cutting it: what the server sends into a cut request is delivered to nobody and only
- * comes back after ack_wait (30 s), which would stall a restarted instance.
+ * comes back after the ack wait. Only when the server cannot end it (the connection is gone) is it
+ * cut, after this much and a second more.
  */
 const PULL_EXPIRES_MS = 2_000;
 
@@ -72,16 +73,9 @@ export class JetStreamConsumer {
   private stream: { name: string; created: string } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private checkpointing = false;
-  /** The pull request being read, and a promise that settles when the loop stops reading it. */
+  /** The pull request being read, and what to call when the loop is done reading it. */
   private batch: ConsumerMessages | undefined;
   private pullEnded: (() => void) | undefined;
-
-  private pulling(): Promise<void> {
-    if (!this.loop || this.batch === undefined) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.pullEnded = resolve;
-    });
-  }
 
   constructor(private readonly spec: ConsumerSpec) {}
 
@@ -211,6 +205,14 @@ export class JetStreamConsumer {
     for (const timer of this.timers) clearInterval(timer);
     // The last position, so a consumer created again while this service is down starts from here.
     if (nc && this.loop) await this.checkpoint(nc);
+  }
+
+  /** Settles when the loop is done with the pull request it is reading (at once if none). */
+  private pulling(): Promise<void> {
+    if (!this.loop || this.batch === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.pullEnded = resolve;
+    });
   }
 
   private async pull(nc: NatsConnection, consumer: Consumer): Promise<void> {
