@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,12 @@ export interface TestPostgresServer {
   start(options?: { wait?: boolean }): Promise<void>;
   /** Resolves once a connection is accepted (crash recovery done). */
   waitUntilAccepting(timeoutMs?: number): Promise<void>;
+  /**
+   * Freezes every process of the server (SIGSTOP): connections stay open and nothing answers, as
+   * with a hung host or a network partition. `thaw` lets it go on (SIGCONT).
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
   /** Stops it and deletes its data. */
   dispose(): Promise<void>;
 }
@@ -81,6 +87,18 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
     running = false;
     await pg('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
   };
+  /** The postmaster (first line of postmaster.pid) and its children: this server's processes only. */
+  const processes = async (): Promise<number[]> => {
+    const postmaster = Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const children = await run('pgrep', ['-P', String(postmaster)]).then(
+      ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
+      () => [] as number[],
+    );
+    return [postmaster, ...children];
+  };
+  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
+    for (const pid of await processes()) process.kill(pid, name);
+  };
   await start();
   return {
     url,
@@ -88,7 +106,10 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
     start,
     stop,
     waitUntilAccepting,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     async dispose() {
+      await signal('SIGCONT').catch(() => undefined);
       await stop('immediate').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },

@@ -174,3 +174,32 @@ it('reports why it is not ready, gives up after the watchdog bound, and still st
   service = undefined;
   expect(performance.now() - stopping).toBeLessThan(15_000);
 }, 60_000);
+
+it('answers /ready within 2 s while PostgreSQL hangs, fails requests within their deadlines, and recovers', async () => {
+  service = thingSubgraph(
+    { databaseUrl: pg.url, natsUrl: nats.url, dbName },
+    { database: { timeouts: { acquireMs: 1_000, statementMs: 1_000 } } },
+  );
+  const { url } = await service.start();
+  await vi.waitFor(async () => expect((await ready(url)).status).toBe(200), { timeout: 10_000, interval: 100 });
+  await pg.freeze();
+  try {
+    const answers: { status: number; ms: number }[] = [];
+    for (let n = 0; n < 8; n++) {
+      const answer = await ready(url);
+      answers.push({ status: answer.status, ms: Math.round(answer.ms) });
+      expect(answer.body.reasons?.database).toEqual(expect.any(String));
+    }
+    console.info('/ready while PostgreSQL hangs', answers);
+    expect(answers.every((answer) => answer.status === 503 && answer.ms < 2_000)).toBe(true);
+    // A request waits no longer than the client's deadline (statement timeout + 5 s), then fails.
+    const started = performance.now();
+    const count = await graphql(url, '{ thingCount }');
+    expect(count.errors).toBeDefined();
+    expect(performance.now() - started).toBeLessThan(8_000);
+  } finally {
+    await pg.thaw();
+  }
+  await vi.waitFor(async () => expect((await ready(url)).status).toBe(200), { timeout: 10_000, interval: 100 });
+  expect((await graphql(url, '{ thingCount }')).data?.thingCount).toBe(0);
+}, 60_000);
