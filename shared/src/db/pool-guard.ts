@@ -10,11 +10,10 @@ interface PgClient {
   connection?: { stream?: { destroy(error?: Error): void } };
 }
 
+type ConnectCallback = (error: Error | undefined, client?: PgClient, done?: () => void) => void;
+
 interface PgPool {
-  connect(): Promise<PgClient>;
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
+  connect(callback?: ConnectCallback): Promise<PgClient> | undefined;
 }
 
 export interface PoolGuardOptions {
@@ -52,7 +51,11 @@ export const isGuarded = (pool: unknown): boolean => typeof pool === 'object' &&
  */
 export function guardPool(pool: PgPool, options: PoolGuardOptions): void {
   const connect = pool.connect.bind(pool);
-  pool.connect = async () => new Lease(await connect(), options) as unknown as PgClient;
+  pool.connect = ((callback?: ConnectCallback) => {
+    // The callback form is pg's own (pool.query uses it and always releases): left as it is.
+    if (callback) return connect(callback);
+    return (connect() as Promise<PgClient>).then((client) => new Lease(client, options) as unknown as PgClient);
+  }) as PgPool['connect'];
   guarded.add(pool);
 }
 
