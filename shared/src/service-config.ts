@@ -118,13 +118,44 @@ export function readSigningKey(reader: ConfigReader, jwt: JwtSettings, env: Env 
   return signingKey;
 }
 
+/** Deadlines and bounds of a subgraph's runtime (docs/operations.md, "Deadlines"). */
+export interface RuntimeConfig {
+  database: {
+    poolMax: number;
+    acquireMs: number;
+    statementMs: number;
+    startupMs: number;
+    /** Unreachable this long without a break: the subgraph exits to be restarted. 0: never. */
+    giveUpAfterMs: number;
+  };
+  shutdownTimeoutMs: number;
+}
+
 /** What every subgraph's configuration carries besides its own settings. */
 export interface SubgraphConfig extends CommonConfig {
   port: number;
   dbName: string;
+  runtime: RuntimeConfig;
   /** Variables that fell back to development defaults: logged at start-up. */
   devDefaultsUsed: string[];
 }
+
+export function readRuntimeConfig(reader: ConfigReader): RuntimeConfig {
+  return {
+    database: {
+      poolMax: reader.int('DB_POOL_MAX', { default: 10, min: 1, max: 1_000 }),
+      acquireMs: reader.int('DB_ACQUIRE_TIMEOUT_MS', { default: 5_000, min: 100, max: 600_000 }),
+      statementMs: reader.int('DB_STATEMENT_TIMEOUT_MS', { default: 30_000, min: 100, max: 86_400_000 }),
+      startupMs: reader.int('DB_STARTUP_TIMEOUT_SECONDS', { default: 60, min: 0, max: 86_400 }) * 1_000,
+      giveUpAfterMs: reader.int('DB_UNAVAILABLE_EXIT_SECONDS', { default: 60, min: 0, max: 86_400 }) * 1_000,
+    },
+    shutdownTimeoutMs: readShutdownTimeoutMs(reader),
+  };
+}
+
+/** SHUTDOWN_TIMEOUT_SECONDS: how long a service may take to stop before it exits anyway. */
+export const readShutdownTimeoutMs = (reader: ConfigReader): number =>
+  reader.int('SHUTDOWN_TIMEOUT_SECONDS', { default: 20, min: 1, max: 3_600 }) * 1_000;
 
 /**
  * The settings every subgraph reads the same way: the common ones plus `<PREFIX>_PORT` and
@@ -139,6 +170,7 @@ export function readSubgraphConfig(
     ...readCommonConfig(reader, env),
     port: reader.int(`${defaults.prefix}_PORT`, { default: defaults.port, min: 0, max: 65_535 }),
     dbName: reader.string(`${defaults.prefix}_DB_NAME`, { default: defaults.dbName }),
+    runtime: readRuntimeConfig(reader),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
 }

@@ -1,11 +1,29 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MigrationObject } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { type AnyEntity, type EntityClass, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { currentRequestId } from '../request-scope.js';
+import { withDeadline } from '../time.js';
+import { guardPool, isGuarded } from './pool-guard.js';
 
 export type Orm = MikroORM;
+
+/** Every wait on PostgreSQL has one of these deadlines (see docs/operations.md, "Deadlines"). */
+export interface DatabaseTimeouts {
+  /** Waiting for a pooled connection, including opening a new one. */
+  acquireMs: number;
+  /** One statement, enforced by the server (statement_timeout); the client gives up 5 s after it. */
+  statementMs: number;
+  /** How long start-up keeps trying to reach the database before the service gives up. */
+  startupMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { acquireMs: 5_000, statementMs: 30_000, startupMs: 60_000 };
+
+/** How long after the server's statement_timeout the client stops waiting for an answer. */
+const CLIENT_GRACE_MS = 5_000;
 
 export interface DatabaseOptions {
   /** Server URL, e.g. postgres://postgres@127.0.0.1:5432/postgres; its path is ignored. */
@@ -16,21 +34,84 @@ export interface DatabaseOptions {
   /** Committed migrations, listed explicitly so built and test runs load the same ones. */
   migrations: MigrationObject[];
   log: Logger;
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Connections in the pool. Default 10. */
+  poolMax?: number;
   /** Extra MikroORM options (e.g. a query counter in tests). */
   overrides?: Partial<Options>;
 }
 
-/** Opens the subgraph's database: creates it when missing, then applies pending migrations. */
+/**
+ * Opens the subgraph's database: creates it when missing, then applies pending migrations. While the
+ * database cannot be reached (not started yet, restarting, "the database system is starting up"),
+ * it tries again until `timeouts.startupMs` has passed; any other failure ends start-up at once.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(options));
-  // MikroORM creates a missing database on first connect (ensureDatabase defaults to true).
-  await orm.connect();
-  const applied = await orm.migrator.up();
-  if (applied.length > 0) options.log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-  return orm;
+  const { startupMs } = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
+  const deadline = Date.now() + startupMs;
+  for (let attempt = 1; ; attempt++) {
+    const orm = await MikroORM.init(ormOptions(options));
+    try {
+      // MikroORM creates a missing database on first connect (ensureDatabase defaults to true).
+      await orm.connect();
+      const pool = await orm.em.getConnection().getNativeClient();
+      if (!isGuarded(pool))
+        throw new Error('the database pool is not guarded (MikroORM no longer calls onPoolCreated)');
+      const applied = await orm.migrator.up();
+      if (applied.length > 0) options.log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      if (attempt > 1) options.log.info({ attempt }, 'database reachable');
+      return orm;
+    } catch (error) {
+      await closeDatabase(orm, options.log);
+      if (!isUnreachable(error) || Date.now() >= deadline) throw error;
+      if (attempt === 1) options.log.warn({ err: error }, 'database unreachable; retrying until it answers');
+      await sleep(Math.min(250 * 2 ** (attempt - 1), 2_000, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+/** Closes the pool, waiting at most `ms` for connections still in use; never throws. */
+export async function closeDatabase(orm: Orm, log: Logger, ms = 5_000): Promise<void> {
+  const closed = await withDeadline(orm.close(true), ms).catch((error: unknown) => {
+    log.warn({ err: error }, 'closing the database pool failed');
+    return true;
+  });
+  if (!closed) log.warn({ waitedMs: ms }, 'database pool did not close in time; left behind');
+}
+
+/** SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdowns, cannot connect now). */
+const UNREACHABLE_SQLSTATE = /^(08|57P0)/;
+const UNREACHABLE_NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+const UNREACHABLE_MESSAGE =
+  /timeout exceeded when trying to connect|Connection terminated|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * Errors that mean "the server is not there (yet)": refused or cut connections, connect timeouts,
+ * and PostgreSQL's own shutting-down and starting-up ("cannot connect now") answers. The error or
+ * any of its causes may say so (MikroORM wraps the driver's error).
+ */
+export function isUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = String((current as { code?: unknown }).code ?? '');
+    if (UNREACHABLE_SQLSTATE.test(code) || UNREACHABLE_NETWORK.has(code)) return true;
+    if (UNREACHABLE_MESSAGE.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 export function ormOptions(options: DatabaseOptions): Options {
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   const server = new URL(options.url);
   server.pathname = `/${options.dbName}`;
   return {
@@ -45,6 +126,18 @@ export function ormOptions(options: DatabaseOptions): Options {
       allOrNothing: true,
       snapshot: false,
       silent: true,
+    },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    // Passed to `pg`'s pool and to each of its clients: no wait on PostgreSQL without a deadline.
+    driverOptions: {
+      // Waiting for a free connection, and opening one (TCP and start-up), each end with an error.
+      connectionTimeoutMillis: timeouts.acquireMs,
+      // The server cancels a statement that runs longer; the lease cuts one the server never answers.
+      statement_timeout: timeouts.statementMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      onPoolCreated: (pool: Parameters<typeof guardPool>[0]) =>
+        guardPool(pool, { queryDeadlineMs: timeouts.statementMs + CLIENT_GRACE_MS, log: options.log }),
     },
     // Entity and collection loads in one tick are batched into one query (entity references).
     dataloader: true,

@@ -7,7 +7,7 @@ export interface Delivery {
   consumer: string;
   /** 1 on the first delivery, then 2, 3, ... on redeliveries. */
   deliveryCount: number;
-  /** The message's sequence number in its stream, where the transport has one (JetStream). */
+  /** The message's sequence in its stream, when the bus has one (JetStream does). */
   streamSequence?: number;
   /** Carries eventId, subject, correlationId, causationId, consumer and deliveryCount. */
   log: Logger;

@@ -26,6 +26,10 @@ export class InboxMessage {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   handledAt!: Date & Opt;
+
+  /** The message's sequence in its stream (null from a bus without one): pruning never goes past the consumer's position. */
+  @Property({ type: 'bigint', nullable: true })
+  streamSeq?: string | null;
 }
 
 export interface HandlerContext {
@@ -53,8 +57,8 @@ export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TD
       const claimed: { affectedRows: number } = await em
         .getConnection()
         .execute(
-          'insert into inbox_messages (consumer, event_id, subject) values (?, ?, ?) on conflict do nothing',
-          [delivery.consumer, envelope.id, envelope.type],
+          'insert into inbox_messages (consumer, event_id, subject, stream_seq) values (?, ?, ?, ?) on conflict do nothing',
+          [delivery.consumer, envelope.id, envelope.type, delivery.streamSequence ?? null],
           'run',
           em.getTransactionContext(),
         );
@@ -68,17 +72,22 @@ export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TD
 }
 
 /**
- * Deletes inbox rows older than the retention, in batches. An event is redelivered within minutes
- * (bounded deliveries) and re-published only inside the server's duplicate window, so rows kept for
- * days guard against every duplicate that can still arrive.
+ * Deletes inbox rows older than the retention, in batches, but never a row above its consumer's
+ * recorded position (consumer_positions): a consumer created again resumes after that position,
+ * and the rows above it are what keeps the events it sees again from being applied twice, however
+ * old they are. Rows without a sequence (a bus without one, or rows from before positions) go by
+ * age alone. Within the retention, rows also catch re-publishes and redeliveries.
  */
 export async function pruneHandled(em: EntityManager, retentionMs: number): Promise<number> {
   let total = 0;
   for (;;) {
     const { affectedRows }: { affectedRows: number } = await em.getConnection().execute(
       `delete from inbox_messages where (consumer, event_id) in (
-         select consumer, event_id from inbox_messages
-          where handled_at < now() - ? * interval '1 millisecond' limit 1000)`,
+         select i.consumer, i.event_id from inbox_messages i
+           left join consumer_positions p on p.consumer = i.consumer
+          where i.handled_at < now() - ? * interval '1 millisecond'
+            and (i.stream_seq is null or i.stream_seq <= p.ack_floor)
+          limit 1000)`,
       [retentionMs],
       'run',
     );

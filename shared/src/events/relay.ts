@@ -4,6 +4,7 @@ import { outsideRequestScope } from '../request-scope.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 import { KickAfterCommit } from './kick-after-commit.js';
+import { OutboxMessage } from './outbox.js';
 import { claimDue, isPublished, markFailed, markPublished, prunePublished } from './outbox-store.js';
 
 export interface OutboxRelayOptions {
@@ -33,7 +34,7 @@ const DAY = 86_400_000;
 export class OutboxRelay {
   private readonly settings: Required<Omit<OutboxRelayOptions, 'log'>>;
   private readonly log: Logger;
-  private readonly commitHook = new KickAfterCommit(() => this.kick());
+  private readonly commitHook = new KickAfterCommit(OutboxMessage, () => this.kick());
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;

@@ -4,6 +4,7 @@ import type { SubscribeOptions } from './bus.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
+import { databasePositions } from './positions.js';
 import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 
 export interface ServiceEventsOptions {
@@ -13,11 +14,14 @@ export interface ServiceEventsOptions {
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams'>;
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams' | 'positions'>;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
-  /** Handled-event rows are kept this long (default 7 days), then pruned hourly. */
+  /**
+   * Handled-event rows are kept at least this long (default 7 days), then pruned hourly, but never
+   * above their consumer's recorded position (see positions.ts).
+   */
   inboxRetentionMs?: number;
 }
 
@@ -51,8 +55,10 @@ export interface ServiceEvents {
    * `timeoutMs` or at once while NATS is away (the event then goes out later; nothing fails).
    */
   whenPublished(eventId: string, timeoutMs: number): Promise<boolean>;
-  /** For `/ready`: rejects while NATS is away. */
+  /** Rejects while NATS is away. Not a readiness check: writes wait in the outbox meanwhile. */
   check(): Promise<void>;
+  /** For `/health`: the NATS connection, and since when it is in that state. */
+  state(): { status: 'connected' | 'disconnected'; since: string };
   /** Drains consumers, flushes the outbox (bounded), closes the connection. The ORM stays open. */
   stop(): Promise<void>;
 }
@@ -65,6 +71,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     service: options.service,
     log,
     streams: options.streams,
+    positions: databasePositions(options.orm),
   });
   const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
@@ -94,6 +101,9 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     },
     async check() {
       if (!bus.isConnected()) throw new Error('NATS is not connected');
+    },
+    state() {
+      return bus.connectionState();
     },
     async stop() {
       clearInterval(pruning);

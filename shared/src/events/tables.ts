@@ -2,13 +2,14 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { InboxMessage } from './inbox.js';
 import { OutboxMessage } from './outbox.js';
+import { ConsumerPosition } from './positions.js';
 
 /**
  * The outbox and the inbox live in every subgraph's own database, so an event commits with the change
  * it reports and a handled event with its effects. Each subgraph lists these entities with its own and
  * eventTablesMigration after its own migrations: the tables are defined here once.
  */
-export const eventEntities = [OutboxMessage, InboxMessage];
+export const eventEntities = [OutboxMessage, InboxMessage, ConsumerPosition];
 
 /**
  * Creates the outbox and inbox tables with their indexes, exactly as the entities above describe them.
@@ -51,4 +52,30 @@ export class Migration20261126101500_event_tables extends Migration {
 export const eventTablesMigration: MigrationObject = {
   name: 'Migration20261126101500_event_tables',
   class: Migration20261126101500_event_tables,
+};
+
+/**
+ * Each consumer's recorded position (see ConsumerPosition) and the stream sequence of every handled
+ * event, so a durable consumer created again resumes after what it handled instead of replaying the
+ * stream. Every subgraph lists it after eventTablesMigration; `if not exists`, like that one.
+ */
+export class Migration20261126120000_consumer_positions extends Migration {
+  override name = 'Migration20261126120000_consumer_positions';
+
+  override up(): void {
+    this.addSql(
+      `create table if not exists "consumer_positions" ("consumer" text not null, "stream" text not null, "stream_created" text not null, "ack_floor" bigint not null, "updated_at" timestamptz not null default now(), primary key ("consumer"));`,
+    );
+    this.addSql(`alter table "inbox_messages" add column if not exists "stream_seq" bigint null;`);
+  }
+
+  override down(): void {
+    this.addSql(`drop table if exists "consumer_positions" cascade;`);
+    this.addSql(`alter table "inbox_messages" drop column if exists "stream_seq";`);
+  }
+}
+
+export const consumerPositionsMigration: MigrationObject = {
+  name: 'Migration20261126120000_consumer_positions',
+  class: Migration20261126120000_consumer_positions,
 };

@@ -25,8 +25,10 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   gatewaySecret: string;
   log: Logger;
   production: boolean;
-  /** Probes for `/ready`, e.g. the database and NATS. */
+  /** Probes for `/ready`: what the subgraph cannot work without (its database). */
   readiness: Record<string, () => Promise<unknown>>;
+  /** What `/health` reports besides `status: ok`, e.g. the database and NATS connections. */
+  health?: () => Record<string, unknown>;
   /** Adds the service's per-request state, such as a forked EntityManager. */
   createContext: (base: RequestContext) => TContext;
   /** Idle keep-alive timeout of the HTTP server; tests shorten it. Default SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS. */
@@ -55,6 +57,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     apollo,
     log: options.log,
     readiness: options.readiness,
+    health: options.health,
     guard: gatewaySecretGuard(options.gatewaySecret),
     context: async ({ headers, requestId, remoteAddress, log }) => {
       const viewer = verifyViewer(options.tokens, headers.authorization);

@@ -3,7 +3,8 @@ import type { AnyEntity, EntityClass, EntityManager, Options } from '@mikro-orm/
 import type { GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../auth/context.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/jwt.js';
-import { type Orm, openDatabase } from '../db/orm.js';
+import { DatabaseHealth, type DatabaseHealthOptions } from '../db/health.js';
+import { closeDatabase, type DatabaseTimeouts, type Orm, openDatabase } from '../db/orm.js';
 import type { StreamSpec } from '../events/jetstream/streams.js';
 import {
   createServiceEvents,
@@ -14,6 +15,7 @@ import {
 import type { RunningServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging.js';
 import type { SubgraphConfig } from '../service-config.js';
+import { DeadlineError, deadline } from '../time.js';
 import { startSubgraphServer } from './subgraph-server.js';
 
 /** Test and tooling knobs every subgraph factory accepts. */
@@ -23,6 +25,13 @@ export interface SubgraphOptions {
   orm?: Partial<Options>;
   /** Event plumbing settings, e.g. a faster sweep or shorter retries in tests. */
   events?: Pick<ServiceEventsOptions, 'bus' | 'relay' | 'shutdownFlushMs'>;
+  /** Database deadlines and the watchdog's pace; the configuration's values otherwise. */
+  database?: {
+    timeouts?: Partial<DatabaseTimeouts>;
+    health?: Pick<DatabaseHealthOptions, 'intervalMs' | 'giveUpAfterMs' | 'probeTimeoutMs'>;
+  };
+  /** The longest a stop may take; the configuration's value otherwise. */
+  shutdownTimeoutMs?: number;
 }
 
 /** What is running once the database and the events are up, handed to a subgraph's own hooks. */
@@ -55,14 +64,29 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
 
 export interface SubgraphService {
   start(): Promise<RunningServer>;
+  /** Stops within the shutdown timeout whatever the connections do; rejects when a step failed or ran out of time. */
   stop(): Promise<void>;
+  /**
+   * Called when the service cannot recover by itself (its database unreachable for longer than
+   * the watchdog allows): the process should stop and exit non-zero, so its supervisor restarts it.
+   */
+  onFatal(listener: (error: Error) => void): void;
+}
+
+interface StartedStep {
+  name: string;
+  stop: () => Promise<void>;
+  /** The most this step may take, within what is left of the whole stop. */
+  maxMs: number;
 }
 
 /**
- * The one way a subgraph starts: its database (created and migrated), its events (outbox relay,
- * streams, consumers; NATS may come later), its own preparation, then `/graphql` behind the
- * gateway secret with `/ready` reporting the database and NATS. Stopping runs in reverse: requests
- * first (they write events), then jobs, then the events (consumers drain, the outbox flushes), then the pool.
+ * The one way a subgraph starts: its database (created and migrated, waiting for it at start-up
+ * within a deadline), its events (outbox relay, streams, consumers; NATS may come later), its own
+ * preparation, then `/graphql` behind the gateway secret, `/ready` reporting the database (the one
+ * thing a subgraph cannot work without) and `/health` the database and NATS. Stopping runs in
+ * reverse: requests first (they write events), then jobs, then the events (consumers drain, the
+ * outbox flushes), then the pool; each step within a deadline, the whole within the shutdown timeout.
  */
 export function createSubgraphService<TContext extends RequestContext>(
   definition: SubgraphDefinition<TContext>,
@@ -70,16 +94,16 @@ export function createSubgraphService<TContext extends RequestContext>(
   options: SubgraphOptions = {},
 ): SubgraphService {
   const log = options.log ?? createLogger(definition.name);
+  const fatalListeners: ((error: Error) => void)[] = [];
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? config.runtime.shutdownTimeoutMs;
   let stopAll: (() => Promise<void>) | undefined;
 
   return {
     async start() {
       for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
       // What has started, stopped in reverse on shutdown, or at once when a later step fails to start.
-      const started: (() => Promise<void>)[] = [];
-      const stopStarted = async () => {
-        for (const stop of started.splice(0).reverse()) await stop();
-      };
+      const started: StartedStep[] = [];
+      const stopStarted = () => stopSteps(started.splice(0).reverse(), shutdownTimeoutMs, log);
       try {
         const orm = await openDatabase({
           url: config.databaseUrl,
@@ -87,9 +111,23 @@ export function createSubgraphService<TContext extends RequestContext>(
           entities: definition.entities,
           migrations: definition.migrations,
           log,
+          timeouts: { ...config.runtime.database, ...options.database?.timeouts },
+          poolMax: config.runtime.database.poolMax,
           overrides: options.orm,
         });
-        started.push(() => orm.close());
+        started.push({ name: 'database pool', stop: () => closeDatabase(orm, log), maxMs: 5_000 });
+        const health = new DatabaseHealth({
+          orm,
+          log,
+          giveUpAfterMs: config.runtime.database.giveUpAfterMs,
+          ...options.database?.health,
+          onGiveUp: (error) => {
+            log.fatal({ err: error }, 'database unrecoverable; the service gives up to be restarted');
+            for (const listener of fatalListeners) listener(error);
+          },
+        });
+        health.start();
+        started.push({ name: 'database watchdog', stop: async () => health.stop(), maxMs: 100 });
         const events = createServiceEvents({
           ...options.events,
           service: definition.name,
@@ -99,12 +137,12 @@ export function createSubgraphService<TContext extends RequestContext>(
           streams: definition.streams,
         });
         events.start();
-        started.push(() => events.stop());
+        started.push({ name: 'events', stop: () => events.stop(), maxMs: 15_000 });
         const runtime: SubgraphRuntime = { orm, events, tokens: createTokenVerifier(config.jwt), log };
         // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
         await events.subscribe(await definition.eventHandlers(runtime));
         const stopJobs = await definition.prepare?.(runtime);
-        if (stopJobs) started.push(stopJobs);
+        if (stopJobs) started.push({ name: 'background jobs', stop: stopJobs, maxMs: 5_000 });
         const server = await startSubgraphServer<TContext>(
           {
             schema: await definition.createSchema(),
@@ -112,12 +150,14 @@ export function createSubgraphService<TContext extends RequestContext>(
             gatewaySecret: config.gatewaySecret,
             log,
             production: config.production,
-            readiness: { database: () => orm.em.fork().execute('select 1'), nats: () => events.check() },
+            // NATS is not here: writes go to the outbox while it is away, so a broker outage is no API outage.
+            readiness: { database: () => health.check() },
+            health: () => ({ database: health.state(), nats: events.state() }),
             createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
           },
           config.port,
         );
-        started.push(() => server.close());
+        started.push({ name: 'HTTP server', stop: () => server.close(), maxMs: 6_000 });
         stopAll = stopStarted;
         // The key ids tokens are accepted from: what to compare a refused token's `kid` with.
         log.info(
@@ -126,7 +166,9 @@ export function createSubgraphService<TContext extends RequestContext>(
         );
         return server;
       } catch (error) {
-        await stopStarted();
+        await stopStarted().catch((stopError: unknown) =>
+          log.warn({ err: stopError }, 'stopping after a failed start'),
+        );
         throw error;
       }
     },
@@ -135,5 +177,31 @@ export function createSubgraphService<TContext extends RequestContext>(
       stopAll = undefined;
       await stopping?.();
     },
+    onFatal(listener) {
+      fatalListeners.push(listener);
+    },
   };
+}
+
+/**
+ * Runs the stop steps in order, each within its own bound and what is left of `totalMs`. A step
+ * that fails or runs out of time is logged and left behind, and the next one runs anyway (the
+ * pool still closes when the consumers hang). Rejects afterwards, naming what did not finish.
+ */
+async function stopSteps(steps: StartedStep[], totalMs: number, log: Logger): Promise<void> {
+  const end = Date.now() + totalMs;
+  const unfinished: string[] = [];
+  for (const step of steps) {
+    const budget = Math.max(0, Math.min(step.maxMs, end - Date.now()));
+    try {
+      await deadline(step.stop(), budget, `stopping the ${step.name}`);
+    } catch (error) {
+      unfinished.push(step.name);
+      log.warn(
+        { err: error, step: step.name },
+        error instanceof DeadlineError ? 'stop step ran out of time' : 'stop step failed',
+      );
+    }
+  }
+  if (unfinished.length > 0) throw new Error(`shutdown incomplete: ${unfinished.join(', ')}`);
 }

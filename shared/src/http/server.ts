@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
 import { runInRequestScope } from '../request-scope.js';
+import { deadline } from '../time.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** A readiness check that has not answered by then fails, so `/ready` always answers within 2 s. */
+const DEFAULT_READINESS_TIMEOUT_MS = 1_500;
 
 export interface GraphQLHttpRequest {
   headers: IncomingMessage['headers'];
@@ -21,8 +24,14 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   log: Logger;
   /** Builds the context of one request; a GraphQLError thrown here becomes the response. */
   context: (request: GraphQLHttpRequest) => Promise<TContext>;
-  /** Named readiness probes (database, NATS, ...): `/ready` is 200 only when all resolve. */
+  /**
+   * Named readiness probes: what the service cannot work without (a subgraph's database). `/ready`
+   * is 200 only when all resolve, each within `readinessTimeoutMs`.
+   */
   readiness?: Record<string, () => Promise<unknown>>;
+  readinessTimeoutMs?: number;
+  /** What `/health` reports besides `status: ok` (e.g. the NATS connection); never changes its 200. */
+  health?: () => Record<string, unknown>;
   /** Refuses a request before GraphQL sees it (e.g. a missing gateway secret): a status and reason. */
   guard?: (request: IncomingMessage) => { status: number; message: string } | undefined;
   maxBodyBytes?: number;
@@ -31,12 +40,14 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Stops listening; in-flight requests get `graceMs` to finish, then their connections are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Serves `/graphql` through Apollo's HTTP handler, plus `/health` and `/ready`. */
 export function createGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Server {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const probe = readinessProbe(options.readiness ?? {}, options.readinessTimeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS);
   return createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -51,8 +62,8 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (url.pathname === '/ready') return sendJson(res, ...(await probe(options.readiness ?? {}, log)));
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...options.health?.() });
+    if (url.pathname === '/ready') return sendJson(res, ...(await probe(log)));
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
 
     const refusal = options.guard?.(req);
@@ -90,21 +101,43 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
   }
 }
 
-async function probe(checks: Record<string, () => Promise<unknown>>, log: Logger): Promise<[number, unknown]> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      try {
-        await check();
-        return [name, 'ok'] as const;
-      } catch (error) {
-        log.warn({ err: error, check: name }, 'readiness check failed');
-        return [name, 'unavailable'] as const;
-      }
-    }),
-  );
-  const ready = entries.every(([, state]) => state === 'ok');
-  return [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(entries) }];
+/**
+ * `/ready`: every check at once, each given `timeoutMs`, so the answer never waits on a database or
+ * broker that does not answer. Requests that arrive while a probe runs share it (a load balancer
+ * polling hard does not multiply the checks). A failing check is reported with its reason.
+ */
+function readinessProbe(checks: Record<string, () => Promise<unknown>>, timeoutMs: number) {
+  let running: Promise<[number, unknown]> | undefined;
+  const run = async (log: Logger): Promise<[number, unknown]> => {
+    const entries = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await deadline(Promise.resolve().then(check), timeoutMs, `readiness check ${name}`);
+          return [name, undefined] as const;
+        } catch (error) {
+          return [name, error] as const;
+        }
+      }),
+    );
+    const failures = entries.filter(([, error]) => error !== undefined) as [string, unknown][];
+    const ready = failures.length === 0;
+    const body: Record<string, unknown> = {
+      status: ready ? 'ready' : 'not ready',
+      checks: Object.fromEntries(entries.map(([name, error]) => [name, error === undefined ? 'ok' : 'unavailable'])),
+    };
+    if (!ready) body.reasons = Object.fromEntries(failures.map(([name, error]) => [name, reason(error)]));
+    for (const [check, error] of failures) log.warn({ err: error, check }, 'readiness check failed');
+    return [ready ? 200 : 503, body];
+  };
+  return (log: Logger): Promise<[number, unknown]> => {
+    running ??= run(log).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
 }
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -125,7 +158,10 @@ function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   res.end(JSON.stringify(payload));
 }
 
-/** Listens (port 0 picks a free port, as tests do) and returns a close that drains in-flight requests. */
+/**
+ * Listens (port 0 picks a free port, as tests do) and returns a close that lets in-flight requests
+ * finish for up to `graceMs` (default 5 s), then cuts the connections still open.
+ */
 export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -138,9 +174,14 @@ export async function listen(server: Server, port: number, host = '0.0.0.0'): Pr
   return {
     url: `http://127.0.0.1:${actual}/graphql`,
     port: actual,
-    close: () =>
+    close: (graceMs = 5_000) =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+        cut.unref();
+        server.close((error) => {
+          clearTimeout(cut);
+          return error ? reject(error) : resolve();
+        });
         server.closeIdleConnections();
       }),
   };

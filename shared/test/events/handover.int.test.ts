@@ -13,7 +13,7 @@ afterEach(() => nats.dispose());
 /**
  * A restarted instance (a deploy, a crash-restart) must pick up where the stopped one left off
  * at once. Messages the server was still sending to the stopped instance must not sit
- * unacknowledged until ack_wait (30 s) runs out.
+ * unacknowledged until the ack wait runs out.
  */
 it('hands unprocessed messages to the next instance at once when a consumer stops mid-stream', async () => {
   const subject = nats.subject('order', 'placed');

@@ -10,6 +10,7 @@ import { ormOptions } from '../../src/db/orm.js';
 import { InboxMessage } from '../../src/events/inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from '../../src/events/jetstream/bus.js';
 import { OutboxMessage } from '../../src/events/outbox.js';
+import { ConsumerPosition } from '../../src/events/positions.js';
 
 /** A consumer's data in these tests: a counter per key, so "changed once" is a number. */
 @Entity({ tableName: 'tallies' })
@@ -43,14 +44,14 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A database of its own with the outbox, the inbox and the tally table. */
+/** A database of its own with the outbox, the inbox, consumer positions and the tally table. */
 export async function openTestDatabase(): Promise<TestDatabase> {
   const dbName = testDatabaseName('events');
   const options = () =>
     ormOptions({
       url: TEST_DATABASE_URL,
       dbName,
-      entities: [OutboxMessage, InboxMessage, Tally],
+      entities: [OutboxMessage, InboxMessage, ConsumerPosition, Tally],
       migrations: [],
       log: silentLog(),
     });

@@ -8,6 +8,7 @@ import type { CustomerConfig } from './config.js';
 import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
 import { NationalIdCipher, sealStoredNationalIds } from './domain/national-id.js';
+import { NotificationDispatcher, type NotificationDispatcherOptions } from './domain/notification-dispatcher.js';
 import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { type PasswordFunctions, PasswordHashing } from './domain/password-hashing.js';
 import type { AccountGuards } from './domain/registration.js';
@@ -24,6 +25,8 @@ export interface CustomerSubgraphOptions extends SubgraphOptions {
   notifier?: Notifier;
   /** The argon2id functions behind the hashing bound; tests count or slow them down. */
   passwordFunctions?: PasswordFunctions;
+  /** The dispatcher's pace, e.g. a faster sweep and retry in tests. */
+  notifications?: Omit<NotificationDispatcherOptions, 'log'>;
 }
 
 export function createCustomerSubgraph(config: CustomerConfig, options: CustomerSubgraphOptions = {}): SubgraphService {
@@ -41,12 +44,17 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
       migrations,
       streams: [CUSTOMER_STREAM],
       createSchema,
-      eventHandlers: ({ log }) => eventHandlers(options.notifier ?? new LoggingNotifier(log)),
+      eventHandlers: () => eventHandlers(),
       async prepare({ orm, log }) {
         log.info({ jwtKeyId: signer.kid }, 'signing tokens');
         await ensureAdmin(orm.em.fork(), config.admin, log);
         // Before the first request: what the encryption migration left in plaintext, or a rotated key left behind.
         await sealStoredNationalIds(orm.em.fork(), nationalIds, log);
+        // Notifications are stored by the handlers and sent from here, after their commit.
+        const notifier = options.notifier ?? new LoggingNotifier(log);
+        const dispatcher = new NotificationDispatcher(orm, notifier, { ...options.notifications, log });
+        dispatcher.start();
+        return () => dispatcher.stop();
       },
       createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), signer, guards }),
     },

@@ -9,6 +9,7 @@ import {
 } from '@commerce-supergraph/test-support/jetstream';
 import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
+import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCustomerSubgraph } from '../src/app.js';
 import { ConsumedSubjects } from '../src/events/contracts/consumed.js';
@@ -28,12 +29,17 @@ const subgraph = createCustomerSubgraph(config, {
   notifier,
   orm: counter.overrides,
   events: { relay: { sweepIntervalMs: 3_600_000 }, bus: { retry: { backoffMs: [200] } } },
+  notifications: { sweepIntervalMs: 200, retryBaseMs: 100 },
 });
 let server: RunningServer;
 let orders: StandInPublisher;
 
-const call = (query: string, variables: Record<string, unknown>, token?: string) =>
-  postGraphQL(server.url, query, variables, { token, gatewaySecret: TEST_GATEWAY_SECRET });
+const call = (query: string, variables: Record<string, unknown>, token?: string, requestId?: string) =>
+  postGraphQL(server.url, query, variables, {
+    token,
+    gatewaySecret: TEST_GATEWAY_SECRET,
+    headers: requestId ? { 'x-request-id': requestId } : {},
+  });
 
 async function register(email: string) {
   const res = await call(REGISTER, { input: { name: 'N', email, password: 'password123' } });
@@ -45,6 +51,14 @@ const notificationsOf = async (customer: { token: string; customer: { id: string
     ?._entities[0].notifications as { id: string; subject: string; body: string; createdAt: string }[];
 
 const confirmed = (customerId: string) => ({ orderId: randomUUID(), customerId, total: '59.80', currency: 'USD' });
+
+/** A customer's notifications not sent yet (or all of them), as stored. */
+const unsent = (customerId: string, all = false) =>
+  querySql<{ id: string; send_attempts: number; last_error: string | null }>(
+    config.dbName,
+    `select id, send_attempts, last_error from notifications where customer_id = ? ${all ? '' : 'and sent_at is null'}`,
+    [customerId],
+  );
 
 beforeAll(async () => {
   // The order subgraph owns ORDERS and PAYMENTS; this test stands in for it.
@@ -85,6 +99,7 @@ describe('notifications from order and payment events', () => {
     await vi.waitFor(async () => expect(await notificationsOf(ada)).toHaveLength(3), WAIT);
 
     const stored = await notificationsOf(ada);
+    await vi.waitFor(() => expect(notifier.sent.filter((n) => n.customerId === id)).toHaveLength(3), WAIT);
     expect(stored.map((n) => n.subject)).toEqual([
       'Your order could not be accepted',
       'Payment receipt',
@@ -107,17 +122,59 @@ describe('notifications from order and payment events', () => {
     await vi.waitFor(async () => expect(await handledCount(config, barrier.id)).toBe(1), WAIT);
     expect(await handledCount(config, event.id)).toBe(1);
     expect(await notificationsOf(bob)).toHaveLength(2);
+    await vi.waitFor(async () => expect(await unsent(bob.customer.id)).toEqual([]), WAIT);
     expect(notifier.sent.filter((n) => n.customerId === bob.customer.id)).toHaveLength(2);
   });
 
-  it('rolls the notification back when sending fails, and stores and sends it on redelivery', async () => {
+  it('keeps the notification when sending fails, and sends it once when a retry goes through', async () => {
     const cleo = await register('cleo.notify@example.com');
     notifier.failures = 1;
     const attemptsBefore = notifier.attempts;
-    await orders.publish(ConsumedSubjects.orderConfirmed, confirmed(cleo.customer.id));
-    await vi.waitFor(async () => expect(await notificationsOf(cleo)).toHaveLength(1), WAIT);
+    const event = await orders.publish(ConsumedSubjects.orderConfirmed, confirmed(cleo.customer.id));
+    await vi.waitFor(
+      async () => expect(notifier.sent.filter((n) => n.customerId === cleo.customer.id)).toHaveLength(1),
+      WAIT,
+    );
     expect(notifier.attempts - attemptsBefore).toBe(2);
-    expect(notifier.sent.filter((n) => n.customerId === cleo.customer.id)).toHaveLength(1);
+    // The event was handled once: the failed send was retried from the stored row, not by redelivery.
+    expect(await handledCount(config, event.id)).toBe(1);
+    expect(await notificationsOf(cleo)).toHaveLength(1);
+    const [row] = await unsent(cleo.customer.id, true);
+    expect(row).toMatchObject({ send_attempts: 2, last_error: null });
+  });
+
+  it('sends a notification once when the transaction that stored it fails at commit and is retried', async () => {
+    const fay = await register('fay.notify@example.com');
+    // The first commit storing a notification for Fay fails (a deferred trigger, checked at commit,
+    // after the handler ran); the sequence is not rolled back with it, so the retry commits.
+    await querySql(config.dbName, 'create sequence fay_commits');
+    await querySql(
+      config.dbName,
+      `create function refuse_first_commit() returns trigger language plpgsql as $$
+       begin
+         if nextval('fay_commits') = 1 then raise exception 'commit refused (test)'; end if;
+         return null;
+       end $$`,
+    );
+    await querySql(
+      config.dbName,
+      `create constraint trigger refuse_first_commit after insert on notifications
+       deferrable initially deferred for each row
+       when (new.customer_id = '${fay.customer.id}') execute function refuse_first_commit()`,
+    );
+    try {
+      const event = await orders.publish(ConsumedSubjects.orderConfirmed, confirmed(fay.customer.id));
+      await vi.waitFor(async () => expect(await handledCount(config, event.id)).toBe(1), WAIT);
+      expect((await querySql<{ n: string }>(config.dbName, `select last_value as n from fay_commits`))[0]?.n).toBe('2');
+      const sentToFay = () => notifier.sent.filter((n) => n.customerId === fay.customer.id);
+      await vi.waitFor(() => expect(sentToFay().length).toBeGreaterThan(0), WAIT);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(sentToFay()).toHaveLength(1);
+      expect(await notificationsOf(fay)).toHaveLength(1);
+      expect(await unsent(fay.customer.id)).toEqual([]);
+    } finally {
+      await querySql(config.dbName, 'drop trigger refuse_first_commit on notifications');
+    }
   });
 
   it('skips an event for an unknown customer without retrying it', async () => {
@@ -138,9 +195,10 @@ describe('notifications from order and payment events', () => {
     );
     const reps = [dan, eve].map((c) => ({ __typename: 'Customer', id: c.customer.id }));
     counter.reset();
-    const res = await call(NOTIFICATIONS, { reps }, admin.data?.login.token);
+    // Counted for this request alone: the notification dispatcher sweeps meanwhile.
+    const res = await call(NOTIFICATIONS, { reps }, admin.data?.login.token, 'req-notifications-n');
     expect(res.errors).toBeUndefined();
     // One query for the customers, one for all their notifications.
-    expect(counter.statements).toHaveLength(2);
+    expect(counter.forRequest('req-notifications-n')).toHaveLength(2);
   });
 });

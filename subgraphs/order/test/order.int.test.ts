@@ -170,8 +170,10 @@ describe('order subgraph against PostgreSQL and NATS', () => {
     });
   });
 
-  it('reports ready with the database and NATS', async () => {
+  it('reports ready with the database, and the database and NATS on /health', async () => {
     const ready = await fetch(server.url.replace('/graphql', '/ready'));
-    expect(await ready.json()).toMatchObject({ checks: { database: 'ok', nats: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    const health = await fetch(server.url.replace('/graphql', '/health'));
+    expect(await health.json()).toMatchObject({ database: { status: 'up' }, nats: { status: 'connected' } });
   });
 });

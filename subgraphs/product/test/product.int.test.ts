@@ -77,7 +77,9 @@ describe('product subgraph against PostgreSQL and NATS', () => {
     expect(events.every((e) => e.msgId === e.id && e.source === 'product')).toBe(true);
     expect(events.map((e) => (e.data as ProductUpserted).sku).sort()).toEqual(DEMO_PRODUCTS.map((p) => p.sku).sort());
     const ready = await fetch(server.url.replace('/graphql', '/ready'));
-    expect(await ready.json()).toMatchObject({ checks: { database: 'ok', nats: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    const health = await fetch(server.url.replace('/graphql', '/health'));
+    expect(await health.json()).toMatchObject({ database: { status: 'up' }, nats: { status: 'connected' } });
   });
 
   it('resolves 50 products through _entities with one SQL query', async () => {

@@ -12,6 +12,7 @@ import {
   type SubscribeOptions,
 } from '../bus.js';
 import type { EventEnvelope } from '../envelope.js';
+import type { PositionStore } from '../positions.js';
 import { NatsLink } from './connection.js';
 import { ensureWithRetry, JetStreamConsumer } from './consumer.js';
 import { DEAD_LETTERS, type DeadLetterTarget, deadLetterStream, ensureStream, type StreamSpec } from './streams.js';
@@ -25,8 +26,17 @@ export interface JetStreamEventBusOptions {
   deadLetters?: DeadLetterTarget;
   /** Defaults for every subscription; each subscribe call may override. */
   retry?: Partial<RetryPolicy>;
-  /** How long the server waits for an ack before redelivering. Default 30 s. */
+  /**
+   * How long the server waits for an answer before it redelivers (to another instance, if this one
+   * died). Default 5 s; handlers that take longer signal progress and keep their messages.
+   */
   ackWaitMs?: number;
+  /** How long progress is signalled for one message before it is left to redelivery. Default 60 s. */
+  maxWorkingMs?: number;
+  /** Where consumers record their positions (a consumer created again resumes after its own). */
+  positions?: PositionStore;
+  /** How often each consumer records its position and checks its durable consumer exists. Default 30 s. */
+  positionIntervalMs?: number;
   /** How long a publish waits for the server's ack. Default 5 s. */
   publishTimeoutMs?: number;
   reconnectWaitMs?: number;
@@ -84,6 +94,12 @@ export class JetStreamEventBus implements EventBus {
     return this.isConnected() ? this.link.connection : undefined;
   }
 
+  /** Connected (and prepared) or not, and since when: what `/health` shows. */
+  connectionState(): { status: 'connected' | 'disconnected'; since: string } {
+    const { ready, since } = this.link.readiness();
+    return { status: ready && !this.closed ? 'connected' : 'disconnected', since: new Date(since).toISOString() };
+  }
+
   async publish(envelope: EventEnvelope): Promise<PublishResult> {
     const nc = this.link.connection;
     if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');
@@ -103,7 +119,10 @@ export class JetStreamEventBus implements EventBus {
       handler,
       policy: retryPolicy({ ...this.options.retry, ...options.retry }),
       concurrency: options.concurrency ?? 1,
-      ackWaitMs: this.options.ackWaitMs ?? 30_000,
+      ackWaitMs: this.options.ackWaitMs ?? 5_000,
+      maxWorkingMs: this.options.maxWorkingMs ?? 60_000,
+      positions: this.options.positions,
+      positionIntervalMs: this.options.positionIntervalMs ?? 30_000,
       deadLetterSubject: deadLetterSubject(this.deadLetters.subjectPrefix, this.options.service, subject),
       log: this.options.log.child({ consumer: name }),
     });
@@ -117,7 +136,8 @@ export class JetStreamEventBus implements EventBus {
 
   /** Drains the consumers only: in-flight handlers finish (they may still write to the outbox). */
   async stopConsumers(): Promise<void> {
-    await Promise.all([...this.consumers.values()].map((consumer) => consumer.stop()));
+    const nc = this.link.isReady() ? this.link.connection : undefined;
+    await Promise.all([...this.consumers.values()].map((consumer) => consumer.stop(nc)));
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,8 @@ export interface NatsLinkOptions {
  */
 export class NatsLink {
   private nc: NatsConnection | undefined;
-  private ready = false;
+  private readyFlag = false;
+  private readySince = Date.now();
   private preparing: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private markFirstReady: () => void = () => undefined;
@@ -46,6 +47,20 @@ export class NatsLink {
     return this.ready && this.nc !== undefined && !this.nc.isClosed();
   }
 
+  /** Whether ready, and since when (ms since the epoch) it has been in that state. */
+  readiness(): { ready: boolean; since: number } {
+    return { ready: this.isReady(), since: this.readySince };
+  }
+
+  private get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  private set ready(value: boolean) {
+    if (value !== this.readyFlag) this.readySince = Date.now();
+    this.readyFlag = value;
+  }
+
   /** Resolves once connected and prepared the first time (never rejects; pair it with a timeout). */
   whenReady(): Promise<void> {
     return this.firstReady;
@@ -62,7 +77,8 @@ export class NatsLink {
     const nc = this.nc;
     if (!nc || nc.isClosed()) return;
     await Promise.race([nc.drain().catch(() => undefined), sleep(drainMs, undefined, { ref: false })]);
-    if (!nc.isClosed()) await nc.close();
+    if (!nc.isClosed())
+      await Promise.race([nc.close().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
   }
 
   private async connectLoop(): Promise<void> {

@@ -2,9 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AckPolicy,
   type Consumer,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type ConsumerMessages,
   DeliverPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
+  type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
@@ -12,8 +16,10 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { withDeadline } from '../../time.js';
 import { type EventHandler, type RetryPolicy, retryDelay } from '../bus.js';
 import { dispatch } from '../dispatch.js';
+import type { PositionStore } from '../positions.js';
 
 export interface ConsumerSpec {
   name: string;
@@ -21,7 +27,18 @@ export interface ConsumerSpec {
   handler: EventHandler;
   policy: RetryPolicy;
   concurrency: number;
+  /**
+   * How long the server waits for an answer before it hands a message to another instance. Short,
+   * so a message held by an instance that died is handled elsewhere within seconds; a handler that
+   * takes longer keeps its messages by signalling progress (`working`) every third of it.
+   */
   ackWaitMs: number;
+  /** How long progress is signalled for one message; after that it is left to redelivery. */
+  maxWorkingMs: number;
+  /** Where this consumer's position is kept, so a consumer created again never replays handled events. */
+  positions?: PositionStore;
+  /** How often the position is recorded (and the durable consumer checked to still exist). */
+  positionIntervalMs: number;
   deadLetterSubject: string;
   log: Logger;
 }
@@ -36,16 +53,29 @@ const SPARE_DELIVERIES = 2;
 /**
  * How long one pull request stays open at the server. Stopping waits for the open one to end
  * rather than cutting it: what the server sends into a cut request is delivered to nobody and only
- * comes back after ack_wait (30 s), which would stall a restarted instance.
+ * comes back after the ack wait. Only when the server cannot end it (the connection is gone) is it
+ * cut, after this much and a second more.
  */
 const PULL_EXPIRES_MS = 2_000;
 
-/** One durable pull consumer: explicit ack, bounded deliveries, nak with backoff, dead letters. */
+/**
+ * One durable pull consumer: explicit ack, bounded deliveries, nak with backoff, dead letters; a
+ * short ack wait with progress signals; its position recorded, and used when it is created again.
+ */
 export class JetStreamConsumer {
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Every message received and not yet answered, with when it arrived: kept alive by `working()`. */
+  private readonly held = new Map<JsMsg, number>();
+  private readonly overdue = new WeakSet<JsMsg>();
   private stopping = false;
   private ensuring: Promise<void> = Promise.resolve();
+  private stream: { name: string; created: string } | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private checkpointing = false;
+  /** The pull request being read, and what to call when the loop is done reading it. */
+  private batch: ConsumerMessages | undefined;
+  private pullEnded: (() => void) | undefined;
 
   constructor(private readonly spec: ConsumerSpec) {}
 
@@ -61,9 +91,11 @@ export class JetStreamConsumer {
   }
 
   private async ensureOnce(nc: NatsConnection): Promise<void> {
-    const { name, subject, policy, concurrency, ackWaitMs } = this.spec;
+    const { name, subject, policy, concurrency, ackWaitMs, log } = this.spec;
     const jsm = await jetstreamManager(nc);
     const stream = await jsm.streams.find(subject);
+    const { created } = await jsm.streams.info(stream);
+    this.stream = { name: stream, created };
     const settings = {
       max_deliver: policy.maxDeliver + SPARE_DELIVERIES,
       ack_wait: nanos(ackWaitMs),
@@ -74,36 +106,122 @@ export class JetStreamConsumer {
       await jsm.consumers.update(stream, name, settings);
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
-      await jsm.consumers.add(stream, {
-        ...settings,
-        durable_name: name,
-        filter_subject: subject,
-        ack_policy: AckPolicy.Explicit,
-        // A new consumer reads the whole history: a service that starts later still sees every event.
-        deliver_policy: DeliverPolicy.All,
-        replay_policy: ReplayPolicy.Instant,
-      });
+      await this.create(jsm, settings);
     }
     if (this.loop || this.stopping) return;
     const consumer = await jetstream(nc).consumers.get(stream, name);
     // pull() catches every failure inside its loop and returns only once stopping.
     this.loop = this.pull(nc, consumer);
+    const beat = Math.max(100, Math.floor(ackWaitMs / 3));
+    this.timers = [
+      setInterval(() => this.heartbeat(), beat),
+      setInterval(() => void this.checkpoint(nc), this.spec.positionIntervalMs),
+    ];
+    for (const timer of this.timers) timer.unref();
+    log.debug({ stream }, 'consumer pulling');
+  }
+
+  /**
+   * Creates the durable consumer. With a recorded position for this stream it starts right after it:
+   * whatever it handled before is not delivered again, however long ago (the inbox may have forgotten
+   * it). Without one (a new service, a new database) it reads the stream from its first event.
+   */
+  private async create(jsm: JetStreamManager, settings: Partial<ConsumerConfig>): Promise<void> {
+    const { name, subject, positions, log } = this.spec;
+    const stream = this.stream!;
+    const position = await positions?.load(name, stream.name, stream.created);
+    const start =
+      position === undefined
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 };
+    await jsm.consumers.add(stream.name, {
+      ...settings,
+      ...start,
+      durable_name: name,
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+      replay_policy: ReplayPolicy.Instant,
+    });
+    if (position === undefined)
+      log.info({ stream: stream.name }, 'consumer created; reading the stream from its first event');
+    else log.warn({ stream: stream.name, position }, 'consumer created again; resuming after its recorded position');
+  }
+
+  /**
+   * Records the server's ack floor as this consumer's position, and creates the durable consumer
+   * again if it is gone (deleted by hand, or lost with the server's storage).
+   */
+  private async checkpoint(nc: NatsConnection): Promise<void> {
+    const stream = this.stream;
+    if (!stream || nc.isClosed() || this.checkpointing) return;
+    this.checkpointing = true;
+    try {
+      const jsm = await jetstreamManager(nc);
+      let info: ConsumerInfo;
+      try {
+        info = await jsm.consumers.info(stream.name, this.spec.name);
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
+        if (this.stopping) return;
+        this.spec.log.warn({ stream: stream.name }, 'durable consumer gone; creating it again');
+        await this.ensure(nc);
+        return;
+      }
+      await this.spec.positions?.save(this.spec.name, stream.name, stream.created, info.ack_floor.stream_seq);
+    } catch (error) {
+      this.spec.log.warn({ err: error }, 'consumer position not recorded; will retry');
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  /** Tells the server that every held message is still being worked on, up to `maxWorkingMs` each. */
+  private heartbeat(): void {
+    const now = Date.now();
+    for (const [msg, since] of this.held) {
+      if (now - since < this.spec.maxWorkingMs) {
+        msg.working();
+      } else if (!this.overdue.has(msg)) {
+        this.overdue.add(msg);
+        this.spec.log.warn(
+          { streamSequence: msg.info.streamSequence, heldMs: now - since },
+          'message held too long; leaving it to redelivery',
+        );
+      }
+    }
   }
 
   /**
    * Stops asking for messages, lets the open pull request run out (handing back at once whatever
    * still arrives), and waits for the handlers in progress.
    */
-  async stop(): Promise<void> {
+  async stop(nc?: NatsConnection): Promise<void> {
     this.stopping = true;
+    // The open pull request ends by itself within PULL_EXPIRES_MS, unless the connection is gone
+    // and the server's word that it expired never comes: then it is cut here.
+    const ended = await withDeadline(this.pulling(), PULL_EXPIRES_MS + 1_000);
+    if (!ended) this.batch?.stop();
     await this.loop;
+    for (const timer of this.timers) clearInterval(timer);
+    // The last position, so a consumer created again while this service is down starts from here.
+    if (nc && this.loop) await this.checkpoint(nc);
+  }
+
+  /** Settles when the loop is done with the pull request it is reading (at once if none). */
+  private pulling(): Promise<void> {
+    if (!this.loop || this.batch === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.pullEnded = resolve;
+    });
   }
 
   private async pull(nc: NatsConnection, consumer: Consumer): Promise<void> {
     const { concurrency, log } = this.spec;
     while (!this.stopping) {
+      this.batch = undefined;
       try {
         const batch = await consumer.fetch({ max_messages: Math.max(concurrency * 2, 16), expires: PULL_EXPIRES_MS });
+        this.batch = batch;
         for await (const msg of batch) {
           if (this.stopping) {
             // Not at once: the server would hand it straight back to this still-open request,
@@ -111,12 +229,17 @@ export class JetStreamConsumer {
             msg.nak(PULL_EXPIRES_MS + 1_000);
             continue;
           }
+          this.held.set(msg, Date.now());
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          const handled = this.handle(nc, msg).catch((error: unknown) => log.error({ err: error }, 'delivery failed'));
+          const handled = this.handle(nc, msg)
+            .catch((error: unknown) => log.error({ err: error }, 'delivery failed'))
+            .finally(() => this.held.delete(msg));
           this.inFlight.add(handled);
           void handled.finally(() => this.inFlight.delete(handled));
         }
+        this.pullEnded?.();
       } catch (error) {
+        this.pullEnded?.();
         // NATS away or the consumer lost with the server's storage: the reconnect handler recreates it.
         if (!this.stopping) log.warn({ err: error }, 'pull failed; retrying');
         if (!this.stopping) await sleep(1_000, undefined, { ref: false });
@@ -128,13 +251,12 @@ export class JetStreamConsumer {
   private async handle(nc: NatsConnection, msg: JsMsg): Promise<void> {
     const { name, subject, handler, policy, log } = this.spec;
     const deliveryCount = msg.info.deliveryCount;
-    const streamSequence = msg.info.streamSequence;
     const outcome = await dispatch({
       payload: msg.data,
       subject,
       consumer: name,
       deliveryCount,
-      streamSequence,
+      streamSequence: msg.info.streamSequence,
       policy,
       handler,
       log,

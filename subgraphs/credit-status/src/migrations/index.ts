@@ -1,4 +1,4 @@
-import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
+import { consumerPositionsMigration, eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122003525_initial } from './Migration20261122003525_initial.js';
 
@@ -9,4 +9,5 @@ import { Migration20261122003525_initial } from './Migration20261122003525_initi
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122003525_initial', class: Migration20261122003525_initial },
   eventTablesMigration,
+  consumerPositionsMigration,
 ];

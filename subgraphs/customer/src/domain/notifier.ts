@@ -6,6 +6,7 @@ import type { Message } from './notification-messages.js';
 
 /** A message on its way to a customer's inbox: what a mail transport needs, nothing more. */
 export interface OutgoingNotification {
+  /** The stored notification's id, and the idempotency key of the send: the same id is the same message. */
   notificationId: string;
   customerId: string;
   /** The customer's email address. */
@@ -15,10 +16,11 @@ export interface OutgoingNotification {
 }
 
 /**
- * The port through which notifications leave the platform. It is called after the notification is
- * stored, inside the transaction of the event that caused it: if sending throws, the notification
- * is rolled back and the event redelivered, so a message is sent at least once (a crash between
- * sending and commit can send it twice, never zero times).
+ * The port through which notifications leave the platform. It is called only for a notification
+ * whose transaction has committed (never for one rolled back), by the dispatcher, until a call
+ * succeeds: a send that throws is tried again later with backoff. A crash between a successful
+ * send and its record can call it a second time with the same `notificationId`: a transport must
+ * pass that id on as its idempotency key (or drop a repeat itself), so each message arrives once.
  */
 export interface Notifier {
   send(notification: OutgoingNotification): Promise<void>;
@@ -38,17 +40,16 @@ export class LoggingNotifier implements Notifier {
 }
 
 /**
- * Stores a message for a customer and sends it; false when there is no such customer. The row is
- * stored first, in the unit of work, then sent: a failed send rolls the row back for the retry.
+ * Stores a message for a customer, to be sent once the unit of work commits; false when there is no
+ * such customer. Nothing is sent here: a transaction that fails after this (a later statement, the
+ * commit itself) leaves nothing to send, and its retry stores the message once.
  */
-export function notifyCustomer(em: EntityManager, notifier: Notifier, customerId: string, message: Message) {
+export function notifyCustomer(em: EntityManager, customerId: string, message: Message): Promise<boolean> {
   return unitOfWork(em, async (tx) => {
     const customer = await tx.findOne(Customer, { id: customerId });
     if (!customer) return false;
-    const notification = tx.create(Notification, { customerId, ...message });
+    tx.create(Notification, { customerId, ...message });
     await tx.flush();
-    const { subject, body } = notification;
-    await notifier.send({ notificationId: notification.id, customerId, to: customer.email, subject, body });
     return true;
   });
 }

@@ -6,10 +6,12 @@ import { Field, ObjectType } from 'type-graphql';
 
 /**
  * A message the platform sent a customer (order confirmed or rejected, payment receipt): stored
- * when the event arrives, then handed to the Notifier that mails it.
+ * when the event arrives, in the handler's transaction, then handed to the Notifier that mails it
+ * once that transaction has committed (see domain/notification-dispatcher.ts).
  */
 @Entity({ tableName: 'notifications' })
 @Index({ properties: ['customerId', 'createdAt'] })
+@Index({ properties: ['sentAt', 'nextAttemptAt'] })
 @ObjectType({ description: 'A message the platform sent the customer.' })
 export class Notification extends CreatedAtEntity {
   /** Time-ordered, so it breaks ties between notifications of the same millisecond in creation order. */
@@ -28,4 +30,19 @@ export class Notification extends CreatedAtEntity {
 
   @Field(() => Date)
   declare createdAt: Date & Opt;
+
+  /** When the Notifier took it; null while it is still to be sent. */
+  @Property({ type: 'timestamptz', nullable: true })
+  sentAt?: Date | null;
+
+  /** Sends tried so far (a claim counts as one). */
+  @Property({ type: 'integer', default: 0 })
+  sendAttempts!: number & Opt;
+
+  /** No dispatcher takes it before then: the lease of the one sending it, or the backoff after a failure. */
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  nextAttemptAt!: Date & Opt;
+
+  @Property({ type: 'text', nullable: true })
+  lastError?: string | null;
 }

@@ -1,4 +1,4 @@
-import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
+import { consumerPositionsMigration, eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122004557_initial } from './Migration20261122004557_initial.js';
 import { Migration20261126103502_projection_positions } from './Migration20261126103502_projection_positions.js';
@@ -13,4 +13,5 @@ export const migrations: MigrationObject[] = [
   eventTablesMigration,
   { name: 'Migration20261126103502_projection_positions', class: Migration20261126103502_projection_positions },
   { name: 'Migration20261126110000_orders_pending_index', class: Migration20261126110000_orders_pending_index },
+  consumerPositionsMigration,
 ];

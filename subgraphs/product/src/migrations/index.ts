@@ -1,4 +1,4 @@
-import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
+import { consumerPositionsMigration, eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122002459_initial } from './Migration20261122002459_initial.js';
 import { Migration20261122004624_reservation_tombstones } from './Migration20261122004624_reservation_tombstones.js';
@@ -11,4 +11,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261122002459_initial', class: Migration20261122002459_initial },
   { name: 'Migration20261122004624_reservation_tombstones', class: Migration20261122004624_reservation_tombstones },
   eventTablesMigration,
+  consumerPositionsMigration,
 ];

@@ -4,7 +4,6 @@ import {
   orderRejectedMessage,
   paymentReceiptMessage,
 } from '../../domain/notification-messages.js';
-import type { Notifier } from '../../domain/notifier.js';
 import {
   ConsumedSubjects,
   type OrderConfirmed,
@@ -17,10 +16,10 @@ import { notifyWith } from './notifications.js';
  * Every event the customer subgraph consumes, and what handles it: the ones the customer hears
  * about by email. The streams belong to the order subgraph: until they exist, the consumers retry.
  */
-export function eventHandlers(notifier: Notifier): Subscription[] {
+export function eventHandlers(): Subscription[] {
   return [
-    on(ConsumedSubjects.orderConfirmed, notifyWith<OrderConfirmed>(notifier, orderConfirmedMessage)),
-    on(ConsumedSubjects.orderRejected, notifyWith<OrderRejected>(notifier, orderRejectedMessage)),
-    on(ConsumedSubjects.paymentSucceeded, notifyWith<PaymentSucceeded>(notifier, paymentReceiptMessage)),
+    on(ConsumedSubjects.orderConfirmed, notifyWith<OrderConfirmed>(orderConfirmedMessage)),
+    on(ConsumedSubjects.orderRejected, notifyWith<OrderRejected>(orderRejectedMessage)),
+    on(ConsumedSubjects.paymentSucceeded, notifyWith<PaymentSucceeded>(paymentReceiptMessage)),
   ];
 }

@@ -2,21 +2,19 @@ import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope'
 import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext, TransactionalHandler } from '@commerce-supergraph/shared/events/inbox';
 import type { Message } from '../../domain/notification-messages.js';
-import { type Notifier, notifyCustomer } from '../../domain/notifier.js';
+import { notifyCustomer } from '../../domain/notifier.js';
 
 /**
- * A handler that tells the customer named by the event, with the message `compose` writes, in the
- * inbox's transaction: a redelivered event stores (and sends) nothing twice.
+ * A handler that stores a message for the customer named by the event, with the text `compose`
+ * writes, in the inbox's transaction: a redelivered event stores nothing twice. The message is sent
+ * after that transaction commits (the notification dispatcher), never from inside it.
  */
-export function notifyWith<T extends { customerId: string }>(
-  notifier: Notifier,
-  compose: (data: T) => Message,
-): TransactionalHandler<T> {
+export function notifyWith<T extends { customerId: string }>(compose: (data: T) => Message): TransactionalHandler<T> {
   return async (envelope: EventEnvelope<T>, { em, log }: HandlerContext): Promise<void> => {
     const { customerId } = envelope.data;
     if (!namesARow(customerId, log, 'customerId')) return;
-    const sent = await notifyCustomer(em, notifier, customerId, compose(envelope.data));
+    const stored = await notifyCustomer(em, customerId, compose(envelope.data));
     // No retry can make an unknown customer known: acknowledged, and said so.
-    if (!sent) log.warn({ customerId }, 'notification for an unknown customer; skipped');
+    if (!stored) log.warn({ customerId }, 'notification for an unknown customer; skipped');
   };
 }

@@ -1,0 +1,70 @@
+import { createLogger } from '@commerce-supergraph/shared/logging';
+import { openTestDatabase, type TestDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { NotificationDispatcher } from '../src/domain/notification-dispatcher.js';
+import { notifyCustomer, type OutgoingNotification } from '../src/domain/notifier.js';
+import { Customer, entities, Notification } from '../src/entities/index.js';
+import { migrations } from '../src/migrations/index.js';
+import { RecordingNotifier } from './notification-helpers.js';
+
+const WAIT = { timeout: 15_000, interval: 50 };
+let db: TestDatabase;
+const dispatchers: NotificationDispatcher[] = [];
+
+beforeEach(async () => {
+  db = await openTestDatabase({ dbName: testDatabaseName('dispatch'), entities, migrations });
+});
+afterEach(async () => {
+  for (const dispatcher of dispatchers.splice(0)) await dispatcher.stop(500);
+  await db.dispose();
+});
+
+async function storeNotifications(count: number): Promise<string> {
+  const em = db.orm.em.fork();
+  const customer = em.create(Customer, { name: 'Ada', email: 'ada.dispatch@example.com', passwordHash: 'x' });
+  await em.flush();
+  for (let n = 0; n < count; n++) {
+    await notifyCustomer(db.orm.em.fork(), customer.id, { subject: `Message ${n}`, body: `Body ${n}` });
+  }
+  return customer.id;
+}
+
+const start = (dispatcher: NotificationDispatcher) => {
+  dispatchers.push(dispatcher);
+  dispatcher.start();
+};
+
+const unsentCount = () => db.orm.em.fork().count(Notification, { sentAt: null });
+
+it('sends every stored notification exactly once with two instances dispatching at once', async () => {
+  await storeNotifications(40);
+  const [first, second] = [new RecordingNotifier(), new RecordingNotifier()];
+  const options = { log: createLogger('test'), sweepIntervalMs: 50, batchSize: 5 };
+  start(new NotificationDispatcher(db.orm, first, options));
+  start(new NotificationDispatcher(await db.openAnother(), second, options));
+  await vi.waitFor(async () => expect(await unsentCount()).toBe(0), WAIT);
+  const ids = [...first.sent, ...second.sent].map((n) => n.notificationId);
+  expect(ids).toHaveLength(40);
+  expect(new Set(ids).size).toBe(40);
+  expect(first.sent.length).toBeGreaterThan(0);
+  expect(second.sent.length).toBeGreaterThan(0);
+});
+
+it('sends again with the same id as idempotency key when an instance died between sending and recording it', async () => {
+  await storeNotifications(1);
+  const attempts: OutgoingNotification[] = [];
+  // The first instance hands the message over, then dies before recording it as sent.
+  const dying = {
+    send(notification: OutgoingNotification) {
+      attempts.push(notification);
+      return new Promise<void>(() => undefined);
+    },
+  };
+  start(new NotificationDispatcher(db.orm, dying, { log: createLogger('test'), leaseMs: 300, sweepIntervalMs: 50 }));
+  await vi.waitFor(() => expect(attempts).toHaveLength(1), WAIT);
+  const survivor = new RecordingNotifier();
+  const options = { log: createLogger('test'), leaseMs: 300, sweepIntervalMs: 50 };
+  start(new NotificationDispatcher(await db.openAnother(), survivor, options));
+  await vi.waitFor(async () => expect(await unsentCount()).toBe(0), WAIT);
+  expect(survivor.sent.map((n) => n.notificationId)).toEqual([attempts[0]?.notificationId]);
+});
