@@ -9,7 +9,6 @@ import type { CustomerContext } from './context.js';
 import { ensureAdmin } from './domain/admin.js';
 import { NationalIdCipher, sealStoredNationalIds } from './domain/national-id.js';
 import { NotificationDispatcher, type NotificationDispatcherOptions } from './domain/notification-dispatcher.js';
-import { LoggingNotifier, type Notifier } from './domain/notifier.js';
 import { type PasswordFunctions, PasswordHashing } from './domain/password-hashing.js';
 import type { AccountGuards } from './domain/registration.js';
 import { Throttle } from './domain/throttle.js';
@@ -17,6 +16,7 @@ import { entities } from './entities/index.js';
 import { CUSTOMER_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
+import { LoggingNotifier, type Notifier } from './ports/notifier.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 

@@ -2,9 +2,10 @@ import { createLogger } from '@commerce-supergraph/shared/logging';
 import { openTestDatabase, type TestDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { NotificationDispatcher } from '../src/domain/notification-dispatcher.js';
-import { notifyCustomer, type OutgoingNotification } from '../src/domain/notifier.js';
+import { notifyCustomer } from '../src/domain/notifications.js';
 import { Customer, entities, Notification } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
+import type { OutgoingNotification } from '../src/ports/notifier.js';
 import { RecordingNotifier } from './notification-helpers.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };

@@ -3,9 +3,9 @@ import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { CustomerConfig } from '../src/config.js';
-import type { Notifier, OutgoingNotification } from '../src/domain/notifier.js';
 import { entities } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
+import type { Notifier, OutgoingNotification } from '../src/ports/notifier.js';
 
 /** Records what was sent; fails the next `failures` sends, as a mail server that is briefly away would. */
 export class RecordingNotifier implements Notifier {

@@ -4,7 +4,7 @@ import { outsideRequestScope } from '@commerce-supergraph/shared/request-scope';
 import { deadline } from '@commerce-supergraph/shared/time';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Notification } from '../entities/index.js';
-import type { Notifier, OutgoingNotification } from './notifier.js';
+import type { Notifier, OutgoingNotification } from '../ports/notifier.js';
 
 export interface NotificationDispatcherOptions {
   log: Logger;

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope'
 import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext, TransactionalHandler } from '@commerce-supergraph/shared/events/inbox';
 import type { Message } from '../../domain/notification-messages.js';
-import { notifyCustomer } from '../../domain/notifier.js';
+import { notifyCustomer } from '../../domain/notifications.js';
 
 /**
  * A handler that stores a message for the customer named by the event, with the text `compose`

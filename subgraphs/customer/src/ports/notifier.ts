@@ -1,8 +1,4 @@
-import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import type { Logger } from '@commerce-supergraph/shared/logging';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Customer, Notification } from '../entities/index.js';
-import type { Message } from './notification-messages.js';
 
 /** A message on its way to a customer's inbox: what a mail transport needs, nothing more. */
 export interface OutgoingNotification {
@@ -37,19 +33,4 @@ export class LoggingNotifier implements Notifier {
     const { notificationId, customerId, subject } = notification;
     this.log.info({ notificationId, customerId, subject }, 'notification sent (logged; no mail transport configured)');
   }
-}
-
-/**
- * Stores a message for a customer, to be sent once the unit of work commits; false when there is no
- * such customer. Nothing is sent here: a transaction that fails after this (a later statement, the
- * commit itself) leaves nothing to send, and its retry stores the message once.
- */
-export function notifyCustomer(em: EntityManager, customerId: string, message: Message): Promise<boolean> {
-  return unitOfWork(em, async (tx) => {
-    const customer = await tx.findOne(Customer, { id: customerId });
-    if (!customer) return false;
-    tx.create(Notification, { customerId, ...message });
-    await tx.flush();
-    return true;
-  });
 }
