@@ -77,7 +77,6 @@ export class GatewayClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (exchange.kind === 'failure') this.tally.fail(name, exchange.reason);
         if (/socket hang up/i.test(exchange.kind === 'answer' ? exchange.text : (exchange.text ?? ''))) {
           this.tally.hangUpResponses.push(
             `${requestId}: ${excerpt(exchange.kind === 'answer' ? exchange.text : (exchange.text ?? ''))}`,
@@ -223,6 +222,7 @@ export async function runClient(
       break;
     }
     record.lastFailure = describeAnswer(exchange, 'placeOrder');
+    client.tally.fail('PlaceOrder', record.lastFailure);
     await sleep(backoff(attempt, random));
   }
 
@@ -247,8 +247,14 @@ export async function runClient(
     );
     // Partial data (say, the product subgraph is down) still carries the status.
     const status = exchange.kind === 'answer' ? exchange.body.data?.order?.status : undefined;
-    if (status) record.seenStatus = status as string;
-    else record.lastFailure = describeAnswer(exchange, 'order');
+    if (status) {
+      record.seenStatus = status as string;
+      if (exchange.kind === 'answer' && exchange.body.errors?.length)
+        client.tally.fail('Order (status with errors)', describeAnswer(exchange, 'order'));
+    } else {
+      record.lastFailure = describeAnswer(exchange, 'order');
+      client.tally.fail('Order', record.lastFailure);
+    }
   }
   if (record.seenStatus !== 'CONFIRMED') {
     record.doneAt = clock.now();
@@ -279,6 +285,7 @@ export async function runClient(
       return record;
     }
     record.lastFailure = describeAnswer(exchange, 'payOrder');
+    client.tally.fail('PayOrder', record.lastFailure);
     await sleep(backoff(attempt, random));
   }
 }

@@ -127,6 +127,7 @@ export class ServiceProcess {
 
   /** Spawns a new generation (the previous one must be gone). */
   start(reason = 'start'): void {
+    if (this.stopping) return;
     if (this.alive()) throw new Error(`${this.name} is already running (pid ${this.pid})`);
     this.generation += 1;
     this.spawnedAt = this.clock.now();
@@ -174,6 +175,11 @@ export class ServiceProcess {
     const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** From now on a process that exits is not started again: the run is ending. */
+  hold(): void {
+    this.stopping = true;
   }
 
   /** Stops for good (SIGTERM, then SIGKILL after a grace period): the end of the run. */

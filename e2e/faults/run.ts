@@ -73,7 +73,10 @@ const say = (line: string) => console.log(`${clock.stamp()} ${line}`);
 const cleanups: { label: string; run: () => Promise<void>; force: () => void }[] = [];
 let cleaning: Promise<void> | undefined;
 let interrupted = false;
+/** Services exit on the terminal's Ctrl-C too: none may be restarted once the end has begun. */
+const holds: (() => void)[] = [];
 function cleanUp(): Promise<void> {
+  for (const hold of holds) hold();
   cleaning ??= (async () => {
     for (const step of cleanups.splice(0).reverse()) {
       try {
@@ -241,6 +244,7 @@ async function run(cfg: FaultConfig): Promise<number> {
     ]),
   ) as Record<ServiceName, ServiceProcess>;
   const all = [...SUBGRAPHS.map((name) => services[name]), services.gateway];
+  for (const service of all) holds.push(() => service.hold());
   cleanups.push({
     label: 'services',
     run: async () => {
@@ -671,10 +675,10 @@ function printFigures(f: {
   console.log(
     `  placeOrder: ${tally.attempts.get('PlaceOrder') ?? 0} attempts, ${retried.length} clients retried (most attempts by one: ${Math.max(0, ...records.map((r) => r.placeAttempts))}), ${records.filter((r) => !r.orderId).length} gave up without an order`,
   );
-  for (const op of ['PlaceOrder', 'Order', 'PayOrder']) {
+  for (const op of ['PlaceOrder', 'Order', 'Order (status with errors)', 'PayOrder']) {
     const failures = [...(tally.failures.get(op) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
     if (failures.length > 0)
-      console.log(`  ${op} failures: ${failures.map(([reason, n]) => `${n}x ${reason}`).join('; ')}`);
+      console.log(`  ${op} failed attempts: ${failures.map(([reason, n]) => `${n}x ${reason}`).join('; ')}`);
   }
   const payers = records.filter((r) => r.paymentId);
   console.log(

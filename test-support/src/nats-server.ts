@@ -35,8 +35,11 @@ export async function startNatsServer(): Promise<TestNatsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'nats-test-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  let disposed = false;
 
   const start = async () => {
+    // A test still restarting it while it ends must not bring back a disposed server.
+    if (disposed) throw new Error(`nats-server on port ${port} was disposed`);
     const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir];
     const process = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let output = '';
@@ -63,6 +66,7 @@ export async function startNatsServer(): Promise<TestNatsServer> {
     kill: () => stop('SIGKILL'),
     pid: () => child?.pid,
     async dispose() {
+      disposed = true;
       await stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -109,6 +109,8 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     }
   };
   const start = async ({ wait = true }: { wait?: boolean } = {}) => {
+    // A fault schedule still running while the test ends must not bring back a disposed server.
+    if (disposed) throw new Error(`PostgreSQL on port ${port} was disposed`);
     // -W: pg_ctl returns once the postmaster is launched; we wait (or not) ourselves.
     await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-W', 'start']);
     if (wait) await waitUntilAccepting();
