@@ -303,6 +303,8 @@ export interface CheckInputs {
   readyBudgetMs: number;
   wedges: Wedge[];
   clock: Clock;
+  /** The saga's steps of some late orders, by order id (see `sagaTimeline`). */
+  timelines: Map<string, string>;
 }
 
 /** Every invariant of the run, each naming precisely what broke. */
@@ -359,10 +361,19 @@ export function checkInvariants(input: CheckInputs): Invariant[] {
   );
 
   // 3. Every order settled in time.
-  const late = input.settle.late.map(
-    (o) =>
-      `order ${o.orderId} (${o.key}) ${o.settledAt === undefined ? `still ${o.status} at the end` : `settled ${seconds(o.settledAt - o.deadline)} after its deadline (${o.status})`}; deadline ${clock.stamp(o.deadline)}`,
-  );
+  const late = [...input.settle.late]
+    .sort(
+      (a, b) =>
+        (b.settledAt ?? Number.POSITIVE_INFINITY) -
+        b.deadline -
+        ((a.settledAt ?? Number.POSITIVE_INFINITY) - a.deadline),
+    )
+    .map(
+      (o) =>
+        `order ${o.orderId} (${o.key}) ${o.settledAt === undefined ? `still ${o.status} at the end` : `settled ${seconds(o.settledAt - o.deadline)} after its deadline (${o.status})`}; deadline ${clock.stamp(o.deadline)}${
+          input.timelines.has(o.orderId) ? `\n           its saga: ${input.timelines.get(o.orderId)}` : ''
+        }`,
+    );
   const unsettled = snapshot.orders.filter((o) => !SETTLED.has(o.status));
   for (const order of unsettled) {
     if (!input.settle.late.some((l) => l.orderId === order.id))
@@ -606,4 +617,60 @@ function describeHolding(snapshot: Snapshot, orderId: string): string {
     .filter((r) => r.order_id === orderId)
     .map((r) => `${r.product_id.slice(0, 8)}x${r.quantity} ${r.status}`);
   return `lines ${lines.join(' ') || 'none'}; reservations ${held.join(' ') || 'none'}`;
+}
+
+/** The late orders worth a timeline: the latest first. */
+export function latestOrders(settle: SettleObservation, count: number): string[] {
+  return [...settle.late]
+    .sort(
+      (a, b) =>
+        (b.settledAt ?? Number.POSITIVE_INFINITY) -
+        b.deadline -
+        ((a.settledAt ?? Number.POSITIVE_INFINITY) - a.deadline),
+    )
+    .slice(0, count)
+    .map((o) => o.orderId);
+}
+
+const at = (clock: Clock, epochMs: number | null | undefined) =>
+  epochMs === null || epochMs === undefined ? 'never' : clock.stamp(clock.fromWall(Number(epochMs)));
+const epoch = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 as ${column}`;
+
+/**
+ * Where an order's saga spent its time, from what the services stored: the order row, the created
+ * event in the order outbox, the product subgraph's inbox and its answer, the order subgraph's inbox.
+ */
+export async function sagaTimeline(db: Databases, clock: Clock, orderId: string): Promise<string> {
+  type Outbox = {
+    id: string;
+    subject: string;
+    created_at: number;
+    published_at: number | null;
+    attempts: number;
+    last_error: string | null;
+  };
+  const outboxSql = `select id, subject, ${epoch('created_at')}, ${epoch('published_at')}, attempts, last_error
+                       from outbox_messages where payload->'data'->>'orderId' = ? and subject like ? order by created_at`;
+  const handledSql = `select consumer, ${epoch('handled_at')} from inbox_messages where event_id = ?`;
+  const [order] = await db.query<{ status: string; created_at: number; updated_at: number }>(
+    DB.order,
+    `select status, ${epoch('created_at')}, ${epoch('updated_at')} from orders where id = ?`,
+    [orderId],
+  );
+  const steps = [`placed ${at(clock, order?.created_at)}`];
+  const describe = async (row: Outbox, consumerDb: string, by: string) => {
+    const handled = await db.query<{ consumer: string; handled_at: number }>(consumerDb, handledSql, [row.id]);
+    steps.push(
+      `${row.subject} published ${at(clock, row.published_at)}${row.attempts > 1 ? ` (${row.attempts} attempts${row.last_error ? `, last error: ${row.last_error.slice(0, 80)}` : ''})` : ''}`,
+      handled.length > 0
+        ? `handled by ${by} ${handled.map((h) => at(clock, h.handled_at)).join(', ')}`
+        : `not handled by ${by}`,
+    );
+  };
+  for (const row of await db.query<Outbox>(DB.order, outboxSql, [orderId, 'orders.order.created.v1']))
+    await describe(row, DB.product, 'product');
+  for (const row of await db.query<Outbox>(DB.product, outboxSql, [orderId, 'inventory.reservation.%']))
+    await describe(row, DB.order, 'order');
+  steps.push(`${order?.status ?? 'missing'} (last change ${at(clock, order?.updated_at)})`);
+  return steps.join(' -> ');
 }

@@ -18,11 +18,13 @@ import {
   checkInvariants,
   DB,
   type Invariant,
+  latestOrders,
   missingEffects,
   observeSettling,
   type ProductStock,
   readSnapshotPatiently,
   type SettleObservation,
+  sagaTimeline,
 } from './checks.ts';
 import { type ClientRecord, type Customer, GatewayClient, type Line, runClient, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
@@ -468,6 +470,13 @@ async function run(cfg: FaultConfig): Promise<number> {
   // --- the verdict ---
   const snapshot = await readSnapshotPatiently(db);
   const letters = await deadLetters(nats.url);
+  const timelines = new Map<string, string>();
+  for (const orderId of latestOrders(settle, 4)) {
+    timelines.set(
+      orderId,
+      await sagaTimeline(db, clock, orderId).catch((error: Error) => `unreadable: ${error.message}`),
+    );
+  }
   const invariants = checkInvariants({
     snapshot,
     clients: records,
@@ -483,6 +492,7 @@ async function run(cfg: FaultConfig): Promise<number> {
     readyBudgetMs: cfg.readyBudgetMs,
     wedges,
     clock,
+    timelines,
   });
   printFigures({
     cfg,
