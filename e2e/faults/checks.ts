@@ -302,6 +302,7 @@ export interface CheckInputs {
   readyViolations: ReadyViolation[];
   readyBudgetMs: number;
   wedges: Wedge[];
+  wedgeMs: number;
   clock: Clock;
   /** The saga's steps of some late orders, by order id (see `sagaTimeline`). */
   timelines: Map<string, string>;
@@ -600,10 +601,10 @@ export function checkInvariants(input: CheckInputs): Invariant[] {
       'services-recover',
       input.wedges.map(
         (w) =>
-          `${w.service} (generation ${w.generation}, pid ${w.pid}) wedged at ${clock.stamp(w.at)}: ${w.facts[0] ?? ''}`,
+          `${w.service} (generation ${w.generation}, pid ${w.pid}) not recovered at ${clock.stamp(w.at)}: ${w.facts[0] ?? ''}`,
       ),
       'every service was ready again after every fault without help',
-      `${input.wedges.length} services wedged and had to be killed to recover`,
+      `${input.wedges.length} times a service was not ready ${seconds(input.wedgeMs)} after PostgreSQL and NATS were back (killed and restarted by the suite to go on)`,
     ),
   );
   return results;

@@ -156,7 +156,7 @@ export async function awaitAllReady(options: {
         const wedge = await options.diagnose(service, answer);
         options.onWedge(wedge);
         if (rescued.has(service.name)) {
-          wedge.facts.unshift(`wedged again after the rescue: left as it is`);
+          wedge.facts[0] = `again after the rescue, left as it is; ${wedge.facts[0]}`;
           return { readyAt: clock.now(), notReady };
         }
         await service.kill('SIGKILL');

@@ -431,8 +431,8 @@ async function run(cfg: FaultConfig): Promise<number> {
       diagnose(service, last, { pg, db, ports: { ...portsByName(ports), PostgreSQL: pg.port, NATS: nats.port } }),
     onWedge: (wedge) => {
       wedges.push(wedge);
-      say(`WEDGED: ${wedge.service} (generation ${wedge.generation}, pid ${wedge.pid})`);
-      for (const fact of wedge.facts) console.log(`    ${fact}`);
+      say(`NOT RECOVERED: ${wedge.service} (generation ${wedge.generation}, pid ${wedge.pid}): ${wedge.facts[0]}`);
+      for (const fact of wedge.facts.slice(1)) console.log(`    ${fact}`);
     },
   });
   say(
@@ -491,6 +491,7 @@ async function run(cfg: FaultConfig): Promise<number> {
     readyViolations: monitor.violations,
     readyBudgetMs: cfg.readyBudgetMs,
     wedges,
+    wedgeMs: cfg.wedgeMs,
     clock,
     timelines,
   });
@@ -547,6 +548,11 @@ async function diagnose(
 ): Promise<Wedge> {
   const facts: string[] = [];
   const since = clock.now() - service.spawnedAt;
+  let verdict = !service.alive()
+    ? 'down: the process is not running'
+    : last.outcome === 'refused'
+      ? 'not listening: its start-up has not finished'
+      : 'no /ready answer';
   facts.push(
     `not ready ${seconds(since)} after it was started: /ready ${last.outcome}${last.status ? ` HTTP ${last.status} ${last.body?.slice(0, 200)}` : ''}${last.error ? ` (${last.error})` : ''} after ${last.ms} ms; process ${service.alive() ? 'alive' : 'not running'}`,
   );
@@ -568,11 +574,13 @@ async function diagnose(
       const before = await commits();
       await sleep(2000);
       const made = (await commits()) - before;
-      facts.push(
-        made === 0
-          ? `no progress: ${dbName} committed no transaction in 2 s (a pg_stat_database look of its own counts, so 0 means none by the service)`
-          : `still working: ${dbName} committed ${made} transactions in 2 s (includes this suite's own looks), yet /ready got no answer`,
-      );
+      facts.push(`${dbName} committed ${made} transactions in 2 s`);
+      if (service.alive() && last.outcome !== 'refused') {
+        verdict =
+          made === 0
+            ? `stuck: ${dbName} committed nothing in 2 s`
+            : `swamped: ${dbName} committed ${made} transactions in 2 s, yet /ready got no answer (its check waits behind the work)`;
+      }
     } catch (error) {
       facts.push(`pg_stat_database unreadable: ${(error as Error).message}`);
     }
@@ -596,9 +604,9 @@ async function diagnose(
       );
       const states = new Map<string, number>();
       for (const row of rows) states.set(row.state ?? 'no state', (states.get(row.state ?? 'no state') ?? 0) + 1);
-      facts.push(
-        `${dbName} has ${rows.length} connections in pg_stat_activity${rows.length ? ` (${[...states].map(([state, n]) => `${n} ${state}`).join(', ')})` : ''}`,
-      );
+      const connections = `${rows.length} connections in pg_stat_activity${rows.length ? ` (${[...states].map(([state, n]) => `${n} ${state}`).join(', ')})` : ''}`;
+      facts.push(`${dbName} has ${connections}`);
+      verdict += `; ${connections}`;
       for (const row of rows.filter((r) => r.state !== 'idle')) {
         facts.push(
           `  pg pid ${row.pid} ${row.state}${row.wait ? ` waiting ${row.wait}` : ''}${row.blocked_by ? ` blocked by ${row.blocked_by}` : ''}, transaction ${row.xact_ms ?? '-'} ms, in this state ${row.state_ms ?? '-'} ms: ${row.query ?? ''}`,
@@ -609,11 +617,22 @@ async function diagnose(
     }
   }
   const report = await service.diagnosticReport();
-  if (report) facts.push(...reportFacts(report, context.ports, service.spec.port));
-  else facts.push('no diagnostic report (the process did not write one within 5 s)');
+  if (report) {
+    facts.push(...reportFacts(report, context.ports, service.spec.port));
+    const inbound = (report.libuv ?? []).filter(
+      (h) => h.type === 'tcp' && h.remoteEndpoint?.port && h.localEndpoint?.port === service.spec.port,
+    ).length;
+    verdict += `; ${inbound} inbound HTTP connections open`;
+  } else facts.push('no diagnostic report (the process did not write one within 5 s)');
   const tail = service.logTail(6);
   if (tail.length > 0) facts.push(`log (warnings and errors of this generation): ${tail.join(' | ')}`);
-  return { service: service.name, at: clock.now(), generation: service.generation, pid: service.pid, facts };
+  return {
+    service: service.name,
+    at: clock.now(),
+    generation: service.generation,
+    pid: service.pid,
+    facts: [verdict, ...facts],
+  };
 }
 
 /** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
