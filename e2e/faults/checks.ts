@@ -306,6 +306,8 @@ export interface CheckInputs {
   clock: Clock;
   /** The saga's steps of some late orders, by order id (see `sagaTimeline`). */
   timelines: Map<string, string>;
+  /** Where the late orders waited (see `summarizeWaits`). */
+  waits: string[];
 }
 
 /** Every invariant of the run, each naming precisely what broke. */
@@ -380,14 +382,14 @@ export function checkInvariants(input: CheckInputs): Invariant[] {
     if (!input.settle.late.some((l) => l.orderId === order.id))
       late.push(`order ${order.id} (${order.idempotency_key}) is ${order.status} at the end`);
   }
-  results.push(
-    invariant(
-      'every-order-settled',
-      late,
-      `every order CONFIRMED/PAID/REJECTED/CANCELLED within ${seconds(input.settleMs)} after the last service was ready`,
-      `${late.length} orders not settled within ${seconds(input.settleMs)} after the last service was ready (${unsettled.length} still unsettled at the end)`,
-    ),
+  const settledCheck = invariant(
+    'every-order-settled',
+    late,
+    `every order CONFIRMED/PAID/REJECTED/CANCELLED within ${seconds(input.settleMs)} after the last service was ready`,
+    `${late.length} orders not settled within ${seconds(input.settleMs)} after the last service was ready (${unsettled.length} still unsettled at the end)`,
   );
+  if (!settledCheck.ok) settledCheck.details.unshift(...input.waits);
+  results.push(settledCheck);
 
   // 4. Stock: the product database agrees with itself and with the order database.
   const stock: string[] = [];
@@ -637,11 +639,19 @@ const at = (clock: Clock, epochMs: number | null | undefined) =>
   epochMs === null || epochMs === undefined ? 'never' : clock.stamp(clock.fromWall(Number(epochMs)));
 const epoch = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 as ${column}`;
 
+/** One late order's saga: a readable line, and the stages it spent its time in. */
+export interface SagaTrace {
+  text: string;
+  stages: { name: string; ms: number }[];
+}
+
 /**
  * Where an order's saga spent its time, from what the services stored: the order row, the created
  * event in the order outbox, the product subgraph's inbox and its answer, the order subgraph's inbox.
+ * An outbox row may be marked published after its consumer already handled it (a publish whose
+ * acknowledgement was lost is repeated); the wait is then put on the outbox side up to the handling.
  */
-export async function sagaTimeline(db: Databases, clock: Clock, orderId: string): Promise<string> {
+export async function sagaTimeline(db: Databases, clock: Clock, orderId: string): Promise<SagaTrace> {
   type Outbox = {
     id: string;
     subject: string;
@@ -652,26 +662,63 @@ export async function sagaTimeline(db: Databases, clock: Clock, orderId: string)
   };
   const outboxSql = `select id, subject, ${epoch('created_at')}, ${epoch('published_at')}, attempts, last_error
                        from outbox_messages where payload->'data'->>'orderId' = ? and subject like ? order by created_at`;
-  const handledSql = `select consumer, ${epoch('handled_at')} from inbox_messages where event_id = ?`;
-  const [order] = await db.query<{ status: string; created_at: number; updated_at: number }>(
+  const handledSql = `select consumer, ${epoch('handled_at')} from inbox_messages where event_id = ? order by handled_at`;
+  const [order] = await db.query<{
+    status: string;
+    created_at: number;
+    updated_at: number;
+    confirmed_at: number | null;
+  }>(
     DB.order,
-    `select status, ${epoch('created_at')}, ${epoch('updated_at')} from orders where id = ?`,
+    `select status, ${epoch('created_at')}, ${epoch('updated_at')}, ${epoch('confirmed_at')} from orders where id = ?`,
     [orderId],
   );
   const steps = [`placed ${at(clock, order?.created_at)}`];
-  const describe = async (row: Outbox, consumerDb: string, by: string) => {
-    const handled = await db.query<{ consumer: string; handled_at: number }>(consumerDb, handledSql, [row.id]);
+  const stages: SagaTrace['stages'] = [];
+  const follow = async (row: Outbox, consumerDb: string, by: string): Promise<number | undefined> => {
+    const [handled] = await db.query<{ consumer: string; handled_at: number }>(consumerDb, handledSql, [row.id]);
+    const published = row.published_at === null ? undefined : Number(row.published_at);
+    const handledAt = handled ? Number(handled.handled_at) : undefined;
     steps.push(
-      `${row.subject} published ${at(clock, row.published_at)}${row.attempts > 1 ? ` (${row.attempts} attempts${row.last_error ? `, last error: ${row.last_error.slice(0, 80)}` : ''})` : ''}`,
-      handled.length > 0
-        ? `handled by ${by} ${handled.map((h) => at(clock, h.handled_at)).join(', ')}`
-        : `not handled by ${by}`,
+      `${row.subject} marked published ${at(clock, published)}${row.attempts > 1 ? ` after ${row.attempts} attempts${row.last_error ? ` (last error: ${row.last_error.slice(0, 80)})` : ''}` : ''}`,
+      handledAt !== undefined ? `handled by ${by} ${at(clock, handledAt)}` : `not handled by ${by}`,
     );
+    const created = Number(row.created_at);
+    const end = handledAt ?? Date.now();
+    const sent = published !== undefined && published <= end ? published : end;
+    stages.push({
+      name: `${row.subject} waiting in the ${row.subject.split('.')[0] === 'orders' ? 'order' : 'product'} outbox`,
+      ms: sent - created,
+    });
+    stages.push({ name: `${row.subject} published, waiting for the ${by} subgraph to handle it`, ms: end - sent });
+    return handledAt;
   };
   for (const row of await db.query<Outbox>(DB.order, outboxSql, [orderId, 'orders.order.created.v1']))
-    await describe(row, DB.product, 'product');
+    await follow(row, DB.product, 'product');
   for (const row of await db.query<Outbox>(DB.product, outboxSql, [orderId, 'inventory.reservation.%']))
-    await describe(row, DB.order, 'order');
-  steps.push(`${order?.status ?? 'missing'} (last change ${at(clock, order?.updated_at)})`);
-  return steps.join(' -> ');
+    await follow(row, DB.order, 'order');
+  const settled = order?.confirmed_at ?? (order?.status === 'REJECTED' ? order.updated_at : null);
+  steps.push(
+    `${order?.status ?? 'missing'}${settled !== null && settled !== undefined ? ` at ${at(clock, settled)}` : ''}`,
+  );
+  return { text: steps.join(' -> '), stages };
+}
+
+/** Where late orders spent the longest part of their wait: each stage, how many orders and the longest wait. */
+export function summarizeWaits(traces: SagaTrace[]): string[] {
+  const byStage = new Map<string, { count: number; maxMs: number }>();
+  for (const trace of traces) {
+    const slowest = [...trace.stages].sort((a, b) => b.ms - a.ms)[0];
+    if (!slowest) continue;
+    const entry = byStage.get(slowest.name) ?? { count: 0, maxMs: 0 };
+    entry.count += 1;
+    entry.maxMs = Math.max(entry.maxMs, slowest.ms);
+    byStage.set(slowest.name, entry);
+  }
+  return [...byStage]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(
+      ([stage, { count, maxMs }]) =>
+        `${count} late orders spent most of their wait on: ${stage} (up to ${seconds(maxMs)})`,
+    );
 }

@@ -23,8 +23,10 @@ import {
   observeSettling,
   type ProductStock,
   readSnapshotPatiently,
+  type SagaTrace,
   type SettleObservation,
   sagaTimeline,
+  summarizeWaits,
 } from './checks.ts';
 import { type ClientRecord, type Customer, GatewayClient, type Line, runClient, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
@@ -470,12 +472,15 @@ async function run(cfg: FaultConfig): Promise<number> {
   // --- the verdict ---
   const snapshot = await readSnapshotPatiently(db);
   const letters = await deadLetters(nats.url);
+  // Where the late orders waited: every one's saga traced (up to 200), the four latest printed in full.
   const timelines = new Map<string, string>();
-  for (const orderId of latestOrders(settle, 4)) {
-    timelines.set(
-      orderId,
-      await sagaTimeline(db, clock, orderId).catch((error: Error) => `unreadable: ${error.message}`),
+  const traces: SagaTrace[] = [];
+  for (const [i, orderId] of latestOrders(settle, 200).entries()) {
+    const trace = await sagaTimeline(db, clock, orderId).catch(
+      (error: Error): SagaTrace => ({ text: `unreadable: ${error.message}`, stages: [] }),
     );
+    traces.push(trace);
+    if (i < 4) timelines.set(orderId, trace.text);
   }
   const invariants = checkInvariants({
     snapshot,
@@ -494,6 +499,7 @@ async function run(cfg: FaultConfig): Promise<number> {
     wedgeMs: cfg.wedgeMs,
     clock,
     timelines,
+    waits: summarizeWaits(traces),
   });
   printFigures({
     cfg,
