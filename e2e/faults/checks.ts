@@ -719,6 +719,6 @@ export function summarizeWaits(traces: SagaTrace[]): string[] {
     .sort((a, b) => b[1].count - a[1].count)
     .map(
       ([stage, { count, maxMs }]) =>
-        `${count} late orders spent most of their wait on: ${stage} (up to ${seconds(maxMs)})`,
+        `${count} late order${count === 1 ? '' : 's'} spent most of the wait on: ${stage} (up to ${seconds(maxMs)})`,
     );
 }
