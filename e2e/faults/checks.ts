@@ -584,18 +584,23 @@ export function checkInvariants(input: CheckInputs): Invariant[] {
     ),
   );
 
-  // 10. /ready always answers within the budget.
-  results.push(
-    invariant(
-      'ready-answers-in-time',
-      input.readyViolations.map(
-        (v) =>
-          `${v.service} (generation ${v.generation}) at ${clock.stamp(v.at)}: ${v.answer.outcome} after ${v.answer.ms} ms${v.answer.status ? ` (HTTP ${v.answer.status} ${v.answer.body?.slice(0, 160) ?? ''})` : ''}${v.answer.error ? ` (${v.answer.error})` : ''}`,
-      ),
-      `every /ready answered within ${input.readyBudgetMs} ms`,
-      `${input.readyViolations.length} /ready requests took over ${input.readyBudgetMs} ms or got no answer`,
-    ),
+  // 10. /ready always answers within the budget: per service how often and how badly, then the worst requests.
+  const slowness = (v: ReadyViolation) => (v.answer.outcome === 'timeout' ? Number.POSITIVE_INFINITY : v.answer.ms);
+  const perService = new Map<string, ReadyViolation[]>();
+  for (const v of input.readyViolations) perService.set(v.service, [...(perService.get(v.service) ?? []), v]);
+  const describeReady = (v: ReadyViolation) =>
+    `${v.service} (generation ${v.generation}) at ${clock.stamp(v.at)}: ${v.answer.outcome} after ${v.answer.ms} ms${v.answer.status ? ` (HTTP ${v.answer.status} ${v.answer.body?.slice(0, 160) ?? ''})` : ''}${v.answer.error ? ` (${v.answer.error})` : ''}`;
+  const readyCheck = invariant(
+    'ready-answers-in-time',
+    [...input.readyViolations].sort((a, b) => slowness(b) - slowness(a)).map(describeReady),
+    `every /ready answered within ${input.readyBudgetMs} ms`,
+    `${input.readyViolations.length} /ready requests took over ${input.readyBudgetMs} ms or got no answer (${[
+      ...perService,
+    ]
+      .map(([service, list]) => `${service} ${list.length}x, worst ${Math.max(...list.map((v) => v.answer.ms))} ms`)
+      .join('; ')})`,
   );
+  results.push(readyCheck);
 
   // 11. Every service came back by itself.
   results.push(
