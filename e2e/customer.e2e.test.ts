@@ -107,6 +107,22 @@ describe('Me and authentication', () => {
     expect(bad.status).toBe(401);
     expect(errorCodes(bad)).toEqual(['UNAUTHENTICATED']);
   });
+
+  it("without a token, `me` is null with the customer subgraph's own error at its path, and no subgraph address", async () => {
+    // The customer subgraph answers this with HTTP 401: the gateway hands it on as a GraphQL answer.
+    const res = await graph.send(operation('Me'));
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ me: null });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Authentication required',
+      path: ['me'],
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    const text = JSON.stringify(res);
+    for (const url of Object.values(graph.subgraphUrls)) expect(text).not.toContain(new URL(url).host);
+    expect(text).not.toMatch(/401: Unauthorized/);
+  });
 });
 
 describe('UpdateCustomer', () => {

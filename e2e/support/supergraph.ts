@@ -42,6 +42,9 @@ export interface TestSupergraph {
   databases: Record<string, string>;
   /** Stops the product subgraph and starts a new instance on the same port and database, as a redeploy would. */
   restartProduct(): Promise<void>;
+  /** Stops the product subgraph, as an outage would; `startProduct` brings a new instance back on its port. */
+  stopProduct(): Promise<void>;
+  startProduct(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +130,11 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     await dispose();
     throw error;
   });
+  const stopProduct = () => currentProduct.stop();
+  const startProduct = async () => {
+    currentProduct = createProductSubgraph({ ...productConfig, port: productServer.port }, orm('product'));
+    await currentProduct.start();
+  };
   return {
     gatewayUrl,
     subgraphUrls: { ...subgraphUrls, order: orderServer.url },
@@ -141,10 +149,11 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     send: (query, variables = {}, token, requestId) =>
       postGraphQL(gatewayUrl, query, variables, { token, headers: requestId ? { 'x-request-id': requestId } : {} }),
     async restartProduct() {
-      await currentProduct.stop();
-      currentProduct = createProductSubgraph({ ...productConfig, port: productServer.port }, orm('product'));
-      await currentProduct.start();
+      await stopProduct();
+      await startProduct();
     },
+    stopProduct,
+    startProduct,
     async stop() {
       await gateway.stop();
       await dispose();

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { createLimits } from './limits.js';
+import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
 export interface Gateway {
   start(): Promise<{ url: string; port: number }>;
@@ -29,6 +30,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const jwt = createJwtService(config.jwt);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();
+  /** The keep-alive pool of each subgraph, by name: its GraphQL fetches and its readiness probe. */
+  const connections = new Map<string, SubgraphConnections>();
   let schemaLoaded = false;
   let apollo: ApolloServer<GatewayContext> | undefined;
   let running: RunningServer | undefined;
@@ -42,7 +45,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`Subgraph "${name}" has no routing URL in the supergraph and no override`);
         subgraphs.set(name, target);
-        return new ForwardingDataSource(target, config.gatewaySecret);
+        const pool = createSubgraphConnections(target, { keepAliveMs: config.subgraphKeepAliveMs, log });
+        connections.set(name, pool);
+        return new ForwardingDataSource({
+          name,
+          url: target,
+          gatewaySecret: config.gatewaySecret,
+          fetcher: pool.fetcher,
+          retryAfterSeconds: config.retryAfterSeconds,
+        });
       },
     });
     gateway.onSchemaLoadOrUpdate(() => {
@@ -77,7 +88,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');
         },
-        ...Object.fromEntries([...subgraphs].map(([name, url]) => [`subgraph:${name}`, () => probeSubgraph(url)])),
+        // A subgraph's own `/ready` (its database and NATS): the gateway is only as ready as what it routes to.
+        ...Object.fromEntries(
+          [...connections].map(([name, pool]) => [`subgraph:${name}`, () => pool.probe(SUBGRAPH_READY_TIMEOUT_MS)]),
+        ),
       },
     });
     running = await listen(server, config.port);
@@ -88,6 +102,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   async function stop(): Promise<void> {
     await running?.close();
     await apollo?.stop();
+    await Promise.all([...connections.values()].map((pool) => pool.close()));
+    connections.clear();
     running = undefined;
     apollo = undefined;
   }
@@ -101,16 +117,4 @@ async function readSupergraph(path: string): Promise<string> {
   } catch (error) {
     throw new Error(`Cannot read the supergraph at ${path} (run \`npm run compose\`): ${(error as Error).message}`);
   }
-}
-
-/**
- * A subgraph's own `/ready` (its database and NATS), beside its `/graphql`: the gateway is only as
- * ready as what it routes to.
- */
-async function probeSubgraph(graphqlUrl: string): Promise<void> {
-  const response = await fetch(new URL('ready', graphqlUrl), {
-    signal: AbortSignal.timeout(SUBGRAPH_READY_TIMEOUT_MS),
-  });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`${graphqlUrl} is not ready (HTTP ${response.status})`);
 }

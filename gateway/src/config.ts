@@ -2,6 +2,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JwtSettings } from '@commerce-supergraph/shared/auth/jwt';
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
+import {
+  SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
+  SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
+} from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
 
 /** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
@@ -41,6 +45,13 @@ export interface GatewayConfig {
   jwt: JwtSettings;
   gatewaySecret: string;
   limits: GatewayLimits;
+  /**
+   * How long an idle connection to a subgraph stays in the gateway's pool. Always below the
+   * subgraphs' own keep-alive timeout, so the gateway closes an idle connection first.
+   */
+  subgraphKeepAliveMs: number;
+  /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
+  retryAfterSeconds: number;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -67,6 +78,12 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       maxTokens: limit('GATEWAY_MAX_TOKENS', 2000),
       maxCost: limit('GATEWAY_MAX_COST', 10_000),
     },
+    subgraphKeepAliveMs: reader.int('GATEWAY_SUBGRAPH_KEEP_ALIVE_MS', {
+      default: 4000,
+      min: 100,
+      max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
+    }),
+    retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

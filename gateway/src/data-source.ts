@@ -1,24 +1,62 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { CLIENT_ADDRESS_HEADER, GATEWAY_SECRET_HEADER } from '@commerce-supergraph/shared/auth/gateway-secret';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, Kind, parse, type SelectionSetNode } from 'graphql';
 import type { GatewayContext } from './auth.js';
+import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from './errors.js';
+import { SubgraphUnreachableError } from './subgraph-connections.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
+/** Statuses a proxy or load balancer in front of a subgraph answers when the subgraph is away. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+/**
+ * Codes a subgraph gives a request it could not run at all. The gateway wrote that request (the
+ * query plan), not the client, so the client must not read them as its own operation being wrong.
+ */
+const REQUEST_REFUSED_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+export interface ForwardingDataSourceOptions {
+  /** The subgraph's name, for the log. */
+  name: string;
+  url: string;
+  gatewaySecret: string;
+  fetcher: RemoteGraphQLDataSource['fetcher'];
+  /** The `retryAfterSeconds` of a SERVICE_UNAVAILABLE error. */
+  retryAfterSeconds: number;
+}
 
 /**
  * Every subgraph fetch carries the gateway secret (subgraphs refuse anything without it, health
  * checks included). Fetches made for a client also carry its credential, request id and address;
  * nothing else of the client's request is passed on.
+ *
+ * What comes back reaches the client as the subgraph wrote it, whatever the HTTP status, and a
+ * subgraph that does not answer becomes SERVICE_UNAVAILABLE at the paths it was asked for, so the
+ * rest of the response (an order just stored, say) is still served.
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly gatewaySecret: string,
-  ) {
-    super({ url });
+  private readonly gatewaySecret: string;
+  private readonly subgraph: string;
+  private readonly retryAfterSeconds: number;
+
+  constructor(options: ForwardingDataSourceOptions) {
+    super({ url: options.url, fetcher: options.fetcher });
+    this.gatewaySecret = options.gatewaySecret;
+    this.subgraph = options.name;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override willSendRequest(options: ProcessOptions): void {
     const headers = options.request.http?.headers;
     if (!headers) return;
     headers.set(GATEWAY_SECRET_HEADER, this.gatewaySecret);
@@ -31,19 +69,178 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     headers.set(CLIENT_ADDRESS_HEADER, clientAddress);
   }
 
+  override async process(options: ProcessOptions): Promise<SubgraphResponse> {
+    try {
+      return await this.processOnce(options);
+    } catch (error) {
+      if (error instanceof SubgraphUnreachableError && error.connectionLost && isQuery(options.request.query)) {
+        // The connection closed under a request that got no answer. A query fetch only reads, so
+        // sending it once more on a fresh connection cannot change anything twice; a mutation
+        // fetch is never sent again (it may have run).
+        this.log(options)?.warn(
+          { subgraph: this.subgraph, code: error.code },
+          'subgraph connection lost; query sent again',
+        );
+        try {
+          return await this.processOnce(options);
+        } catch (again) {
+          return this.unavailable(options, again);
+        }
+      }
+      return this.unavailable(options, error);
+    }
+  }
+
+  private async processOnce(options: ProcessOptions): Promise<SubgraphResponse> {
+    try {
+      const response = await super.process(options);
+      return { ...response, errors: response.errors?.map(refusedRequestAsInternal) };
+    } catch (error) {
+      if (error instanceof SubgraphAnswer) return { ...error.response, errors: error.errors };
+      throw error;
+    }
+  }
+
   /**
-   * Subgraphs report authorization problems inside a 200 response, so an HTTP 403 can only be the
-   * gateway secret being refused: a deployment fault, which Apollo would otherwise show the client
-   * as FORBIDDEN, as if it were the client's. (A 401 stays UNAUTHENTICATED: the token may have
-   * expired between the edge's check and the subgraph's.)
+   * A subgraph reports its errors inside the GraphQL response, but may pick a non-2xx status for it
+   * (e.g. 401 for UNAUTHENTICATED with partial data): such a response is handed on as a response,
+   * not turned into a failed fetch. HTTP 403 with no GraphQL answer of its own is the gateway secret
+   * being refused: a deployment fault, which Apollo would otherwise show the client as FORBIDDEN.
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    const error = await super.errorFromResponse(response);
-    if (response.status !== 403) return error;
-    return new GraphQLError('A subgraph refused the gateway', {
-      extensions: { ...error.extensions, code: 'INTERNAL_SERVER_ERROR' },
+    const body = await this.parseBody(response).catch(() => undefined);
+    if (response.status === 403) {
+      return new GraphQLError('A subgraph refused the gateway', {
+        extensions: { code: 'INTERNAL_SERVER_ERROR', response: { status: response.status, body } },
+      });
+    }
+    if (isGraphQLResponse(body)) return new SubgraphAnswer(body);
+    if (UNAVAILABLE_STATUSES.has(response.status)) return new SubgraphUnavailableStatus(response.status);
+    return new GraphQLError(`${response.status}: ${response.statusText}`, {
+      extensions: { response: { status: response.status, statusText: response.statusText, body } },
     });
+  }
+
+  /**
+   * The answer broke off while its body was read (the subgraph went away mid-response): as good as
+   * no answer. A body that arrived whole but is not JSON stays an internal error.
+   */
+  override async parseBody(
+    ...args: Parameters<RemoteGraphQLDataSource<GatewayContext>['parseBody']>
+  ): Promise<object | string> {
+    try {
+      return await super.parseBody(...args);
+    } catch (error) {
+      if (error instanceof SyntaxError) throw error;
+      throw new SubgraphUnreachableError(error);
+    }
+  }
+
+  /**
+   * The fetch got no usable answer. A subgraph that is down answers SERVICE_UNAVAILABLE at the
+   * paths this fetch was to fill: one per entity for an entity fetch (e.g. each order line's
+   * `product`), one per root field otherwise. Anything else is rethrown, as an internal error.
+   */
+  private unavailable(options: ProcessOptions, error: unknown): SubgraphResponse {
+    if (!(error instanceof SubgraphUnreachableError || error instanceof SubgraphUnavailableStatus)) throw error;
+    const log = this.log(options);
+    log?.warn(
+      {
+        subgraph: this.subgraph,
+        code: error instanceof SubgraphUnreachableError ? error.code : undefined,
+        status: error instanceof SubgraphUnavailableStatus ? error.status : undefined,
+      },
+      'subgraph unavailable',
+    );
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    const extensions = {
+      code: SERVICE_UNAVAILABLE,
+      // Sending a query again is harmless. A mutation may already have run when a later fetch
+      // failed, or may have reached the subgraph before its connection failed.
+      retryable: incoming?.operation?.operation !== 'mutation',
+      retryAfterSeconds: this.retryAfterSeconds,
+    };
+    const errors = unavailablePaths(options.request).map(
+      (path): GraphQLFormattedError => ({ message: UNAVAILABLE_MESSAGE, ...(path && { path }), extensions }),
+    );
+    return { errors };
+  }
+
+  private log(options: ProcessOptions) {
+    return 'incomingRequestContext' in options ? options.context.log : undefined;
   }
 }
 
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+/** A non-2xx response that is a GraphQL answer, carried out of the data source's fetch to `process`. */
+class SubgraphAnswer extends GraphQLError {
+  readonly errors: GraphQLFormattedError[];
+
+  constructor(readonly response: { data?: Record<string, unknown> | null; errors: GraphQLFormattedError[] }) {
+    super('a subgraph answered with a non-2xx status');
+    this.errors = response.errors.map(refusedRequestAsInternal);
+  }
+}
+
+class SubgraphUnavailableStatus extends GraphQLError {
+  constructor(readonly status: number) {
+    super(`the subgraph is unavailable (HTTP ${status})`);
+  }
+}
+
+function isGraphQLResponse(
+  body: unknown,
+): body is { data?: Record<string, unknown> | null; errors: GraphQLFormattedError[] } {
+  if (typeof body !== 'object' || body === null) return false;
+  const { errors, data } = body as { errors?: unknown; data?: unknown };
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((error) => typeof error === 'object' && error !== null && typeof error.message === 'string') &&
+    (data === undefined || data === null || typeof data === 'object')
+  );
+}
+
+function refusedRequestAsInternal(error: GraphQLFormattedError): GraphQLFormattedError {
+  const code = error.extensions?.code;
+  if (typeof code !== 'string' || !REQUEST_REFUSED_CODES.has(code)) return error;
+  return { ...error, extensions: { ...error.extensions, code: 'INTERNAL_SERVER_ERROR', subgraphCode: code } };
+}
+
+/** The query planner prints each fetch as one operation: `query ...`, `{...}` or `mutation ...`. */
+export function isQuery(operation: string | undefined): boolean {
+  return operation !== undefined && /^\s*(query\b|\{)/.test(operation);
+}
+
+/**
+ * Where the fetch's data would have gone, relative to the fetch: `["_entities", i]` for each
+ * representation of an entity fetch (the gateway maps it onto that entity's place in the
+ * response), otherwise each root field's response name. `undefined` when there is none to name.
+ */
+function unavailablePaths(request: ProcessOptions['request']): ((string | number)[] | undefined)[] {
+  const representations = request.variables?.representations;
+  if (Array.isArray(representations) && representations.length > 0) {
+    return representations.map((_, index) => ['_entities', index]);
+  }
+  const names = rootResponseNames(request.query);
+  return names.length > 0 ? names.map((name) => [name]) : [undefined];
+}
+
+function rootResponseNames(query: string | undefined): string[] {
+  if (!query) return [];
+  try {
+    const operation = parse(query).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    return operation ? [...new Set(responseNames(operation.selectionSet))] : [];
+  } catch {
+    return [];
+  }
+}
+
+function responseNames(selectionSet: SelectionSetNode): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.alias?.value ?? selection.name.value;
+      return name === '__typename' ? [] : [name];
+    }
+    return selection.kind === Kind.INLINE_FRAGMENT ? responseNames(selection.selectionSet) : [];
+  });
+}

@@ -3,6 +3,14 @@ import { CLIENT_SAFE_CODES, createErrorFormatter } from '@commerce-supergraph/sh
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from './auth.js';
 
+/**
+ * A subgraph did not answer (down, unreachable, or its connection broke): the part of the response
+ * it was to fill is null with this code. Written for clients, so shown in production too, with
+ * its retry hint (docs/api.md, Errors).
+ */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+export const UNAVAILABLE_MESSAGE = 'Service temporarily unavailable';
+
 /** graphql-js appends ` Did you mean "x"?`, ` Did you mean the enum value "Y"?` and the like. */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
@@ -13,11 +21,13 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
  * development stack trace, which repeats the original message. In production, shared's formatter
  * also masks internal errors and reduces client-safe ones to message and code, which drops what
  * the gateway adds about subgraphs (`serviceName`, the downstream response with its URL).
+ * SERVICE_UNAVAILABLE keeps its retry hint there, and only that.
  */
 export function createGatewayErrorFormatter(production: boolean) {
   const mask = createErrorFormatter(production);
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    const masked = mask(formatted);
+    const masked =
+      production && formatted.extensions?.code === SERVICE_UNAVAILABLE ? unavailable(formatted) : mask(formatted);
     const stacktrace = masked.extensions?.stacktrace;
     return {
       ...masked,
@@ -29,9 +39,25 @@ export function createGatewayErrorFormatter(production: boolean) {
   };
 }
 
+function unavailable({ path, extensions }: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    message: UNAVAILABLE_MESSAGE,
+    ...(path && { path }),
+    extensions: {
+      code: SERVICE_UNAVAILABLE,
+      retryable: extensions?.retryable === true,
+      retryAfterSeconds: extensions?.retryAfterSeconds,
+    },
+  };
+}
+
 export const withoutSuggestions = (message: string): string => message.replace(SUGGESTION, '');
 
-/** What production masks is still needed by whoever runs it: logged in full, with the request id. */
+/**
+ * What production masks is still needed by whoever runs it: logged in full, with the request id.
+ * SERVICE_UNAVAILABLE is logged by the data source, once per failed fetch and with its cause,
+ * rather than here once per path.
+ */
 export function errorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -39,7 +65,7 @@ export function errorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            if (CLIENT_SAFE_CODES.has(code)) continue;
+            if (CLIENT_SAFE_CODES.has(code) || code === SERVICE_UNAVAILABLE) continue;
             contextValue.log.error({ err: error.originalError ?? error, path: error.path, code }, error.message);
           }
         },

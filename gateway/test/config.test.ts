@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@commerce-supergraph/shared/config';
+import { SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../src/config.js';
 
@@ -40,6 +41,21 @@ describe('readGatewayConfig', () => {
     });
     expect(config.limits.maxDepth).toBe(7);
     expect(config.supergraphPath).toBe(resolve('build/supergraph.graphql'));
+  });
+
+  it('keeps idle subgraph connections 4 s by default, and never as long as the subgraphs keep theirs', () => {
+    expect(readGatewayConfig({}).subgraphKeepAliveMs).toBe(4000);
+    expect(readGatewayConfig({ GATEWAY_SUBGRAPH_KEEP_ALIVE_MS: '8000' }).subgraphKeepAliveMs).toBe(8000);
+    expect(SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - 8000).toBeGreaterThanOrEqual(2000);
+    expect(() => readGatewayConfig({ GATEWAY_SUBGRAPH_KEEP_ALIVE_MS: '8001' })).toThrow(
+      'GATEWAY_SUBGRAPH_KEEP_ALIVE_MS must be a whole number from 100 to 8000, got "8001"',
+    );
+  });
+
+  it('hints clients to retry an unavailable subgraph after 5 s unless GATEWAY_RETRY_AFTER_SECONDS says otherwise', () => {
+    expect(readGatewayConfig({}).retryAfterSeconds).toBe(5);
+    expect(readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '30' }).retryAfterSeconds).toBe(30);
+    expect(() => readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '0' })).toThrow(/GATEWAY_RETRY_AFTER_SECONDS/);
   });
 
   it('requires the secrets in production', () => {

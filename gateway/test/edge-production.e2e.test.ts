@@ -42,19 +42,45 @@ describe('errors in production', () => {
     }
   });
 
-  it('masks an unreachable subgraph, its address included, and reports it on /ready', async () => {
+  it('answers SERVICE_UNAVAILABLE with a retry hint for an unreachable subgraph, its address not included', async () => {
     const vacated = await listen(createServer(), 0);
     await vacated.close();
     const gateway = await edge.startGateway(PRODUCTION, vacated.url);
 
     const response = await postGraphQL(gateway.url, '{ node { id } }');
-    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
-    expect(response.errors?.[0]?.message).toBe('Internal server error');
-    expect(JSON.stringify(response)).not.toMatch(new RegExp(`${vacated.port}|ECONNREFUSED|127\\.0\\.0\\.1`));
+    expect(response.status).toBe(200);
+    expect(response.errors).toEqual([
+      {
+        message: 'Service temporarily unavailable',
+        path: ['node'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: 5 },
+      },
+    ]);
+    expect(JSON.stringify(response)).not.toMatch(new RegExp(`${vacated.port}|ECONNREFUSED|127\\.0\\.0\\.1|fixture`));
+
+    // A mutation may have run before its answer was lost: resending it is not called safe.
+    const write = await postGraphQL(gateway.url, 'mutation { touch(id: "7") { id } }');
+    expect(write.errors).toEqual([
+      {
+        message: 'Service temporarily unavailable',
+        path: ['touch'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: false, retryAfterSeconds: 5 },
+      },
+    ]);
 
     const ready = await fetch(`${gateway.origin}/ready`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ checks: { supergraph: 'ok', 'subgraph:fixture': 'unavailable' } });
+  });
+
+  it("passes a subgraph's own UNAUTHENTICATED on as it wrote it, although it came with HTTP 401", async () => {
+    const response = await postGraphQL(production.url, '{ signedIn { customerId } node { id } }');
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ signedIn: null, node: { id: '1' } });
+    expect(response.errors).toEqual([
+      { message: 'Authentication required', path: ['signedIn'], extensions: { code: 'UNAUTHENTICATED' } },
+    ]);
+    expect(JSON.stringify(response)).not.toContain(new URL(edge.subgraph.url).host);
   });
 
   it('reports a refused gateway secret as an internal error, not as the client being forbidden', async () => {

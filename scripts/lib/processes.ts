@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Resolves true when something accepts TCP connections at the URL's host and port. */
 export function reachable(url: string, defaultPort: number, timeoutMs = 2000): Promise<boolean> {
@@ -40,14 +40,40 @@ export function startNode(script: string, env: NodeJS.ProcessEnv = {}): ChildPro
 
 /** Sends SIGTERM to every child still running and waits until all have exited. */
 export async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => stopProcess(child)));
+}
+
+/**
+ * `preferred` when it is free, else a port the OS picks: a fixed port is easy to remember (psql), but
+ * a clash (a second checkout, a test) must not stop the start.
+ */
+export async function pickPort(preferred: number): Promise<number> {
+  if (!(await reachable(`tcp://127.0.0.1:${preferred}`, preferred, 500))) {
+    const port = await listenOnce(preferred);
+    if (port !== undefined) return port;
+  }
+  const port = await listenOnce(0);
+  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
+  return port;
+}
+
+/** Binds the port on loopback and releases it: the port, or undefined when it is taken. */
+function listenOnce(port: number): Promise<number | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/** Sends `signal` unless the process has exited, and resolves once it has. */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
 }

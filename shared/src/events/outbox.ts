@@ -5,9 +5,9 @@ import { createEnvelope, type EventEnvelope, type NewEvent } from './envelope.js
 
 /**
  * An event waiting to be published, written in the transaction of the change it reports, so the
- * change and its event commit or vanish together. Each publishing service adds this entity to its
- * own list and migration. Times come from the database clock (defaultRaw), the one clock every
- * instance shares, so a row is never "not yet due" because one server's clock runs ahead.
+ * change and its event commit or vanish together. Every subgraph's database has the table (see
+ * tables.ts). Times come from the database clock (defaultRaw), the one clock every instance shares,
+ * so a row is never "not yet due" because one server's clock runs ahead.
  */
 @Entity({ tableName: 'outbox_messages' })
 @Index({ properties: ['publishedAt', 'createdAt'] })

@@ -9,6 +9,16 @@ import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
 import { createErrorFormatter } from './errors.js';
 
+/**
+ * How long a subgraph keeps an idle keep-alive connection open. The gateway closes its own idle
+ * connections well before (GATEWAY_SUBGRAPH_KEEP_ALIVE_MS, at most this minus
+ * SUBGRAPH_KEEP_ALIVE_MARGIN_MS), so it never sends a request on a connection the subgraph is
+ * closing at that very moment: the race that made requests fail with "socket hang up" (issue #16).
+ */
+export const SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** The least the gateway's idle timeout stays below the subgraphs' keep-alive timeout. */
+export const SUBGRAPH_KEEP_ALIVE_MARGIN_MS = 2_000;
+
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
   jwt: JwtService;
@@ -19,6 +29,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   readiness: Record<string, () => Promise<unknown>>;
   /** Adds the service's per-request state, such as a forked EntityManager. */
   createContext: (base: RequestContext) => TContext;
+  /** Idle keep-alive timeout of the HTTP server; tests shorten it. Default SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS. */
+  keepAliveTimeoutMs?: number;
 }
 
 /** Starts a subgraph on `/graphql` behind the gateway-secret check; `port` 0 picks a free one. */
@@ -57,6 +69,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       });
     },
   });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS;
   const running = await listen(server, port);
   return {
     ...running,

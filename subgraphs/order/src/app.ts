@@ -10,8 +10,8 @@ import { entities } from './entities/index.js';
 import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
-import { BuiltInPaymentProvider } from './payments/built-in-provider.js';
-import type { PaymentProvider } from './payments/provider.js';
+import { BuiltInPaymentProvider } from './ports/built-in-payment-provider.js';
+import type { PaymentProvider } from './ports/payment-provider.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
 

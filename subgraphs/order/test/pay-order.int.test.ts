@@ -6,7 +6,7 @@ import { payOrder } from '../src/domain/pay-order.js';
 import { cancelOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus, Payment, PaymentStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
-import { BuiltInPaymentProvider } from '../src/payments/built-in-provider.js';
+import { BuiltInPaymentProvider } from '../src/ports/built-in-payment-provider.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;

@@ -5,13 +5,13 @@ import {
 } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import type { ProductConfig } from './config.js';
 import type { ProductContext } from './context.js';
+import { seedDemoCatalog } from './domain/seed.js';
 import { entities } from './entities/index.js';
 import { CATALOG_STREAM, INVENTORY_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
 import { migrations } from './migrations/index.js';
 import { createSchema } from './schema/index.js';
 import { createLoaders } from './schema/loaders.js';
-import { seedDemoCatalog } from './seed/seed.js';
 
 export function createProductSubgraph(config: ProductConfig, options: SubgraphOptions = {}): SubgraphService {
   return createSubgraphService<ProductContext>(

@@ -8,10 +8,10 @@ import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProductSubgraph } from '../src/app.js';
+import { DEMO_PRODUCTS } from '../src/domain/demo-catalog.js';
 import { entities } from '../src/entities/index.js';
 import { CATALOG_STREAM, ProductSubjects, type ProductUpserted } from '../src/events/contracts/published.js';
 import { migrations } from '../src/migrations/index.js';
-import { DEMO_PRODUCTS } from '../src/seed/demo-catalog.js';
 import { openTestDatabase, TEST_GATEWAY_SECRET, type TestDatabase, testProductConfig, testTokens } from './helpers.js';
 
 const CREATE = `mutation($input: CreateProductInput!) {

@@ -2,10 +2,10 @@ import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNamed } from '../src/domain/catalog.js';
+import { DEMO_PRODUCTS } from '../src/domain/demo-catalog.js';
+import { seedDemoCatalog } from '../src/domain/seed.js';
 import { Brand, Product } from '../src/entities/index.js';
 import { ProductSubjects } from '../src/events/contracts/published.js';
-import { DEMO_PRODUCTS } from '../src/seed/demo-catalog.js';
-import { seedDemoCatalog } from '../src/seed/seed.js';
 import { openTestDatabase, type TestDatabase } from './helpers.js';
 
 const log = createLogger('test');

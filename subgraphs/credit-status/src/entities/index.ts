@@ -1,9 +1,8 @@
-import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
-import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { eventEntities } from '@commerce-supergraph/shared/events/tables';
 import { CreditScoreChange } from './credit-score-change.js';
 import { CreditStatus } from './credit-status.js';
 
 export { CreditScoreChange, CreditStatus };
 
 /** The outbox and inbox tables live in this database too: events commit with the changes they report. */
-export const entities = [CreditStatus, CreditScoreChange, OutboxMessage, InboxMessage];
+export const entities = [CreditStatus, CreditScoreChange, ...eventEntities];

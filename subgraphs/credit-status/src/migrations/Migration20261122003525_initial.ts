@@ -11,11 +11,6 @@ export class Migration20261122003525_initial extends Migration {
     this.addSql(`create table "credit_score_changes" ("id" bigserial primary key, "customer_id" uuid not null, "score" int not null, "delta" int not null, "reason" text not null, "changed_at" timestamptz not null);`);
     this.addSql(`create index "credit_score_changes_customer_id_id_index" on "credit_score_changes" ("customer_id", "id");`);
 
-    this.addSql(`create table "inbox_messages" ("consumer" text not null, "event_id" uuid not null, "subject" text not null, "handled_at" timestamptz not null default now(), primary key ("consumer", "event_id"));`);
-
-    this.addSql(`create table "outbox_messages" ("id" uuid not null, "subject" text not null, "payload" jsonb not null, "created_at" timestamptz not null default now(), "published_at" timestamptz null, "attempts" int not null default 0, "next_attempt_at" timestamptz not null default now(), "last_error" text null, primary key ("id"));`);
-    this.addSql(`create index "outbox_messages_published_at_created_at_index" on "outbox_messages" ("published_at", "created_at");`);
-
     this.addSql(`alter table "credit_score_changes" add constraint "credit_score_changes_customer_id_foreign" foreign key ("customer_id") references "credit_statuses" ("customer_id");`);
   }
 

@@ -1,9 +1,12 @@
+import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122003525_initial } from './Migration20261122003525_initial.js';
-import { Migration20261122012520_inbox_handled_at_index } from './Migration20261122012520_inbox_handled_at_index.js';
 
-/** Every migration in order. Listed by hand so built and test runs load exactly these. */
+/**
+ * Every migration in order of their dates. Listed by hand so built and test runs load exactly these.
+ * The outbox and inbox tables are shared: eventTablesMigration says how older databases take it.
+ */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122003525_initial', class: Migration20261122003525_initial },
-  { name: 'Migration20261122012520_inbox_handled_at_index', class: Migration20261122012520_inbox_handled_at_index },
+  eventTablesMigration,
 ];

@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Role } from '@commerce-supergraph/shared/auth/jwt';
+import { TimestampedEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { DateScalar } from '@commerce-supergraph/shared/graphql/scalars';
 import type { Opt } from '@mikro-orm/core';
-import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Directive, Field, ObjectType } from 'type-graphql';
 
 /** A registered customer. Also the federated `Customer` entity other subgraphs reference by id. */
 @Entity({ tableName: 'customers' })
 @ObjectType({ description: 'A registered customer.' })
 @Directive('@key(fields: "id")')
-export class Customer {
-  @PrimaryKey({ type: 'uuid' })
-  @Field(() => ID)
-  id: string = randomUUID();
-
+export class Customer extends TimestampedEntity {
   @Property({ type: 'text' })
   @Field(() => String)
   name!: string;
@@ -47,11 +43,9 @@ export class Customer {
   @Property({ type: 'text[]' })
   roles: Role[] & Opt = ['customer'];
 
-  @Property({ type: 'timestamptz' })
   @Field(() => Date)
-  createdAt: Date & Opt = new Date();
+  declare createdAt: Date & Opt;
 
-  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date & Opt = new Date();
+  declare updatedAt: Date & Opt;
 }

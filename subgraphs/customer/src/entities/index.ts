@@ -1,5 +1,4 @@
-import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
-import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { eventEntities } from '@commerce-supergraph/shared/events/tables';
 import { Customer } from './customer.js';
 import { CustomerEvent } from './customer-event.js';
 import { FinancialProfile } from './financial-profile.js';
@@ -11,12 +10,4 @@ export { EmploymentStatus } from './financial-profile.js';
 export { Customer, CustomerEvent, FinancialProfile, LoginFailure, Notification };
 
 /** The outbox and inbox tables live in this database too: events commit with the changes they report. */
-export const entities = [
-  Customer,
-  CustomerEvent,
-  FinancialProfile,
-  LoginFailure,
-  Notification,
-  OutboxMessage,
-  InboxMessage,
-];
+export const entities = [Customer, CustomerEvent, FinancialProfile, LoginFailure, Notification, ...eventEntities];

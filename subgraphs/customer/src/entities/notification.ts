@@ -1,7 +1,8 @@
+import { CreatedAtEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { uuidv7 } from '@commerce-supergraph/shared/events/envelope';
 import type { Opt } from '@mikro-orm/core';
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Field, ObjectType } from 'type-graphql';
 
 /**
  * A message the platform sent a customer (order confirmed or rejected, payment receipt): stored
@@ -10,11 +11,9 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @Entity({ tableName: 'notifications' })
 @Index({ properties: ['customerId', 'createdAt'] })
 @ObjectType({ description: 'A message the platform sent the customer.' })
-export class Notification {
+export class Notification extends CreatedAtEntity {
   /** Time-ordered, so it breaks ties between notifications of the same millisecond in creation order. */
-  @PrimaryKey({ type: 'uuid' })
-  @Field(() => ID)
-  id: string = uuidv7();
+  override id: string = uuidv7();
 
   @Property({ type: 'uuid' })
   customerId!: string;
@@ -27,7 +26,6 @@ export class Notification {
   @Field(() => String)
   body!: string;
 
-  @Property({ type: 'timestamptz' })
   @Field(() => Date)
-  createdAt: Date & Opt = new Date();
+  declare createdAt: Date & Opt;
 }

@@ -1,13 +1,14 @@
+import { eventTablesMigration } from '@commerce-supergraph/shared/events/tables';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000602_initial } from './Migration20261122000602_initial.js';
-import { Migration20261122002327_events } from './Migration20261122002327_events.js';
 import { Migration20261122003627_notifications } from './Migration20261122003627_notifications.js';
-import { Migration20261122012519_inbox_handled_at_index } from './Migration20261122012519_inbox_handled_at_index.js';
 
-/** Every migration in order. Listed by hand so built and test runs load exactly these. */
+/**
+ * Every migration in order of their dates. Listed by hand so built and test runs load exactly these.
+ * The outbox and inbox tables are shared: eventTablesMigration says how older databases take it.
+ */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261122000602_initial', class: Migration20261122000602_initial },
-  { name: 'Migration20261122002327_events', class: Migration20261122002327_events },
   { name: 'Migration20261122003627_notifications', class: Migration20261122003627_notifications },
-  { name: 'Migration20261122012519_inbox_handled_at_index', class: Migration20261122012519_inbox_handled_at_index },
+  eventTablesMigration,
 ];

@@ -7,7 +7,7 @@ import { type Result, refused, succeeded } from '@commerce-supergraph/shared/gra
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Order, OrderStatus, Payment, PaymentStatus } from '../entities/index.js';
 import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
-import type { PaymentProvider } from '../payments/provider.js';
+import type { PaymentProvider } from '../ports/payment-provider.js';
 import { idempotencyKeyOf, validateIdempotencyKey } from './order-input.js';
 
 export interface PayOrderRequest {

@@ -1,5 +1,4 @@
-import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
-import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { eventEntities } from '@commerce-supergraph/shared/events/tables';
 import { DatabaseIdentity } from './database-identity.js';
 import { Order } from './order.js';
 import { OrderItem } from './order-item.js';
@@ -14,4 +13,4 @@ export { DatabaseIdentity, Order, OrderItem, Payment, ProductPrice };
  * The outbox and inbox live here too: every status change commits with its event, and every
  * consumed event (inventory results, catalog upserts) commits with the inbox row that dedupes it.
  */
-export const entities = [Order, OrderItem, Payment, ProductPrice, DatabaseIdentity, OutboxMessage, InboxMessage];
+export const entities = [Order, OrderItem, Payment, ProductPrice, DatabaseIdentity, ...eventEntities];

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { CreatedAtEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { Money, money } from '@commerce-supergraph/shared/graphql/money';
 import type { Opt } from '@mikro-orm/core';
-import { Check, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Check, Entity, Enum, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Directive, Field, ObjectType, registerEnumType } from 'type-graphql';
 
 /** PENDING -> CONFIRMED | REJECTED | CANCELLED; CONFIRMED -> PAID | CANCELLED. The rest are final. */
 export enum OrderStatus {
@@ -49,11 +49,7 @@ registerEnumType(CancellationReason, {
 @Check({ name: 'orders_cancellation_check', expression: "(status = 'CANCELLED') = (cancellation_reason is not null)" })
 @ObjectType({ description: "A customer's order. Only its customer and admins can see it." })
 @Directive('@key(fields: "id")')
-export class Order {
-  @PrimaryKey({ type: 'uuid' })
-  @Field(() => ID)
-  id: string = randomUUID();
-
+export class Order extends CreatedAtEntity {
   /** The customer subgraph's customer; exposed as the `customer` entity reference. */
   @Property({ type: 'uuid' })
   customerId!: string;
@@ -83,15 +79,15 @@ export class Order {
   @Property({ type: 'integer' })
   version: number & Opt = 1;
 
-  @Property({ type: 'timestamptz' })
   @Field(() => Date)
-  createdAt: Date & Opt = new Date();
+  declare createdAt: Date & Opt;
 
   /** Set by the database clock when stock was reserved; the payment time limit counts from here. */
   @Property({ type: 'timestamptz', nullable: true })
   @Field(() => Date, { nullable: true })
   confirmedAt?: Date | null;
 
+  /** Set with each status change (domain/transitions.ts), not on every flush: not a TimestampedEntity. */
   @Property({ type: 'timestamptz' })
   @Field(() => Date)
   updatedAt: Date & Opt = new Date();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { CreatedAtEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { Money, money } from '@commerce-supergraph/shared/graphql/money';
 import type { Opt, Ref } from '@mikro-orm/core';
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Order } from './order.js';
 
 export enum PaymentStatus {
@@ -26,11 +26,7 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 })
 @Index({ name: 'payments_order_id_created_at_index', properties: ['order', 'createdAt'] })
 @ObjectType({ description: 'A charge attempt for an order.' })
-export class Payment {
-  @PrimaryKey({ type: 'uuid' })
-  @Field(() => ID)
-  id: string = randomUUID();
-
+export class Payment extends CreatedAtEntity {
   @ManyToOne(() => Order, { ref: true })
   order!: Ref<Order>;
 
@@ -55,9 +51,8 @@ export class Payment {
   @Property({ type: 'text', nullable: true })
   idempotencyKey?: string | null;
 
-  @Property({ type: 'timestamptz' })
   @Field(() => Date)
-  createdAt: Date & Opt = new Date();
+  declare createdAt: Date & Opt;
 
   @Field(() => Money)
   get amount(): Money & Opt {

@@ -13,8 +13,6 @@ export class Migration20261122004557_initial extends Migration {
     // database replays the CATALOG stream from the start (see events/catalog-projection.ts).
     this.addSql(`insert into "database_identity" ("id") values (gen_random_uuid());`);
 
-    this.addSql(`create table "inbox_messages" ("consumer" text not null, "event_id" uuid not null, "subject" text not null, "handled_at" timestamptz not null default now(), primary key ("consumer", "event_id"));`);
-
     this.addSql(`create table "orders" ("id" uuid not null, "customer_id" uuid not null, "status" "order_status" not null default 'PENDING', "total_amount" numeric(18,2) not null, "currency" text not null, "rejection_reason" text null, "cancellation_reason" "cancellation_reason" null, "idempotency_key" text null, "version" int not null default 1, "created_at" timestamptz not null, "confirmed_at" timestamptz null, "updated_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`create index "orders_confirmed_at_unpaid_index" on "orders" ("confirmed_at") where status = 'CONFIRMED';`);
     this.addSql(`create index "orders_customer_id_created_at_id_index" on "orders" ("customer_id", "created_at", "id");`);
@@ -26,9 +24,6 @@ export class Migration20261122004557_initial extends Migration {
     this.addSql(`create table "order_items" ("id" uuid not null, "order_id" uuid not null, "position" int not null, "product_id" uuid not null, "product_name" text not null, "quantity" int not null, "unit_price_amount" numeric(14,2) not null, "line_total_amount" numeric(16,2) not null, "currency" text not null, primary key ("id"));`);
     this.addSql(`alter table "order_items" add constraint "order_items_order_id_product_id_unique" unique ("order_id", "product_id");`);
     this.addSql(`alter table "order_items" add constraint "order_items_quantity_check" check (quantity >= 1 and quantity <= 100);`);
-
-    this.addSql(`create table "outbox_messages" ("id" uuid not null, "subject" text not null, "payload" jsonb not null, "created_at" timestamptz not null default now(), "published_at" timestamptz null, "attempts" int not null default 0, "next_attempt_at" timestamptz not null default now(), "last_error" text null, primary key ("id"));`);
-    this.addSql(`create index "outbox_messages_published_at_created_at_index" on "outbox_messages" ("published_at", "created_at");`);
 
     this.addSql(`create table "payments" ("id" uuid not null, "order_id" uuid not null, "amount" numeric(18,2) not null, "currency" text not null, "status" "payment_status" not null, "failure_reason" text null, "provider_reference" text null, "idempotency_key" text null, "created_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`create index "payments_order_id_created_at_index" on "payments" ("order_id", "created_at");`);

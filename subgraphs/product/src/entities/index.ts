@@ -1,5 +1,4 @@
-import { InboxMessage } from '@commerce-supergraph/shared/events/inbox';
-import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { eventEntities } from '@commerce-supergraph/shared/events/tables';
 import { Brand } from './brand.js';
 import { Category } from './category.js';
 import { Product } from './product.js';
@@ -21,6 +20,5 @@ export const entities = [
   Reservation,
   ReservationRejection,
   ReservationTombstone,
-  OutboxMessage,
-  InboxMessage,
+  ...eventEntities,
 ];

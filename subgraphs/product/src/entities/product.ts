@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { TimestampedEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { Money, money } from '@commerce-supergraph/shared/graphql/money';
 import type { Opt, Ref } from '@mikro-orm/core';
-import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Check, Entity, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Brand } from './brand.js';
 import { Category } from './category.js';
 
@@ -38,11 +38,7 @@ const trigramIndex = (column: string) => ({
 @Index(trigramIndex('sku'))
 @ObjectType({ description: 'A product of the catalog.' })
 @Directive('@key(fields: "id")')
-export class Product {
-  @PrimaryKey({ type: 'uuid' })
-  @Field(() => ID)
-  id: string = randomUUID();
-
+export class Product extends TimestampedEntity {
   /** Kept as entered; unique regardless of case. */
   @Property({ type: 'text' })
   @Field(() => String)
@@ -84,13 +80,11 @@ export class Product {
   @Property({ type: 'integer' })
   reserved: number & Opt = 0;
 
-  @Property({ type: 'timestamptz' })
   @Field(() => Date)
-  createdAt: Date & Opt = new Date();
+  declare createdAt: Date & Opt;
 
-  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   @Field(() => Date)
-  updatedAt: Date & Opt = new Date();
+  declare updatedAt: Date & Opt;
 
   // Computed, so `& Opt`: em.create must not ask for them.
   @Field(() => Money)

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { TimestampedEntity } from '@commerce-supergraph/shared/db/base-entities';
 import type { Opt, Ref } from '@mikro-orm/core';
-import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Enum, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Product } from './product.js';
 
 export enum ReservationStatus {
@@ -16,10 +16,7 @@ export enum ReservationStatus {
 @Entity({ tableName: 'reservations' })
 @Unique({ properties: ['orderId', 'product'] })
 @Check({ name: 'reservations_quantity_check', expression: 'quantity > 0' })
-export class Reservation {
-  @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
-
+export class Reservation extends TimestampedEntity {
   @Property({ type: 'uuid' })
   orderId!: string;
 
@@ -31,10 +28,4 @@ export class Reservation {
 
   @Enum({ items: () => ReservationStatus, nativeEnumName: 'reservation_status' })
   status: ReservationStatus & Opt = ReservationStatus.RESERVED;
-
-  @Property({ type: 'timestamptz' })
-  createdAt: Date & Opt = new Date();
-
-  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
-  updatedAt: Date & Opt = new Date();
 }

@@ -15,11 +15,6 @@ export class Migration20261122002459_initial extends Migration {
     this.addSql(`create table "categories" ("id" uuid not null, "name" text not null, "created_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`create unique index "categories_name_lower_unique" on "categories" (lower("name"));`);
 
-    this.addSql(`create table "inbox_messages" ("consumer" text not null, "event_id" uuid not null, "subject" text not null, "handled_at" timestamptz not null default now(), primary key ("consumer", "event_id"));`);
-
-    this.addSql(`create table "outbox_messages" ("id" uuid not null, "subject" text not null, "payload" jsonb not null, "created_at" timestamptz not null default now(), "published_at" timestamptz null, "attempts" int not null default 0, "next_attempt_at" timestamptz not null default now(), "last_error" text null, primary key ("id"));`);
-    this.addSql(`create index "outbox_messages_published_at_created_at_index" on "outbox_messages" ("published_at", "created_at");`);
-
     this.addSql(`create table "products" ("id" uuid not null, "sku" text not null, "name" text not null, "description" text null, "price_amount" numeric(14,2) not null, "currency_code" text not null default 'USD', "image_url" text null, "active" boolean not null default true, "brand_id" uuid null, "category_id" uuid null, "on_hand" int not null default 0, "reserved" int not null default 0, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`create index "products_sku_trgm_index" on "products" using gin ("sku" gin_trgm_ops);`);
     this.addSql(`create index "products_name_trgm_index" on "products" using gin ("name" gin_trgm_ops);`);

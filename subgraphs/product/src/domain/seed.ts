@@ -3,8 +3,8 @@ import { internalCause } from '@commerce-supergraph/shared/events/cause';
 import type { Result } from '@commerce-supergraph/shared/graphql/payloads';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createNamed, createProduct } from '../domain/catalog.js';
 import { Brand, Category } from '../entities/index.js';
+import { createNamed, createProduct } from './catalog.js';
 import { DEMO_BRANDS, DEMO_CATEGORIES, DEMO_PRODUCTS } from './demo-catalog.js';
 
 /**

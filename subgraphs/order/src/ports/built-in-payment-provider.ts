@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChargeRequest, ChargeResult, PaymentProvider } from './provider.js';
+import type { ChargeRequest, ChargeResult, PaymentProvider } from './payment-provider.js';
 
 /** The test tokens of docs/api.md: the only ones the built-in provider knows. */
 const TEST_TOKENS = { succeeds: 'tok_visa', declined: 'tok_chargeDeclined' } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuiltInPaymentProvider, DECLINE_REASON } from '../src/payments/built-in-provider.js';
+import { BuiltInPaymentProvider, DECLINE_REASON } from '../src/ports/built-in-payment-provider.js';
 
 const request = (paymentToken: string, idempotencyKey = 'order-1:attempt-1') => ({
   amount: '19.99',
