@@ -14,6 +14,10 @@ export interface TestNatsServer {
   port: number;
   /** Stops the process (SIGTERM, like an operator or an orchestrator would). */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL, a crash: nothing is flushed or said goodbye to). */
+  kill(): Promise<void>;
+  /** The server's pid while it runs. */
+  pid(): number | undefined;
   /** Starts it again on the same port with the same store, so streams and consumers survive. */
   start(): Promise<void>;
   /** Stops it and deletes its store. */
@@ -31,8 +35,11 @@ export async function startNatsServer(): Promise<TestNatsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'nats-test-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  let disposed = false;
 
   const start = async () => {
+    // A test still restarting it while it ends must not bring back a disposed server.
+    if (disposed) throw new Error(`nats-server on port ${port} was disposed`);
     const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir];
     const process = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let output = '';
@@ -42,12 +49,12 @@ export async function startNatsServer(): Promise<TestNatsServer> {
     child = process;
     await waitForPort(port, () => (process.exitCode === null ? undefined : output));
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
+    running.kill(signal);
     await exited;
   };
   await start();
@@ -55,8 +62,11 @@ export async function startNatsServer(): Promise<TestNatsServer> {
     url: `nats://127.0.0.1:${port}`,
     port,
     start,
-    stop,
+    stop: () => stop('SIGTERM'),
+    kill: () => stop('SIGKILL'),
+    pid: () => child?.pid,
     async dispose() {
+      disposed = true;
       await stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFile, chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,111 +9,194 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/**
+ * A PostgreSQL server of a test's own (initdb into a temporary directory, a free port), for tests
+ * that stop, crash or restart PostgreSQL: the machine's server is shared and must never be touched.
+ * As root, the binaries run as the `postgres` OS user (PostgreSQL refuses to run as root), which
+ * owns the data directory. Self-contained (no relative imports), so a plain Node script can load it.
+ */
 export interface TestPostgresServer {
-  /** Server URL for DATABASE_URL, e.g. postgres://postgres@127.0.0.1:54321/postgres. */
+  /** postgres://postgres@127.0.0.1:<port>/postgres: a service puts its own database name in the path. */
   url: string;
   port: number;
+  /** The data directory (owned by the server's OS user). */
+  dataDir: string;
+  /** The server's log file. */
+  logFile: string;
   /**
-   * Stops the server. `immediate` is a crash as far as clients can tell: every connection is cut
-   * at once, and the next start runs crash recovery ("the database system is starting up").
+   * Starts the server on the same port and data. `wait: false` returns as soon as pg_ctl has
+   * launched the postmaster, while it may still be recovering: what a client sees during a restart.
    */
-  stop(mode?: 'immediate' | 'fast'): Promise<void>;
-  /** Starts it again on the same port with the same data; `wait: false` returns before it accepts connections. */
   start(options?: { wait?: boolean }): Promise<void>;
-  /** Resolves once a connection is accepted (crash recovery done). */
+  /** `pg_ctl stop -m <mode>`: `immediate` is a crash (no checkpoint; the next start recovers from WAL). */
+  stop(mode?: 'smart' | 'fast' | 'immediate'): Promise<void>;
+  /** `accepting`, `starting` (up but refusing connections, e.g. in recovery) or `down`. */
+  state(): Promise<'accepting' | 'starting' | 'down'>;
+  /** Resolves once the server accepts connections; throws after `timeoutMs`. */
   waitUntilAccepting(timeoutMs?: number): Promise<void>;
+  /** The postmaster's pid while it runs. */
+  pid(): number | undefined;
   /**
    * Freezes every process of the server (SIGSTOP): connections stay open and nothing answers, as
    * with a hung host or a network partition. `thaw` lets it go on (SIGCONT).
    */
   freeze(): Promise<void>;
   thaw(): Promise<void>;
-  /** Stops it and deletes its data. */
+  /** Stops the server (immediately) and deletes its directory. Safe to call more than once. */
   dispose(): Promise<void>;
 }
 
-/** Where the PostgreSQL server binaries are: PG_BIN, or Debian's location of version 15. */
-const binDir = (): string => process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+export interface PostgresServerOptions {
+  /** Extra postgresql.conf settings, e.g. `{ max_connections: '200' }`. */
+  settings?: Record<string, string>;
+  /** Where the binaries are; default: POSTGRES_BIN, else the newest /usr/lib/postgresql/<n>/bin. */
+  binDir?: string;
+}
 
-/**
- * A PostgreSQL server of a test's own, in a temporary directory on a free port: for tests that stop
- * or crash the database, which must never touch the machine's server. PostgreSQL refuses to run as
- * root, so as root it runs as the `postgres` OS user.
- */
-export async function startPostgresServer(): Promise<TestPostgresServer> {
-  const bin = binDir();
-  if (!existsSync(join(bin, 'pg_ctl'))) throw new Error(`pg_ctl not found in ${bin} (set PG_BIN)`);
-  const dir = await mkdtemp(join(tmpdir(), 'pg-test-'));
-  const data = join(dir, 'data');
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<TestPostgresServer> {
+  const binDir = options.binDir ?? postgresBinDir();
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const ids = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
-    await chown(dir, await ids('-u'), await ids('-g'));
-  }
-  const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
-  await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions']);
+  const owner = asRoot ? osUser('postgres') : undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'pg-test-'));
+  const dataDir = join(dir, 'data');
+  const logFile = join(dir, 'server.log');
   const port = await freePort();
-  const serverOptions = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c full_page_writes=off',
-    '-c max_connections=100',
-  ].join(' ');
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  let running = false;
+  /** Runs a PostgreSQL binary, as the postgres user when we are root. */
+  const pg = (binary: string, args: string[]) =>
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(binDir, binary), ...args], { cwd: tmpdir() })
+      : run(join(binDir, binary), args, { cwd: tmpdir() });
+  let disposed = false;
 
-  const waitUntilAccepting = async (timeoutMs = 30_000) => {
+  try {
+    if (owner) await chown(dir, owner.uid, owner.gid);
+    await chmod(dir, 0o700);
+    await pg('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    const settings = {
+      listen_addresses: "'127.0.0.1'",
+      port: String(port),
+      unix_socket_directories: `'${dir}'`,
+      max_connections: '200',
+      ...options.settings,
+    };
+    await appendFile(
+      join(dataDir, 'postgresql.conf'),
+      `\n# test server\n${Object.entries(settings)
+        .map(([key, value]) => `${key} = ${value}`)
+        .join('\n')}\n`,
+    );
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const state = async (): Promise<'accepting' | 'starting' | 'down'> => {
+    try {
+      await pg('pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-t', '2']);
+      return 'accepting';
+    } catch (error) {
+      // pg_isready: 1 = rejecting connections (starting up, shutting down), 2 = no response.
+      return (error as { code?: number }).code === 1 ? 'starting' : 'down';
+    }
+  };
+  const waitUntilAccepting = async (timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const ready = await pg('pg_isready', ['-h', '127.0.0.1', '-p', String(port), '-t', '1']).then(
-        () => true,
-        () => false,
-      );
-      if (ready) return;
-      if (Date.now() > deadline) throw new Error(`PostgreSQL on port ${port} did not accept connections`);
+    while ((await state()) !== 'accepting') {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL on port ${port} did not accept connections in time`);
       await sleep(50);
     }
   };
+  const pid = () => {
+    try {
+      const value = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(value) && value > 0 ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const start = async ({ wait = true }: { wait?: boolean } = {}) => {
-    await pg('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-W', 'start']);
-    running = true;
+    // A fault schedule still running while the test ends must not bring back a disposed server.
+    if (disposed) throw new Error(`PostgreSQL on port ${port} was disposed`);
+    // -W: pg_ctl returns once the postmaster is launched; we wait (or not) ourselves.
+    await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-W', 'start']);
     if (wait) await waitUntilAccepting();
   };
-  const stop = async (mode: 'immediate' | 'fast' = 'fast') => {
-    if (!running) return;
-    running = false;
-    await pg('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+  const stop = async (mode: 'smart' | 'fast' | 'immediate' = 'fast') => {
+    if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
+    await pg('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']).catch((error: unknown) => {
+      // Already stopped between the look and the stop.
+      if (existsSync(join(dataDir, 'postmaster.pid'))) throw error;
+    });
   };
-  /** The postmaster (first line of postmaster.pid) and its children: this server's processes only. */
-  const processes = async (): Promise<number[]> => {
-    const postmaster = Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+
+  /** The postmaster and its children: this server's processes only. */
+  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
+    const postmaster = pid();
+    if (postmaster === undefined) return;
     const children = await run('pgrep', ['-P', String(postmaster)]).then(
       ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
       () => [] as number[],
     );
-    return [postmaster, ...children];
+    for (const each of [postmaster, ...children]) process.kill(each, name);
   };
-  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
-    for (const pid of await processes()) process.kill(pid, name);
-  };
-  await start();
+
+  try {
+    await start();
+  } catch (error) {
+    await stop('immediate').catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${tail(logFile)}`);
+  }
   return {
-    url,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir,
+    logFile,
     start,
     stop,
+    state,
     waitUntilAccepting,
+    pid,
     freeze: () => signal('SIGSTOP'),
     thaw: () => signal('SIGCONT'),
     async dispose() {
+      if (disposed) return;
+      disposed = true;
       await signal('SIGCONT').catch(() => undefined);
       await stop('immediate').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** POSTGRES_BIN, else the newest version installed the Debian way. */
+export function postgresBinDir(): string {
+  if (process.env.POSTGRES_BIN) return process.env.POSTGRES_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => existsSync(join(root, name, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions[0]) throw new Error('No PostgreSQL binaries found: set POSTGRES_BIN to the directory holding initdb');
+  return join(root, versions[0], 'bin');
+}
+
+function osUser(name: string): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${name}:`));
+  if (!line) throw new Error(`Running as root needs a "${name}" OS user to run PostgreSQL`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function freePort(): Promise<number> {

@@ -1,0 +1,802 @@
+// `npm run test:faults`: the fault suite (docs/operations.md, Fault suite). It runs the whole
+// supergraph as separate processes on a PostgreSQL and a NATS of its own, places orders with
+// retrying clients while it kills NATS and subgraphs and crashes PostgreSQL, then checks that no
+// order was lost, duplicated or left PENDING and that every effect happened exactly once.
+// Exit code: 0 every invariant holds, 1 an invariant broke, 2 the suite itself failed, 130 interrupted.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import {
+  postgresBinDir,
+  startPostgresServer,
+  type TestPostgresServer,
+} from '@commerce-supergraph/test-support/postgres-server';
+import {
+  checkInvariants,
+  DB,
+  type Invariant,
+  latestOrders,
+  missingEffects,
+  observeSettling,
+  type ProductStock,
+  readSnapshotPatiently,
+  type SagaTrace,
+  type SettleObservation,
+  sagaTimeline,
+  summarizeWaits,
+} from './checks.ts';
+import { type ClientRecord, type Customer, GatewayClient, type Line, runClient, Tally } from './clients.ts';
+import { Clock, seconds } from './clock.ts';
+import {
+  freePort,
+  type ProcessEvent,
+  type ReadyAnswer,
+  reportFacts,
+  type ServiceName,
+  ServiceProcess,
+  SUBGRAPHS,
+  summarizeLogLine,
+} from './cluster.ts';
+import { type FaultConfig, readFaultConfig } from './config.ts';
+import { consumerStates, Databases, deadLetters, streamsAndConsumers } from './inspect.ts';
+import { Random } from './random.ts';
+import { awaitAllReady, ReadinessMonitor, type Wedge } from './readiness.ts';
+import { describeFault, Infrastructure, type InjectedFault, injectFaults, planFaults } from './schedule.ts';
+
+const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const ADMIN = { email: 'admin@faults.example.com', password: 'fault-suite-admin-password' };
+const SECRETS = {
+  JWT_SECRET: 'fault-suite-development-jwt-secret-long-enough-for-hs256',
+  GATEWAY_SECRET: 'fault-suite-development-gateway-secret',
+};
+/** The consumers the saga needs before orders flow (docs/architecture.md, Events); CATALOG's is named per database. */
+const SAGA_CONSUMERS: Record<string, string[]> = {
+  ORDERS: [
+    'product__orders_order_created_v1',
+    'product__orders_order_cancelled_v1',
+    'customer__orders_order_confirmed_v1',
+    'customer__orders_order_rejected_v1',
+  ],
+  PAYMENTS: [
+    'product__payments_payment_succeeded_v1',
+    'credit-status__payments_payment_succeeded_v1',
+    'credit-status__payments_payment_failed_v1',
+    'customer__payments_payment_succeeded_v1',
+  ],
+  INVENTORY: ['order__inventory_reservation_reserved_v1', 'order__inventory_reservation_rejected_v1'],
+  CUSTOMERS: ['credit-status__customers_customer_registered_v1'],
+};
+
+const clock = new Clock();
+const say = (line: string) => console.log(`${clock.stamp()} ${line}`);
+
+// --- clean-up: every process and directory, on success, failure, Ctrl-C or a crash of the suite ---
+const cleanups: { label: string; run: () => Promise<void>; force: () => void }[] = [];
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+/** Services exit on the terminal's Ctrl-C too: none may be restarted once the end has begun. */
+const holds: (() => void)[] = [];
+function cleanUp(): Promise<void> {
+  for (const hold of holds) hold();
+  cleaning ??= (async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      try {
+        await Promise.race([step.run(), sleep(20_000).then(() => Promise.reject(new Error('timed out')))]);
+      } catch (error) {
+        console.error(`clean-up of ${step.label} failed (${(error as Error).message}); forcing`);
+        try {
+          step.force();
+        } catch {
+          // best effort
+        }
+      }
+    }
+  })();
+  return cleaning;
+}
+function forceCleanUp(): void {
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      step.force();
+    } catch {
+      // best effort
+    }
+  }
+}
+const onSignal = (signal: NodeJS.Signals, code: number) => {
+  if (interrupted) {
+    console.error(`\n${signal} again: killing everything now`);
+    forceCleanUp();
+    process.exit(code);
+  }
+  interrupted = true;
+  console.error(`\n${signal}: stopping every process and removing the temporary directories (again to force)`);
+  void cleanUp().finally(() => process.exit(code));
+};
+process.on('SIGINT', () => onSignal('SIGINT', 130));
+process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+process.on('SIGHUP', () => onSignal('SIGHUP', 129));
+const crash = (error: unknown) => {
+  console.error('fault suite crashed:', error);
+  void cleanUp().finally(() => process.exit(2));
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+// --- the run ---
+let config: FaultConfig;
+try {
+  config = readFaultConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const random = new Random(config.seed);
+console.log(
+  `fault suite: seed ${config.seed} (FAULT_SEED=${config.seed} reproduces the schedule), ${config.orders} orders at ${config.rate}/s, ` +
+    `${config.customers} customers, ${config.products} products, pay share ${config.payShare}, ${config.rounds} round(s) of faults`,
+);
+
+let exitCode = 2;
+try {
+  exitCode = await run(config);
+} catch (error) {
+  console.error(`\nfault suite error: ${(error as Error).stack ?? error}`);
+  console.log(`faults: seed=${config.seed} ERROR ${(error as Error).message.split('\n')[0]}`);
+  exitCode = 2;
+}
+await cleanUp();
+process.exit(interrupted ? 130 : exitCode);
+
+async function run(cfg: FaultConfig): Promise<number> {
+  const root = mkdtempSync(join(tmpdir(), 'commerce-faults-'));
+  const dirs = { logs: join(root, 'logs'), reports: join(root, 'reports') };
+  mkdirSync(dirs.logs);
+  mkdirSync(dirs.reports);
+  cleanups.push({
+    label: 'temporary directory',
+    run: async () => {
+      if (cfg.artifacts) copyArtifacts(root, cfg.artifacts);
+      rmSync(root, { recursive: true, force: true });
+    },
+    force: () => rmSync(root, { recursive: true, force: true }),
+  });
+
+  // PostgreSQL and NATS of the suite's own, on free ports: the machine's servers are never touched.
+  const pg: TestPostgresServer = await startPostgresServer();
+  cleanups.push({
+    label: 'PostgreSQL',
+    run: () => pg.dispose(),
+    force: () => {
+      // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its backends with it.
+      const pid = pg.pid();
+      if (pid) process.kill(pid, 'SIGQUIT');
+      rmSync(join(pg.dataDir, '..'), { recursive: true, force: true });
+    },
+  });
+  const nats: TestNatsServer = await startNatsServer();
+  cleanups.push({
+    label: 'NATS',
+    run: () => nats.dispose(),
+    force: () => {
+      const pid = nats.pid();
+      if (pid) process.kill(pid, 'SIGKILL');
+    },
+  });
+  say(
+    `PostgreSQL ${postgresBinDir()} on port ${pg.port} (pid ${pg.pid()}), NATS on port ${nats.port} (pid ${nats.pid()}), logs in ${dirs.logs}`,
+  );
+
+  // The supergraph: four subgraphs and the gateway, each a process from its built dist/.
+  const ports = Object.fromEntries(
+    await Promise.all(
+      (['gateway', ...SUBGRAPHS] as ServiceName[]).map(async (name) => [name, await freePort()] as const),
+    ),
+  ) as Record<ServiceName, number>;
+  const processEvents: ProcessEvent[] = [];
+  const common = { NODE_ENV: cfg.nodeEnv, LOG_LEVEL: cfg.logLevel, ...SECRETS };
+  const subgraphEnv = (prefix: string, dbName: string, port: number) => ({
+    ...common,
+    DATABASE_URL: pg.url,
+    NATS_URL: nats.url,
+    [`${prefix}_PORT`]: String(port),
+    [`${prefix}_DB_NAME`]: dbName,
+  });
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const specs = {
+    customer: {
+      script: 'subgraphs/customer/dist/index.js',
+      env: {
+        ...subgraphEnv('CUSTOMER', DB.customer, ports.customer),
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+      },
+    },
+    product: {
+      script: 'subgraphs/product/dist/index.js',
+      env: { ...subgraphEnv('PRODUCT', DB.product, ports.product), PRODUCT_SEED_DEMO_CATALOG: 'false' },
+    },
+    order: { script: 'subgraphs/order/dist/index.js', env: subgraphEnv('ORDER', DB.order, ports.order) },
+    'credit-status': {
+      script: 'subgraphs/credit-status/dist/index.js',
+      env: subgraphEnv('CREDIT_STATUS', DB.credit, ports['credit-status']),
+    },
+    gateway: {
+      script: 'gateway/dist/index.js',
+      env: {
+        ...common,
+        GATEWAY_PORT: String(ports.gateway),
+        CUSTOMER_URL: url('customer'),
+        ORDER_URL: url('order'),
+        PRODUCT_URL: url('product'),
+        CREDIT_STATUS_URL: url('credit-status'),
+      },
+    },
+  } satisfies Record<ServiceName, { script: string; env: Record<string, string> }>;
+  const services = Object.fromEntries(
+    (Object.keys(specs) as ServiceName[]).map((name) => [
+      name,
+      new ServiceProcess(
+        { name, script: join(REPO, specs[name].script), port: ports[name], env: specs[name].env },
+        dirs,
+        clock,
+        (event) => processEvents.push(event),
+      ),
+    ]),
+  ) as Record<ServiceName, ServiceProcess>;
+  const all = [...SUBGRAPHS.map((name) => services[name]), services.gateway];
+  for (const service of all) holds.push(() => service.hold());
+  cleanups.push({
+    label: 'services',
+    run: async () => {
+      await Promise.all(all.map((service) => service.shutdown()));
+    },
+    force: () => {
+      for (const service of all) if (service.pid && service.alive()) process.kill(service.pid, 'SIGKILL');
+    },
+  });
+
+  // Start in an order that lets most consumers find their streams at once: order and customer
+  // own the streams the others read.
+  const boot = async (names: ServiceName[]) => {
+    for (const name of names) services[name].start();
+    for (const name of names) {
+      const outcome = await services[name].waitReady(clock.now() + 90_000);
+      if (outcome !== 'ready') throw new Error(`${name} did not start: ${services[name].logTail(12).join(' | ')}`);
+    }
+  };
+  await boot(['order', 'customer']);
+  await boot(['product', 'credit-status']);
+  await boot(['gateway']);
+  say(`supergraph up: gateway ${ports.gateway}, ${SUBGRAPHS.map((name) => `${name} ${ports[name]}`).join(', ')}`);
+
+  const db = new Databases(pg.url);
+  cleanups.push({ label: 'database connections', run: () => db.close(), force: () => undefined });
+  const tally = new Tally();
+  const client = new GatewayClient(ports.gateway, cfg.requestTimeoutMs, tally);
+
+  // --- set-up through the gateway: products with a stock that runs out for some, customers ---
+  const setupRandom = random.fork('setup');
+  const adminToken = await retrying('admin login', async () => {
+    const res = await client.send('Login', { input: ADMIN }, undefined, 'setup-login');
+    const token = res.kind === 'answer' ? res.body.data?.login?.token : undefined;
+    if (!token) throw new Error(JSON.stringify(res));
+    return token as string;
+  });
+  const meanDemand = (cfg.orders * 2 * 2) / cfg.products; // 2 lines of 2 units on average
+  const products: ProductStock[] = [];
+  for (let i = 0; i < cfg.products; i++) {
+    const initialStock = Math.max(5, Math.round(meanDemand * setupRandom.between(0.45, 1.15)));
+    const name = `Fault item ${i + 1}`;
+    const price = setupRandom.between(5, 120).toFixed(2);
+    const id = await retrying(`create ${name}`, async () => {
+      const res = await client.send(
+        'CreateProduct',
+        { input: { sku: `FAULT-${cfg.seed}-${i + 1}`, name, price, initialStock } },
+        adminToken,
+        `setup-product-${i + 1}`,
+      );
+      const product = res.kind === 'answer' ? res.body.data?.createProduct?.product : undefined;
+      if (!product?.id) throw new Error(JSON.stringify(res));
+      return product.id as string;
+    });
+    products.push({ id, name, initialStock });
+  }
+  const customers: Customer[] = [];
+  for (let start = 0; start < cfg.customers; start += 5) {
+    const batch = Array.from({ length: Math.min(5, cfg.customers - start) }, (_, k) => start + k);
+    customers.push(
+      ...(await Promise.all(
+        batch.map((i) =>
+          retrying(`register customer ${i + 1}`, async () => {
+            const res = await client.send(
+              'RegisterCustomer',
+              {
+                input: {
+                  name: `Fault shopper ${i + 1}`,
+                  email: `shopper-${i + 1}-${cfg.seed}@faults.example.com`,
+                  password: 'fault-suite-shopper',
+                },
+              },
+              undefined,
+              `setup-customer-${i + 1}`,
+            );
+            const payload = res.kind === 'answer' ? res.body.data?.registerCustomer : undefined;
+            if (!payload?.token) throw new Error(JSON.stringify(res));
+            return { id: payload.customer.id as string, token: payload.token as string };
+          }),
+        ),
+      )),
+    );
+  }
+  await retrying('the order subgraph prices every product', async () => {
+    const rows = await db.query<{ n: string }>(DB.order, 'select count(*)::text as n from product_prices');
+    if (Number(rows[0]?.n) < products.length) throw new Error(`${rows[0]?.n} of ${products.length} priced`);
+  });
+  await retrying(
+    'every saga consumer attached',
+    async () => {
+      const found = await streamsAndConsumers(nats.url);
+      const missing = Object.entries(SAGA_CONSUMERS).flatMap(([stream, names]) =>
+        names.filter((name) => !found.get(stream)?.includes(name)).map((name) => `${stream}/${name}`),
+      );
+      if ((found.get('CATALOG') ?? []).length === 0) missing.push('CATALOG/<order projection>');
+      if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
+    },
+    60_000,
+  );
+  say(
+    `set up: ${customers.length} customers; stock ${products.map((p) => `${p.name.replace('Fault item ', '#')}=${p.initialStock}`).join(' ')} (mean demand ${Math.round(meanDemand)} each)`,
+  );
+
+  // --- load and faults together ---
+  const monitor = new ReadinessMonitor(
+    all,
+    clock,
+    cfg.readyBudgetMs,
+    cfg.readyPollMs,
+    Math.max(10_000, cfg.readyBudgetMs * 5),
+  );
+  monitor.start();
+  cleanups.push({ label: 'readiness polling', run: () => monitor.stop(), force: () => undefined });
+  const infra = new Infrastructure(pg, nats);
+  const loadWindowMs = (cfg.orders * 1000) / cfg.rate;
+  const { faults: plan, scale } = planFaults(random.fork('faults'), cfg.rounds, loadWindowMs);
+  say(
+    `fault plan${scale < 1 ? ` (times x${scale.toFixed(2)} to fit the ${seconds(loadWindowMs)} of arriving orders)` : ''}: ${plan.map((fault) => `[after ${fault.gapMs} ms: ${describeFault(fault)}]`).join(' ')}`,
+  );
+
+  const loadStart = clock.now();
+  const loadRandom = random.fork('load');
+  const records: ClientRecord[] = [];
+  const clientRuns: Promise<ClientRecord>[] = [];
+  let clientsStopped = false;
+  const stopClients = () => interrupted || clientsStopped;
+  let lastClientAt = loadStart;
+  const load = (async () => {
+    for (let i = 0; i < cfg.orders; i++) {
+      const due = loadStart + (i * 1000) / cfg.rate;
+      if (due > clock.now()) await sleep(due - clock.now());
+      if (interrupted) return;
+      const lines = loadRandom.shuffle(products).slice(0, loadRandom.int(1, Math.min(3, products.length)));
+      const record: ClientRecord = {
+        index: i,
+        key: `faults-${cfg.seed}-${i + 1}`,
+        customer: customers[i % customers.length] as Customer,
+        items: lines.map((p): Line => ({ productId: p.id, quantity: loadRandom.int(1, 3) })),
+        wantsToPay: loadRandom.chance(cfg.payShare),
+        startedAt: clock.now(),
+        placeAttempts: 0,
+        payAttempts: 0,
+      };
+      records.push(record);
+      lastClientAt = clock.now();
+      clientRuns.push(
+        runClient(
+          client,
+          record,
+          { deadlineMs: cfg.clientDeadlineMs, pollMs: 700, payDelayMaxMs: 3000, keyPrefix: `faults-${cfg.seed}` },
+          clock,
+          loadRandom.fork(`client-${i}`),
+          stopClients,
+        ),
+      );
+    }
+  })();
+  const injected: InjectedFault[] = await injectFaults(
+    plan,
+    infra,
+    services,
+    clock,
+    () => interrupted,
+    (line) => console.log(`  fault ${line}`),
+  );
+  const lastFaultAt = Math.max(loadStart, ...injected.map((f) => f.restartedAt ?? f.startedAt));
+  await load;
+  say(
+    `all ${records.length} clients started, the last ${seconds(lastClientAt - loadStart)} after the first; faults done; waiting for every service to be ready`,
+  );
+
+  // --- recovery: every service ready again; a wedged one is diagnosed, then rescued ---
+  const wedges: Wedge[] = [];
+  const { readyAt, notReady } = await awaitAllReady({
+    services: all,
+    clock,
+    since: lastFaultAt,
+    infraUpSince: () => infra.upSince(),
+    wedgeMs: cfg.wedgeMs,
+    giveUpAfterMs: cfg.wedgeMs * 3 + 60_000,
+    diagnose: (service, last) =>
+      diagnose(service, last, { pg, db, ports: { ...portsByName(ports), PostgreSQL: pg.port, NATS: nats.port } }),
+    onWedge: (wedge) => {
+      wedges.push(wedge);
+      say(`NOT RECOVERED: ${wedge.service} (generation ${wedge.generation}, pid ${wedge.pid}): ${wedge.facts[0]}`);
+      for (const fact of wedge.facts.slice(1)) console.log(`    ${fact}`);
+    },
+  });
+  say(
+    notReady.length === 0
+      ? `every service ready (last fault action at ${clock.stamp(lastFaultAt)}); every order must be settled by ${clock.stamp(readyAt + cfg.settleMs)}`
+      : `gave up waiting: ${notReady.join(', ')} not ready; checking what there is`,
+  );
+
+  // --- settling, then the clients' payments and the effects they cause ---
+  const settle: SettleObservation = await observeSettling({
+    db,
+    clock,
+    clients: records,
+    readyAt,
+    settleMs: cfg.settleMs,
+    observeMs: cfg.observeMs,
+  });
+  say(
+    settle.allSettledAt !== undefined
+      ? `every order settled ${seconds(settle.allSettledAt - readyAt)} after the last service was ready`
+      : `${settle.late.filter((l) => l.settledAt === undefined).length} orders still unsettled ${seconds(clock.now() - readyAt)} after the last service was ready`,
+  );
+  // With a service left wedged, clients still waiting on it would only wait out their deadline.
+  if (notReady.length > 0) clientsStopped = true;
+  await Promise.all(clientRuns);
+  const clientsDoneAt = clock.now();
+  const drain = await drainEffects(db, nats.url, cfg.effectsMs);
+  say(
+    drain.missing.length === 0
+      ? `effects complete ${seconds(drain.tookMs)} after the clients finished`
+      : `effects still missing: ${drain.missing.join('; ')}`,
+  );
+  await monitor.stop();
+
+  // --- the verdict ---
+  const snapshot = await readSnapshotPatiently(db);
+  const letters = await deadLetters(nats.url);
+  // Where the late orders waited: every one's saga traced (up to 200), the four latest printed in full.
+  const timelines = new Map<string, string>();
+  const traces: SagaTrace[] = [];
+  for (const [i, orderId] of latestOrders(settle, 200).entries()) {
+    const trace = await sagaTimeline(db, clock, orderId).catch(
+      (error: Error): SagaTrace => ({ text: `unreadable: ${error.message}`, stages: [] }),
+    );
+    traces.push(trace);
+    if (i < 4) timelines.set(orderId, trace.text);
+  }
+  const invariants = checkInvariants({
+    snapshot,
+    clients: records,
+    customers,
+    products,
+    settle,
+    settleMs: cfg.settleMs,
+    effectsMissing: drain.missing,
+    effectsMs: cfg.effectsMs,
+    deadLetters: letters,
+    tally,
+    readyViolations: monitor.violations,
+    readyBudgetMs: cfg.readyBudgetMs,
+    wedges,
+    wedgeMs: cfg.wedgeMs,
+    clock,
+    timelines,
+    waits: summarizeWaits(traces),
+  });
+  printFigures({
+    cfg,
+    records,
+    tally,
+    injected,
+    processEvents,
+    monitor,
+    settle,
+    readyAt,
+    loadStart,
+    clientsDoneAt,
+    drainMs: drain.tookMs,
+    snapshot,
+    gatewayLog: services.gateway.logFile,
+    logs: all.map((s) => s.logFile),
+  });
+  const failed = printInvariants(invariants);
+  const maxReady = Math.max(...[...monitor.figures.values()].map((f) => f.maxMs));
+  const retries = records.reduce((n, r) => n + r.placeAttempts - 1 + Math.max(0, r.payAttempts - 1), 0);
+  console.log(
+    `faults: seed=${cfg.seed} ${failed.length === 0 ? 'PASS' : 'FAIL'} orders=${snapshot.orders.length}/${cfg.orders} retries=${retries} ` +
+      `faults=${injected.length} settle=${settle.allSettledAt !== undefined ? seconds(settle.allSettledAt - readyAt) : 'never'} ` +
+      `maxReady=${maxReady}ms wedges=${wedges.length}${failed.length > 0 ? ` failed=${failed.join(',')}` : ''}`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+/** Retries a set-up step until it works or the time is up. */
+async function retrying<T>(label: string, step: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (Date.now() > deadline || interrupted)
+        throw new Error(`set-up step "${label}" failed: ${(error as Error).message}`);
+      await sleep(250);
+    }
+  }
+}
+
+function portsByName(ports: Record<ServiceName, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(ports).map(([name, port]) => [`the ${name}`, port]));
+}
+
+/** What a wedged service looks like from outside and inside: /ready, its connections, a Node report, its log. */
+async function diagnose(
+  service: ServiceProcess,
+  last: ReadyAnswer,
+  context: { pg: TestPostgresServer; db: Databases; ports: Record<string, number> },
+): Promise<Wedge> {
+  const facts: string[] = [];
+  const since = clock.now() - service.spawnedAt;
+  let verdict = !service.alive()
+    ? 'down: the process is not running'
+    : last.outcome === 'refused'
+      ? 'not listening: its start-up has not finished'
+      : 'no /ready answer';
+  facts.push(
+    `not ready ${seconds(since)} after it was started: /ready ${last.outcome}${last.status ? ` HTTP ${last.status} ${last.body?.slice(0, 200)}` : ''}${last.error ? ` (${last.error})` : ''} after ${last.ms} ms; process ${service.alive() ? 'alive' : 'not running'}`,
+  );
+  facts.push(`PostgreSQL is ${await context.pg.state()}`);
+  const dbName = service.spec.env[`${service.name.toUpperCase().replace('-', '_')}_DB_NAME`];
+  if (dbName) {
+    // Stuck or swamped? A stuck service commits nothing; a swamped one commits but /ready waits its turn.
+    const commits = async () =>
+      Number(
+        (
+          await context.db.query<{ n: string }>(
+            'postgres',
+            'select xact_commit::text as n from pg_stat_database where datname = ?',
+            [dbName],
+          )
+        )[0]?.n ?? 0,
+      );
+    try {
+      const before = await commits();
+      await sleep(2000);
+      const made = (await commits()) - before;
+      facts.push(`${dbName} committed ${made} transactions in 2 s`);
+      if (service.alive() && last.outcome !== 'refused') {
+        verdict =
+          made === 0
+            ? `stuck: ${dbName} committed nothing in 2 s`
+            : `swamped: ${dbName} committed ${made} transactions in 2 s, yet /ready got no answer (its check waits behind the work)`;
+      }
+    } catch (error) {
+      facts.push(`pg_stat_database unreadable: ${(error as Error).message}`);
+    }
+    try {
+      const rows = await context.db.query<{
+        pid: number;
+        state: string | null;
+        wait: string | null;
+        xact_ms: number | null;
+        state_ms: number | null;
+        blocked_by: string;
+        query: string | null;
+      }>(
+        'postgres',
+        `select pid, state, wait_event_type || ':' || wait_event as wait,
+                (extract(epoch from now() - xact_start) * 1000)::int as xact_ms,
+                (extract(epoch from now() - state_change) * 1000)::int as state_ms,
+                array_to_string(pg_blocking_pids(pid), ',') as blocked_by, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) as query
+           from pg_stat_activity where datname = ? order by xact_start nulls last`,
+        [dbName],
+      );
+      const states = new Map<string, number>();
+      for (const row of rows) states.set(row.state ?? 'no state', (states.get(row.state ?? 'no state') ?? 0) + 1);
+      const connections = `${rows.length} connections in pg_stat_activity${rows.length ? ` (${[...states].map(([state, n]) => `${n} ${state}`).join(', ')})` : ''}`;
+      facts.push(`${dbName} has ${connections}`);
+      verdict += `; ${connections}`;
+      for (const row of rows.filter((r) => r.state !== 'idle')) {
+        facts.push(
+          `  pg pid ${row.pid} ${row.state}${row.wait ? ` waiting ${row.wait}` : ''}${row.blocked_by ? ` blocked by ${row.blocked_by}` : ''}, transaction ${row.xact_ms ?? '-'} ms, in this state ${row.state_ms ?? '-'} ms: ${row.query ?? ''}`,
+        );
+      }
+    } catch (error) {
+      facts.push(`pg_stat_activity unreadable: ${(error as Error).message}`);
+    }
+  }
+  const report = await service.diagnosticReport();
+  if (report) {
+    facts.push(...reportFacts(report, context.ports, service.spec.port));
+    const inbound = (report.libuv ?? []).filter(
+      (h) => h.type === 'tcp' && h.remoteEndpoint?.port && h.localEndpoint?.port === service.spec.port,
+    ).length;
+    verdict += `; ${inbound} inbound HTTP connections open`;
+  } else facts.push('no diagnostic report (the process did not write one within 5 s)');
+  const tail = service.logTail(6);
+  if (tail.length > 0) facts.push(`log (warnings and errors of this generation): ${tail.join(' | ')}`);
+  return {
+    service: service.name,
+    at: clock.now(),
+    generation: service.generation,
+    pid: service.pid,
+    facts: [verdict, ...facts],
+  };
+}
+
+/** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
+async function drainEffects(
+  db: Databases,
+  natsUrl: string,
+  timeoutMs: number,
+): Promise<{ missing: string[]; tookMs: number }> {
+  const started = clock.now();
+  let missing: string[] = ['not looked yet'];
+  while (clock.now() - started < timeoutMs) {
+    try {
+      missing = missingEffects(await readSnapshotPatiently(db, 5000));
+      const busy = (await consumerStates(natsUrl)).filter((c) => c.pending > 0 || c.ackPending > 0);
+      missing.push(
+        ...busy.map(
+          (c) =>
+            `consumer ${c.stream}/${c.name}: ${c.pending} undelivered, ${c.ackPending} unacknowledged (${c.redelivered} redelivered)`,
+        ),
+      );
+    } catch (error) {
+      missing = [`cannot look: ${(error as Error).message}`];
+    }
+    if (missing.length === 0) break;
+    await sleep(500);
+  }
+  const tookMs = clock.now() - started;
+  // A moment more, so a late duplicate has a chance to show up before the verdict.
+  await sleep(1000);
+  return { missing, tookMs };
+}
+
+function printInvariants(invariants: Invariant[]): string[] {
+  console.log('\ninvariants:');
+  for (const check of invariants) {
+    console.log(`  ${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.summary}`);
+    for (const detail of check.details) console.log(`       - ${detail}`);
+  }
+  return invariants.filter((check) => !check.ok).map((check) => check.name);
+}
+
+function printFigures(f: {
+  cfg: FaultConfig;
+  records: ClientRecord[];
+  tally: Tally;
+  injected: InjectedFault[];
+  processEvents: ProcessEvent[];
+  monitor: ReadinessMonitor;
+  settle: SettleObservation;
+  readyAt: number;
+  loadStart: number;
+  clientsDoneAt: number;
+  drainMs: number;
+  snapshot: Awaited<ReturnType<typeof readSnapshotPatiently>>;
+  gatewayLog: string;
+  logs: string[];
+}): void {
+  const { records, tally } = f;
+  console.log('\nfigures:');
+  const statuses = new Map<string, number>();
+  for (const order of f.snapshot.orders) statuses.set(order.status, (statuses.get(order.status) ?? 0) + 1);
+  console.log(
+    `  seed ${f.cfg.seed}; load from ${clock.stamp(f.loadStart)}, clients done at ${clock.stamp(f.clientsDoneAt)}`,
+  );
+  console.log(
+    `  orders: ${f.snapshot.orders.length} stored for ${records.length} clients; ${[...statuses].map(([s, n]) => `${s} ${n}`).join(', ')}`,
+  );
+  const retried = records.filter((r) => r.placeAttempts > 1);
+  console.log(
+    `  placeOrder: ${tally.attempts.get('PlaceOrder') ?? 0} attempts, ${retried.length} clients retried (most attempts by one: ${Math.max(0, ...records.map((r) => r.placeAttempts))}), ${records.filter((r) => !r.orderId).length} gave up without an order`,
+  );
+  for (const op of ['PlaceOrder', 'Order', 'Order (status with errors)', 'PayOrder']) {
+    const failures = [...(tally.failures.get(op) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+    if (failures.length > 0)
+      console.log(`  ${op} failed attempts: ${failures.map(([reason, n]) => `${n}x ${reason}`).join('; ')}`);
+  }
+  const payers = records.filter((r) => r.paymentId);
+  console.log(
+    `  payments: ${payers.length} clients paid (${tally.attempts.get('PayOrder') ?? 0} attempts), ${f.snapshot.payments.length} payment rows; ${tally.attempts.get('Order') ?? 0} status polls; ${records.filter((r) => r.orderId && r.gaveUp).length} clients gave up polling or paying`,
+  );
+  const timeouts = [...tally.timeouts].map(([op, n]) => `${op} ${n}`).join(', ');
+  if (timeouts)
+    console.log(`  client requests abandoned after ${f.cfg.requestTimeoutMs} ms without an answer: ${timeouts}`);
+  console.log('  faults injected:');
+  for (const fault of f.injected) {
+    console.log(`    ${clock.stamp(fault.startedAt)} ${describeFault(fault.fault)}`);
+    for (const step of fault.steps) console.log(`        ${step}`);
+  }
+  const unexpected = f.processEvents.filter(
+    (e) => e.what.includes('on its own') || e.what.includes('restart after exit'),
+  );
+  if (unexpected.length > 0) {
+    console.log('  processes that exited on their own (restarted like an orchestrator would):');
+    for (const event of unexpected)
+      console.log(`    ${clock.stamp(event.at)} ${event.service} #${event.generation} ${event.what}`);
+  }
+  console.log('  time to ready after each start:');
+  for (const [service, figures] of f.monitor.figures) {
+    const starts = f.processEvents.filter(
+      (e) => e.service === service && e.what.startsWith('spawned') && e.generation > 1,
+    );
+    if (starts.length === 0) continue;
+    const times = starts.map((start) => {
+      const ready = figures.firstReady.get(start.generation);
+      return `#${start.generation} ${ready === undefined ? 'never ready' : seconds(ready - start.at)}`;
+    });
+    console.log(`    ${service}: ${times.join(', ')}`);
+  }
+  console.log(
+    `  last service ready at ${clock.stamp(f.readyAt)}; settle time ${f.settle.allSettledAt !== undefined ? seconds(f.settle.allSettledAt - f.readyAt) : 'never'}; slowest order ${seconds(f.settle.slowestMs)} past its reference; effects drained in ${seconds(f.drainMs)}`,
+  );
+  console.log(
+    `  /ready: ${[...f.monitor.figures].map(([service, fig]) => `${service} max ${fig.maxMs} ms (${fig.answered}/${fig.polls} answered)`).join(', ')}`,
+  );
+  const hangUps = f.logs
+    .map((file) => [file.split('/').pop(), countMatches(file, /socket hang up/gi)] as const)
+    .filter(([, n]) => n > 0);
+  console.log(
+    `  "socket hang up" in service logs: ${hangUps.length ? hangUps.map(([file, n]) => `${file} ${n}`).join(', ') : 'none'}`,
+  );
+  const gatewayErrors = gatewayErrorMessages(f.gatewayLog);
+  if (gatewayErrors.length > 0) console.log(`  gateway errors logged: ${gatewayErrors.join('; ')}`);
+}
+
+function countMatches(file: string, pattern: RegExp): number {
+  try {
+    return readFileSync(file, 'utf8').match(pattern)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The gateway's error lines, grouped by message. */
+function gatewayErrorMessages(file: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!/"level":(5|6)\d/.test(line)) continue;
+    const summary = summarizeLogLine(line).slice(0, 160);
+    counts.set(summary, (counts.get(summary) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([message, n]) => `${n}x ${message}`);
+}
+
+function copyArtifacts(root: string, target: string): void {
+  try {
+    mkdirSync(target, { recursive: true });
+    cpSync(root, target, { recursive: true });
+    console.log(`logs and diagnostic reports copied to ${target}`);
+  } catch (error) {
+    console.error(`could not copy the artifacts to ${target}: ${(error as Error).message}`);
+  }
+}
