@@ -3,6 +3,7 @@
 // retrying clients while it kills NATS and subgraphs and crashes PostgreSQL, then checks that no
 // order was lost, duplicated or left PENDING and that every effect happened exactly once.
 // Exit code: 0 every invariant holds, 1 an invariant broke, 2 the suite itself failed, 130 interrupted.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,10 +48,17 @@ import { awaitAllReady, ReadinessMonitor, type Wedge } from './readiness.ts';
 import { describeFault, Infrastructure, type InjectedFault, injectFaults, planFaults } from './schedule.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const ADMIN = { email: 'admin@faults.example.com', password: 'fault-suite-admin-password' };
+// Production refuses published or weak secrets: each run makes its own, as an operator would.
+const ADMIN = { email: 'admin@faults.example.com', password: randomBytes(32).toString('base64') };
+const TOKEN_KEY = generateKeyPairSync('ed25519');
+/** Every service's; the customer subgraph also gets CUSTOMER_SECRETS. */
 const SECRETS = {
-  JWT_SECRET: 'fault-suite-development-jwt-secret-long-enough-for-hs256',
-  GATEWAY_SECRET: 'fault-suite-development-gateway-secret',
+  GATEWAY_SECRET: randomBytes(32).toString('base64'),
+  JWT_PUBLIC_KEYS: TOKEN_KEY.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+};
+const CUSTOMER_SECRETS = {
+  JWT_PRIVATE_KEY: TOKEN_KEY.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  NATIONAL_ID_KEY: randomBytes(32).toString('base64'),
 };
 /** The consumers the saga needs before orders flow (docs/architecture.md, Events); CATALOG's is named per database. */
 const SAGA_CONSUMERS: Record<string, string[]> = {
@@ -211,6 +219,7 @@ async function run(cfg: FaultConfig): Promise<number> {
       script: 'subgraphs/customer/dist/index.js',
       env: {
         ...subgraphEnv('CUSTOMER', DB.customer, ports.customer),
+        ...CUSTOMER_SECRETS,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
       },
@@ -219,7 +228,11 @@ async function run(cfg: FaultConfig): Promise<number> {
       script: 'subgraphs/product/dist/index.js',
       env: { ...subgraphEnv('PRODUCT', DB.product, ports.product), PRODUCT_SEED_DEMO_CATALOG: 'false' },
     },
-    order: { script: 'subgraphs/order/dist/index.js', env: subgraphEnv('ORDER', DB.order, ports.order) },
+    order: {
+      script: 'subgraphs/order/dist/index.js',
+      // The only provider in the repository; named, as production requires.
+      env: { ...subgraphEnv('ORDER', DB.order, ports.order), PAYMENT_PROVIDER: 'simulated' },
+    },
     'credit-status': {
       script: 'subgraphs/credit-status/dist/index.js',
       env: subgraphEnv('CREDIT_STATUS', DB.credit, ports['credit-status']),
