@@ -11,7 +11,11 @@ export interface OutboxRelayOptions {
   log: Logger;
   /** Rows claimed and published per round. */
   batchSize?: number;
-  /** How long a claimed row stays reserved for the relay that claimed it. */
+  /**
+   * How long a claimed row stays reserved for the relay that claimed it: a relay that dies holding
+   * rows delays them this long. Short on purpose: a publish that outlives it may be repeated by
+   * another relay, and the server drops the copy (same Nats-Msg-Id, inside the duplicate window).
+   */
   leaseMs?: number;
   /** How often leftovers are looked for (crash between commit and publish, NATS away). */
   sweepIntervalMs?: number;
@@ -51,7 +55,7 @@ export class OutboxRelay {
     this.log = options.log.child({ component: 'outbox-relay' });
     this.settings = {
       batchSize: options.batchSize ?? 100,
-      leaseMs: options.leaseMs ?? 30_000,
+      leaseMs: options.leaseMs ?? 5_000,
       sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       retryMaxMs: options.retryMaxMs ?? 60_000,
