@@ -4,12 +4,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createJwtService } from '@commerce-supergraph/shared/auth/jwt';
+import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
+import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
@@ -61,11 +63,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
     const limits = createLimits(config.limits);
     apollo = new ApolloServer<GatewayContext>({
-      gateway,
+      // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
+      gateway: guardGateway(gateway),
       logger: log,
       nodeEnv: config.production ? 'production' : 'development',
       parseOptions: limits.parseOptions,
       validationRules: limits.validationRules,
+      validationOptions: REQUEST_VALIDATION_OPTIONS,
       formatError: createGatewayErrorFormatter(config.production),
       includeStacktraceInErrorResponses: !config.production,
       hideSchemaDetailsFromClientErrors: true,
@@ -76,6 +80,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       stopOnTerminationSignals: false,
       plugins: [
         errorLoggingPlugin(),
+        ...requestErrorPlugins<GatewayContext>(),
         config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ],
     });
