@@ -15,11 +15,13 @@ import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
+/** What the gateway sends every subgraph: a test sends it too when it calls a subgraph directly. */
+export const E2E_GATEWAY_SECRET = 'e2e-gateway-secret';
 
 /** Settings every service of one test supergraph shares (the secrets must match across them). */
 const sharedEnv = {
   NODE_ENV: 'test',
-  GATEWAY_SECRET: 'e2e-gateway-secret',
+  GATEWAY_SECRET: E2E_GATEWAY_SECRET,
   JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-for-hs256',
   ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 };
