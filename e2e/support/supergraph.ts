@@ -42,6 +42,8 @@ export interface TestSupergraph {
   queries: Record<string, QueryCounter>;
   /** Each subgraph's database name, for tests that check what is stored (e.g. reserved stock). */
   databases: Record<string, string>;
+  /** Another gateway over the same subgraphs, with these settings on top: its URL. Stopped with the rest. */
+  startGateway(env?: Record<string, string>): Promise<string>;
   /** Stops the product subgraph and starts a new instance on the same port and database, as a redeploy would. */
   restartProduct(): Promise<void>;
   /** Stops the product subgraph, as an outage would; `startProduct` brings a new instance back on its port. */
@@ -117,7 +119,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     (outcome) => (outcome as PromiseFulfilledResult<RunningServer>).value,
   ) as [RunningServer, RunningServer, RunningServer, RunningServer];
   const subgraphUrls = { customer: customerServer.url, product: productServer.url, 'credit-status': creditServer.url };
-  const gateway = createGateway(
+  const gatewayConfig = (extra: Record<string, string>) =>
     readGatewayConfig({
       ...env,
       GATEWAY_PORT: '0',
@@ -125,9 +127,10 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       PRODUCT_URL: subgraphUrls.product,
       CREDIT_STATUS_URL: subgraphUrls['credit-status'],
       ORDER_URL: orderServer.url,
-      ...gatewayEnv,
-    }),
-  );
+      ...extra,
+    });
+  const gateway = createGateway(gatewayConfig(gatewayEnv));
+  const gateways = [gateway];
   const { url: gatewayUrl } = await gateway.start().catch(async (error: unknown) => {
     await dispose();
     throw error;
@@ -154,10 +157,15 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       await stopProduct();
       await startProduct();
     },
+    async startGateway(extra = {}) {
+      const another = createGateway(gatewayConfig(extra));
+      gateways.push(another);
+      return (await another.start()).url;
+    },
     stopProduct,
     startProduct,
     async stop() {
-      await gateway.stop();
+      await Promise.all(gateways.map((running) => running.stop()));
       await dispose();
     },
   };

@@ -13,6 +13,7 @@ import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
+import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
 export interface Gateway {
@@ -62,6 +63,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       schemaLoaded = true;
     });
     const limits = createLimits(config.limits);
+    const persisted = createPersistedDocuments<GatewayContext>(
+      await readManifest(config.persistedDocuments.manifestPath),
+      { safelist: config.persistedDocuments.safelist, introspection: config.introspection, log },
+    );
     apollo = new ApolloServer<GatewayContext>({
       // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
       gateway: guardGateway(gateway),
@@ -76,14 +81,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       introspection: config.introspection,
       csrfPrevention: true,
       allowBatchedHttpRequests: false,
+      // The frontends' operations by id, and with GATEWAY_SAFELIST only them (safelist.ts).
+      persistedQueries: persisted.persistedQueries,
       // index.ts owns the process signals, so stopping has one order: HTTP server first, then Apollo.
       stopOnTerminationSignals: false,
       plugins: [
+        persisted.plugin,
         errorLoggingPlugin(),
         ...requestErrorPlugins<GatewayContext>(),
         config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ],
     });
+    persisted.attach(apollo);
     await apollo.start();
     const server = createGraphQLHttpServer({
       apollo,

@@ -7,6 +7,7 @@ import {
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
+import { type PersistedDocumentsConfig, readPersistedDocumentsConfig } from './safelist.js';
 
 /** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
 const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as const;
@@ -52,6 +53,8 @@ export interface GatewayConfig {
   subgraphKeepAliveMs: number;
   /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
+  /** The frontends' persisted operations, and whether only they run (GATEWAY_SAFELIST): safelist.ts. */
+  persistedDocuments: PersistedDocumentsConfig;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -84,6 +87,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
     }),
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
+    persistedDocuments: readPersistedDocumentsConfig(reader),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();
