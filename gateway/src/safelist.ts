@@ -22,9 +22,10 @@ import { type PersistedQueryManifest, parseManifest, printAsSent } from './persi
  *
  * With GATEWAY_SAFELIST=true only those operations run: by id, or as a text that is one of them
  * (the exact body, or a text that prints to it, e.g. without the `__typename`s the body has).
- * Anything else is refused with OPERATION_NOT_SAFELISTED and HTTP 400 before it is validated, so
- * validation errors cannot be used to explore the schema; an unknown id is Apollo's
- * PERSISTED_QUERY_NOT_FOUND, and nothing can be registered. Introspection-only queries are
+ * Anything else is refused with OPERATION_NOT_SAFELISTED and HTTP 400 and never runs. Apollo Server
+ * still parses and validates it (within the gateway's limits), but the answer is the refusal
+ * whatever they found, so validation errors cannot be used to explore the schema. An unknown id is
+ * Apollo's PERSISTED_QUERY_NOT_FOUND, and nothing can be registered. Introspection-only queries are
  * governed by GATEWAY_INTROSPECTION alone, so Sandbox can still read the schema where it is on.
  *
  * Without the safelist, every operation runs as before: the manifest's ids are known from the
