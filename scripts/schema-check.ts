@@ -1,30 +1,21 @@
 // `npm run schema:check [-- --base <git-ref>]`: drift, composition, breaking changes of the API
-// schema against the base, and the gateway's operations. The decisions live in lib/schema-*.ts;
+// schema against the base, the gateway's operations and their persisted operations manifest. The decisions live in lib/schema-*.ts;
 // this file only reads files, prints each subgraph's SDL from its built code, and asks git for the base.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readOperationDocuments } from './lib/operation-documents.ts';
+import { generateManifest, MANIFEST_FILE } from './lib/operations-manifest.ts';
 import { ACKNOWLEDGEMENTS_FILE } from './lib/schema-acknowledgements.ts';
 import { runSchemaCheck } from './lib/schema-check.ts';
 import { readBaseSupergraph } from './lib/schema-git.ts';
-import type { OperationDocument } from './lib/schema-operations.ts';
 import { failed, formatReport } from './lib/schema-report.ts';
 import { printSubgraphSdl } from './lib/subgraph-sdl.ts';
 import { REPO_ROOT, readSupergraphConfig } from './lib/supergraph-config.ts';
 
 const SUPERGRAPH_FILE = 'supergraph.graphql';
-const OPERATIONS_DIR = 'gateway/operations';
 
 const readOptional = (path: string) => readFile(path, 'utf8').catch(() => undefined);
-
-async function readOperations(): Promise<OperationDocument[]> {
-  const dir = join(REPO_ROOT, OPERATIONS_DIR);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const files = names.filter((name) => /\.(graphql|gql)$/.test(name)).sort();
-  return Promise.all(
-    files.map(async (name) => ({ file: `${OPERATIONS_DIR}/${name}`, source: await readFile(join(dir, name), 'utf8') })),
-  );
-}
 
 try {
   const { values } = parseArgs({ options: { base: { type: 'string' } } });
@@ -39,6 +30,7 @@ try {
       emitted: await printSubgraphSdl(subgraph).catch((error: unknown) => error as Error),
     });
   }
+  const operations = await readOperationDocuments();
   const results = runSchemaCheck({
     federationVersion: config.federationVersion,
     subgraphs,
@@ -48,7 +40,12 @@ try {
       file: ACKNOWLEDGEMENTS_FILE,
       text: await readOptional(join(REPO_ROOT, ACKNOWLEDGEMENTS_FILE)),
     },
-    operations: await readOperations(),
+    operations,
+    manifest: {
+      file: MANIFEST_FILE,
+      committed: await readOptional(join(REPO_ROOT, MANIFEST_FILE)),
+      generated: await generateManifest(operations),
+    },
   });
   const report = formatReport(results);
   if (failed(results).length > 0) {

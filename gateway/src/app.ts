@@ -4,6 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
+import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
@@ -11,7 +12,9 @@ import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
+import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
+import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
 export interface Gateway {
@@ -61,25 +64,36 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       schemaLoaded = true;
     });
     const limits = createLimits(config.limits);
+    const persisted = createPersistedDocuments<GatewayContext>(
+      await readManifest(config.persistedDocuments.manifestPath),
+      { safelist: config.persistedDocuments.safelist, introspection: config.introspection, log },
+    );
     apollo = new ApolloServer<GatewayContext>({
-      gateway,
+      // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
+      gateway: guardGateway(gateway),
       logger: log,
       nodeEnv: config.production ? 'production' : 'development',
       parseOptions: limits.parseOptions,
       validationRules: limits.validationRules,
+      validationOptions: REQUEST_VALIDATION_OPTIONS,
       formatError: createGatewayErrorFormatter(config.production),
       includeStacktraceInErrorResponses: !config.production,
       hideSchemaDetailsFromClientErrors: true,
       introspection: config.introspection,
       csrfPrevention: true,
       allowBatchedHttpRequests: false,
+      // The frontends' operations by id, and with GATEWAY_SAFELIST only them (safelist.ts).
+      persistedQueries: persisted.persistedQueries,
       // index.ts owns the process signals, so stopping has one order: HTTP server first, then Apollo.
       stopOnTerminationSignals: false,
       plugins: [
+        persisted.plugin,
         errorLoggingPlugin(),
+        ...requestErrorPlugins<GatewayContext>(),
         config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ],
     });
+    persisted.attach(apollo);
     await apollo.start();
     const server = createGraphQLHttpServer({
       apollo,

@@ -8,6 +8,7 @@ import {
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
 import { parseTrustedProxies } from './client-address.js';
+import { type PersistedDocumentsConfig, readPersistedDocumentsConfig } from './safelist.js';
 
 /** The subgraphs whose routing URL can be overridden with `<NAME>_URL`, e.g. CREDIT_STATUS_URL. */
 const SUBGRAPH_NAMES = ['customer', 'order', 'product', 'credit-status'] as const;
@@ -58,6 +59,8 @@ export interface GatewayConfig {
    * and then the client is the TCP peer. The subgraphs' per-client limits count by this address.
    */
   trustedProxies: string[];
+  /** The frontends' persisted operations, and whether only they run (GATEWAY_SAFELIST): safelist.ts. */
+  persistedDocuments: PersistedDocumentsConfig;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -91,6 +94,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     }),
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
+    persistedDocuments: readPersistedDocumentsConfig(reader),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

@@ -1,5 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { CLIENT_SAFE_CODES, createErrorFormatter } from '@commerce-supergraph/shared/graphql/errors';
+import {
+  CLIENT_SAFE_CODES,
+  createErrorFormatter,
+  isCodelessBadRequest,
+} from '@commerce-supergraph/shared/graphql/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from './auth.js';
 
@@ -25,9 +29,11 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
  */
 export function createGatewayErrorFormatter(production: boolean) {
   const mask = createErrorFormatter(production);
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const masked =
-      production && formatted.extensions?.code === SERVICE_UNAVAILABLE ? unavailable(formatted) : mask(formatted);
+      production && formatted.extensions?.code === SERVICE_UNAVAILABLE
+        ? unavailable(formatted)
+        : mask(formatted, error);
     const stacktrace = masked.extensions?.stacktrace;
     return {
       ...masked,
@@ -65,7 +71,7 @@ export function errorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            if (CLIENT_SAFE_CODES.has(code) || code === SERVICE_UNAVAILABLE) continue;
+            if (CLIENT_SAFE_CODES.has(code) || code === SERVICE_UNAVAILABLE || isCodelessBadRequest(error)) continue;
             contextValue.log.error({ err: error.originalError ?? error, path: error.path, code }, error.message);
           }
         },

@@ -60,6 +60,16 @@ describe('readGatewayConfig', () => {
     expect(() => readGatewayConfig({ GATEWAY_RETRY_AFTER_SECONDS: '0' })).toThrow(/GATEWAY_RETRY_AFTER_SECONDS/);
   });
 
+  it('runs any operation unless GATEWAY_SAFELIST=true, in production too; the manifest is in gateway/operations', () => {
+    const manifestPath = resolve(repoRoot, 'gateway/operations/persisted-query-manifest.json');
+    expect(readGatewayConfig({}).persistedDocuments).toEqual({ safelist: false, manifestPath });
+    expect(readGatewayConfig(PRODUCTION).persistedDocuments.safelist).toBe(false);
+    expect(readGatewayConfig({ ...PRODUCTION, GATEWAY_SAFELIST: 'true' }).persistedDocuments.safelist).toBe(true);
+    expect(() => readGatewayConfig({ GATEWAY_SAFELIST: 'on' })).toThrow(
+      'GATEWAY_SAFELIST must be true or false, got "on"',
+    );
+  });
+
   it('requires the public keys and the gateway secret in production, and holds no private key', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(
       /JWT_PUBLIC_KEYS is required when NODE_ENV=production[\s\S]*GATEWAY_SECRET is required when NODE_ENV=production/,

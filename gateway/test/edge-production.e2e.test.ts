@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { listen } from '@commerce-supergraph/shared/http/server';
 import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import { uniqueName } from '@commerce-supergraph/test-support/names';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, type RunningGateway, startEdge } from './fixtures/harness.js';
 import { LEAKED_HOST, LEAKED_SQL } from './fixtures/schema.js';
@@ -83,6 +84,37 @@ describe('errors in production', () => {
     expect(JSON.stringify(response)).not.toContain(new URL(edge.subgraph.url).host);
   });
 
+  it('keeps what a client got wrong in its message: 4xx, a code written for clients, nothing masked', async () => {
+    const answers = [
+      await postGraphQL(production.url, 'query A { node { id } } query B { node { id } }'),
+      // Introspection mixed with data is planned, and the planner does not know isOneOf (executor.ts).
+      await postGraphQL(productionWithIntrospection.url, '{ node { id } __type(name: "Node") { isOneOf } }'),
+      await postGraphQL(production.url, `{ node { id ${'@unknown '.repeat(10)}} }`),
+    ];
+    expect(answers.map((answer) => [answer.status, errorCodes(answer)])).toEqual([
+      [400, ['OPERATION_RESOLUTION_FAILURE']],
+      [400, ['GRAPHQL_VALIDATION_FAILED']],
+      [400, ['GRAPHQL_VALIDATION_FAILED']],
+    ]);
+    expect(answers.map((answer) => answer.errors?.[0]?.message)).toEqual([
+      'Must provide operation name if query contains multiple operations.',
+      'Cannot query field "isOneOf" on type "__Type".',
+      'Unknown directive "@unknown".',
+    ]);
+    const persisted = await fetch(production.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ node { id } }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'f' } },
+      }),
+    });
+    expect(persisted.status).toBe(400);
+    expect(await persisted.json()).toEqual({
+      errors: [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
   it('reports a refused gateway secret as an internal error, not as the client being forbidden', async () => {
     const gateway = await edge.startGateway({
       ...PRODUCTION,
@@ -116,6 +148,14 @@ describe('introspection and the landing page', () => {
   it('are on in production with GATEWAY_INTROSPECTION=true', async () => {
     const response = await postGraphQL(productionWithIntrospection.url, INTROSPECTION);
     expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    // What newer tools ask: the gateway's query planner does not know isOneOf (executor.ts).
+    const full = await postGraphQL(productionWithIntrospection.url, getIntrospectionQuery({ oneOf: true }));
+    expect(full.status).toBe(200);
+    expect(full.errors).toBeUndefined();
+    expect(full.data?.__schema.types.find((type: { name: string }) => type.name === 'Node')).toMatchObject({
+      kind: 'OBJECT',
+      isOneOf: null,
+    });
     const page = await landingPage(productionWithIntrospection);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     await page.body?.cancel();

@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { checkManifest, type ManifestState } from './operations-manifest.ts';
 import {
   type AcknowledgementsSource,
   apiSchemaOf,
@@ -23,10 +24,14 @@ export interface SchemaCheckInput {
   base: BaseSupergraph;
   acknowledgements: AcknowledgementsSource;
   operations: OperationDocument[];
+  /** gateway/operations' persisted operations: committed, and as the operations make it now. */
+  manifest: ManifestState;
 }
 
 export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
   const composition = checkComposition(input.subgraphs, input.federationVersion);
+  // Needs no schema: it only says whether the committed manifest is what the documents make.
+  const manifest = checkManifest(input.manifest);
   const drift = checkDrift(input.subgraphs, { ...input.supergraph, composed: composition.supergraphSdl });
   if (composition.supergraphSdl === undefined) {
     return [
@@ -34,6 +39,7 @@ export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
       composition.result,
       skipped('breaking changes', 'composition failed'),
       skipped('operations', 'composition failed'),
+      manifest,
     ];
   }
   let api: GraphQLSchema;
@@ -47,12 +53,13 @@ export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
       summary,
       details: [(error as Error).message],
     };
-    return [drift, composition.result, failure, skipped('operations', 'no API schema')];
+    return [drift, composition.result, failure, skipped('operations', 'no API schema'), manifest];
   }
   return [
     drift,
     composition.result,
     checkBreakingChanges(input.base, api, input.acknowledgements),
     checkOperations(api, input.operations),
+    manifest,
   ];
 }

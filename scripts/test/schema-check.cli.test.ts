@@ -2,9 +2,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUSTOMER, composed, OPERATIONS, ORDER } from './schema-fixtures.ts';
+import { CUSTOMER, composed, manifestOf, OPERATIONS, ORDER } from './schema-fixtures.ts';
 
 /**
  * `node scripts/schema-check.ts` for real, in a throw-away git repository: a copy of the scripts, a
@@ -63,6 +63,11 @@ async function linkNodeModules() {
   const shared = 'node_modules/@commerce-supergraph/shared';
   await write(`${shared}/package.json`, JSON.stringify({ type: 'module', exports: { './*': './*.js' } }));
   await write(`${shared}/graphql/federation.js`, 'export const printFederatedSchema = (sdl) => sdl;\n');
+  // The gateway's manifest builder is the real one, from its source (it imports only graphql and node:crypto).
+  const gateway = 'node_modules/@commerce-supergraph/gateway';
+  await write(`${gateway}/package.json`, JSON.stringify({ type: 'module', exports: { './*': './*.js' } }));
+  const builder = pathToFileURL(join(REAL_ROOT, 'gateway/src/persisted-documents.ts')).href;
+  await write(`${gateway}/persisted-documents.js`, `export * from '${builder}';\n`);
 }
 
 beforeAll(async () => {
@@ -79,6 +84,8 @@ beforeAll(async () => {
   await writeSubgraph('order', ORDER);
   await write('supergraph.graphql', composed({ customer: CUSTOMER, order: ORDER }));
   await write('gateway/operations/customer.graphql', OPERATIONS);
+  const manifest = manifestOf([{ file: 'gateway/operations/customer.graphql', source: OPERATIONS }]);
+  await write('gateway/operations/persisted-query-manifest.json', manifest as string);
   git('add', '-A');
   git('commit', '--quiet', '-m', 'supergraph with Query.legacyField');
 });
@@ -89,13 +96,13 @@ describe('npm run schema:check', { timeout: 60_000 }, () => {
     const onMain = await run();
     expect(onMain.code).toBe(0);
     expect(onMain.output).toMatch(
-      /^PASS {2}breaking changes {2}none against the merge base with main \([0-9a-f]{12}\)$/m,
+      /^PASS {2}breaking changes {6}none against the merge base with main \([0-9a-f]{12}\)$/m,
     );
     expect(onMain.output).toContain('schema:check passed\n');
 
     const early = await run('--base', 'HEAD~1');
     expect(early.code).toBe(0);
-    expect(early.output).toMatch(/^SKIP {2}breaking changes {2}HEAD~1 \([0-9a-f]{12}\) has no supergraph\.graphql/m);
+    expect(early.output).toMatch(/^SKIP {2}breaking changes {6}HEAD~1 \([0-9a-f]{12}\) has no supergraph\.graphql/m);
   });
 
   it('fails on a schema.graphql that drifted from what the built code prints', async () => {
@@ -141,6 +148,11 @@ describe('npm run schema:check', { timeout: 60_000 }, () => {
     expect(invalid.output).toContain(
       'gateway/operations/legacy.graphql:2:3: query Legacy: Cannot query field "legacyField" on type "Query".',
     );
+    // A new operation also makes the committed persisted operations manifest stale.
+    expect(invalid.output).toMatch(
+      /^FAIL {2}persisted operations {2}gateway\/operations\/persisted-query-manifest\.json is stale/m,
+    );
+    expect(invalid.output).toContain('      added: Legacy\n');
   });
 
   it('rejects a --base that is not a commit', async () => {

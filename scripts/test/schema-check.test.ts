@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSchemaCheck } from '../lib/schema-check.ts';
 import type { CheckResult } from '../lib/schema-report.ts';
-import { CUSTOMER, composed, ORDER, scenario } from './schema-fixtures.ts';
+import { CUSTOMER, composed, manifestOf, OPERATIONS, ORDER, scenario } from './schema-fixtures.ts';
 
 /** The issue's "done when" cases on in-memory schemas: each breaks one thing and expects one failure. */
 
@@ -17,6 +17,7 @@ describe('runSchemaCheck', () => {
       'composition: pass',
       'breaking changes: pass',
       'operations: pass',
+      'persisted operations: pass',
     ]);
     expect(byCheck(results).operations?.summary).toBe('2 operations in 1 file validate against the API schema');
   });
@@ -61,6 +62,7 @@ describe('runSchemaCheck', () => {
       'composition: fail',
       'breaking changes: skip',
       'operations: skip',
+      'persisted operations: pass',
     ]);
     expect(byCheck(results).composition?.details).toContainEqual(
       expect.stringMatching(/^\[customer, order\] FIELD_TYPE_MISMATCH: Type of field "Customer\.name"/),
@@ -131,6 +133,37 @@ describe('runSchemaCheck', () => {
       details: [
         'gateway/operations/legacy.graphql:1:16: query Legacy: Cannot query field "legacyField" on type "Query".',
       ],
+    });
+  });
+
+  it('fails when the committed manifest is not what the operations make, naming what changed', () => {
+    const committed = manifestOf([{ file: 'gateway/operations/customer.graphql', source: OPERATIONS }]) as string;
+    const changed = OPERATIONS.replace('me { id name tier }', 'me { id name }');
+    const stale = byCheck(
+      runSchemaCheck(
+        scenario({ operations: { 'customer.graphql': `${changed}query Extra { me { id } }\n` }, manifest: committed }),
+      ),
+    )['persisted operations'];
+    expect(stale).toEqual({
+      check: 'persisted operations',
+      status: 'fail',
+      summary:
+        'gateway/operations/persisted-query-manifest.json is stale: run npm run operations:manifest and commit the result',
+      details: ['added: Extra', 'changed: Me'],
+    });
+
+    const missing = byCheck(runSchemaCheck(scenario({ manifest: null })))['persisted operations'];
+    expect(missing).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/persisted-query-manifest\.json is missing/),
+    });
+  });
+
+  it('fails when an operation cannot be persisted, such as an anonymous one', () => {
+    const anonymous = byCheck(runSchemaCheck(scenario({ operations: { 'customer.graphql': '{ me { id } }\n' } })));
+    expect(anonymous['persisted operations']).toMatchObject({
+      status: 'fail',
+      details: ['gateway/operations/customer.graphql: an anonymous query: every operation needs a name'],
     });
   });
 

@@ -1,4 +1,6 @@
+import { buildManifest, manifestText } from '@commerce-supergraph/gateway/persisted-documents';
 import { composeSupergraph } from '../lib/compose.ts';
+import { MANIFEST_FILE } from '../lib/operations-manifest.ts';
 import type { SchemaCheckInput } from '../lib/schema-check.ts';
 
 /**
@@ -72,10 +74,28 @@ export interface Scenario {
   base?: string | null;
   acknowledgements?: string;
   operations?: Record<string, string>;
+  /** The committed manifest; defaults to the one the operations make, null when there is none. */
+  manifest?: string | null;
+}
+
+/** The manifest text these documents make, as `npm run operations:manifest` writes it. */
+export function manifestOf(documents: { file: string; source: string }[]): string | Error {
+  try {
+    return manifestText(buildManifest(documents));
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 export function scenario(options: Scenario = {}): SchemaCheckInput {
   const committed = options.committed ?? { customer: CUSTOMER, order: ORDER };
+  const operations = Object.entries(options.operations ?? { 'customer.graphql': OPERATIONS }).map(([name, source]) => ({
+    file: `gateway/operations/${name}`,
+    source,
+  }));
+  const generated = manifestOf(operations);
+  const manifest =
+    options.manifest === undefined ? (generated instanceof Error ? undefined : generated) : options.manifest;
   return {
     federationVersion: '=2.14.4',
     subgraphs: Object.entries(committed).map(([name, sdl]) => ({
@@ -91,9 +111,7 @@ export function scenario(options: Scenario = {}): SchemaCheckInput {
         ? { skipped: 'main has no supergraph.graphql' }
         : { label: 'main', sdl: options.base ?? composed({ customer: CUSTOMER, order: ORDER }) },
     acknowledgements: { file: 'schema-changes.acknowledged.yaml', text: options.acknowledgements },
-    operations: Object.entries(options.operations ?? { 'customer.graphql': OPERATIONS }).map(([name, source]) => ({
-      file: `gateway/operations/${name}`,
-      source,
-    })),
+    operations,
+    manifest: { file: MANIFEST_FILE, committed: manifest ?? undefined, generated },
   };
 }

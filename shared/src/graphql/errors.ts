@@ -59,15 +59,31 @@ export const CLIENT_SAFE_CODES = new Set([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_NOT_SAFELISTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 /**
+ * Apollo answers a few malformed requests with HTTP 400 but an error without a code, which it then
+ * reports as INTERNAL_SERVER_ERROR (and production would mask): a persisted query of an unknown
+ * version, or a persisted query hash that does not match its document. They are client mistakes.
+ */
+export function isCodelessBadRequest(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('extensions' in error)) return false;
+  const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } }).extensions;
+  const status = extensions?.http?.status;
+  return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
  * Apollo `formatError`: in production, anything not written for clients becomes a generic
- * message with a code, so no stack trace, SQL or host name leaves the service.
+ * message with a code, so no stack trace, SQL or host name leaves the service. `error` is the
+ * error as thrown, which Apollo passes along.
  */
 export function createErrorFormatter(production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
+    if (isCodelessBadRequest(error))
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (!production) return formatted;
     if (CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions: { code } };

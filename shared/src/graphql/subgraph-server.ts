@@ -7,7 +7,9 @@ import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secre
 import type { TokenVerifier } from '../auth/jwt.js';
 import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
+import { guardEntityRepresentations } from './entity-representations.js';
 import { createErrorFormatter } from './errors.js';
+import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from './request-errors.js';
 
 /**
  * How long a subgraph keeps an idle keep-alive connection open. The gateway closes its own idle
@@ -41,14 +43,16 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   port: number,
 ): Promise<RunningServer> {
   const apollo = new ApolloServer<TContext>({
-    schema: options.schema,
+    schema: guardEntityRepresentations(options.schema),
     formatError: createErrorFormatter(options.production),
     includeStacktraceInErrorResponses: !options.production,
     hideSchemaDetailsFromClientErrors: true,
+    // A document full of mistakes is refused with a few of them (request-errors.ts).
+    validationOptions: REQUEST_VALIDATION_OPTIONS,
     // The gateway composes from `_service`, not introspection; introspection is a development aid.
     introspection: !options.production,
     // Inline traces feed Apollo Studio, which this platform does not use: pure per-request overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...requestErrorPlugins<TContext>()],
     // runService owns the signals, so shutdown has one order: HTTP server first, then Apollo.
     stopOnTerminationSignals: false,
   });
