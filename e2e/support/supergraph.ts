@@ -17,9 +17,6 @@ import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
-/** What the gateway sends every subgraph: a test sends it too when it calls a subgraph directly. */
-export const E2E_GATEWAY_SECRET = 'e2e-gateway-secret';
-
 /** What tests send as the gateway when they call a subgraph of the test supergraph directly. */
 export const E2E_GATEWAY_SECRET = 'e2e-gateway-secret';
 
@@ -50,8 +47,6 @@ export interface TestSupergraph {
   queries: Record<string, QueryCounter>;
   /** Each subgraph's database name, for tests that check what is stored (e.g. reserved stock). */
   databases: Record<string, string>;
-  /** Another gateway over the same subgraphs, with these settings on top: its URL. Stopped with the rest. */
-  startGateway(env?: Record<string, string>): Promise<string>;
   /** Stops the product subgraph and starts a new instance on the same port and database, as a redeploy would. */
   restartProduct(): Promise<void>;
   /** Stops the product subgraph, as an outage would; `startProduct` brings a new instance back on its port. */
@@ -184,11 +179,6 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     },
     stopProduct,
     startProduct,
-    async startGateway(extra = {}) {
-      const another = createGateway(gatewayConfig(extra));
-      gateways.push(another);
-      return (await another.start()).url;
-    },
     async stop() {
       await Promise.all(gateways.map((running) => running.stop()));
       await dispose();
