@@ -5,12 +5,7 @@ import {
   paymentReceiptMessage,
 } from '../../domain/notification-messages.js';
 import type { Notifier } from '../../domain/notifier.js';
-import {
-  ConsumedSubjects,
-  type OrderConfirmed,
-  type OrderRejected,
-  type PaymentSucceeded,
-} from '../contracts/consumed.js';
+import { Consumed, type OrderConfirmed, type OrderRejected, type PaymentSucceeded } from '../contracts/consumed.js';
 import { notifyWith } from './notifications.js';
 
 /**
@@ -19,8 +14,8 @@ import { notifyWith } from './notifications.js';
  */
 export function eventHandlers(notifier: Notifier): Subscription[] {
   return [
-    on(ConsumedSubjects.orderConfirmed, notifyWith<OrderConfirmed>(notifier, orderConfirmedMessage)),
-    on(ConsumedSubjects.orderRejected, notifyWith<OrderRejected>(notifier, orderRejectedMessage)),
-    on(ConsumedSubjects.paymentSucceeded, notifyWith<PaymentSucceeded>(notifier, paymentReceiptMessage)),
+    on(Consumed.orderConfirmed, notifyWith<OrderConfirmed>(notifier, orderConfirmedMessage)),
+    on(Consumed.orderRejected, notifyWith<OrderRejected>(notifier, orderRejectedMessage)),
+    on(Consumed.paymentSucceeded, notifyWith<PaymentSucceeded>(notifier, paymentReceiptMessage)),
   ];
 }

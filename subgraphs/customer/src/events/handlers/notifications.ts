@@ -1,5 +1,4 @@
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext, TransactionalHandler } from '@commerce-supergraph/shared/events/inbox';
 import type { Message } from '../../domain/notification-messages.js';
 import { type Notifier, notifyCustomer } from '../../domain/notifier.js';
@@ -14,7 +13,6 @@ export function notifyWith<T extends { customerId: string }>(
 ): TransactionalHandler<T> {
   return async (envelope: EventEnvelope<T>, { em, log }: HandlerContext): Promise<void> => {
     const { customerId } = envelope.data;
-    if (!namesARow(customerId, log, 'customerId')) return;
     const sent = await notifyCustomer(em, notifier, customerId, compose(envelope.data));
     // No retry can make an unknown customer known: acknowledged, and said so.
     if (!sent) log.warn({ customerId }, 'notification for an unknown customer; skipped');
