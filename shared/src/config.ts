@@ -76,6 +76,11 @@ export class ConfigReader {
     return this.read(name, options, parse);
   }
 
+  /** A problem that is not one variable's alone (e.g. two that exclude each other), reported with the others. */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws a ConfigError naming every problem found so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -1,5 +1,6 @@
 import type { JwtSettings } from './auth/jwt.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
+import { type NatsAuth, readNatsAuth } from './nats-config.js';
 
 /** What the gateway and every subgraph need to agree on: who may call and how tokens look. */
 export interface AuthConfig {
@@ -12,6 +13,8 @@ export interface AuthConfig {
 export interface CommonConfig extends AuthConfig {
   databaseUrl: string;
   natsUrl: string;
+  /** NATS credentials and TLS (see nats-config.ts). */
+  natsAuth: NatsAuth;
 }
 
 function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
@@ -22,6 +25,7 @@ function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonC
       protocols: ['postgres:', 'postgresql:'],
     }),
     natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+    natsAuth: readNatsAuth(reader, env),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { NatsAuth } from '../nats-config.js';
 import type { SubscribeOptions } from './bus.js';
 import { accepting, type ConsumedEvent } from './consumed-event.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
@@ -10,11 +11,13 @@ import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export interface ServiceEventsOptions {
   service: string;
   natsUrl: string;
+  /** NATS credentials and TLS (NATS_USER, NATS_TLS_CA_FILE, ...). */
+  natsAuth?: NatsAuth;
   orm: MikroORM;
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams'>;
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'auth' | 'service' | 'log' | 'streams'>;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
@@ -69,6 +72,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
   const bus = new JetStreamEventBus({
     ...options.bus,
     url: options.natsUrl,
+    auth: options.natsAuth,
     service: options.service,
     log,
     streams: options.streams,

@@ -8,6 +8,8 @@ const PRODUCTION = {
   JWT_SECRET: 'x'.repeat(40),
   GATEWAY_SECRET: 'gateway-secret',
   ADMIN_PASSWORD: 'a-real-admin-password',
+  NATS_USER: 'customer',
+  NATS_PASSWORD: 'a-real-nats-password',
 };
 
 function problems(env: Record<string, string>): string[] {
