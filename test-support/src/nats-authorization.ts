@@ -27,7 +27,11 @@ export interface AuthorizedNatsServer {
  * environment as docker-compose passes the real ones.
  */
 export async function startAuthorizedNatsServer(): Promise<AuthorizedNatsServer> {
-  const passwords = Object.fromEntries(NATS_SERVICES.map((service) => [service, randomBytes(24).toString('hex')]));
+  // A letter first, as docs/operations.md advises: the server reads an expanded variable as a
+  // configuration value, and one such as "1e0f..." does not parse as a string.
+  const passwords = Object.fromEntries(
+    NATS_SERVICES.map((service) => [service, `test-${randomBytes(24).toString('hex')}`]),
+  );
   const server = await startNatsServer({
     config: await readFile(AUTHORIZATION_CONF, 'utf8'),
     env: Object.fromEntries(NATS_SERVICES.map((service) => [passwordVariable(service), passwords[service] as string])),
