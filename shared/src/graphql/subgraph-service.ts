@@ -132,6 +132,7 @@ export function createSubgraphService<TContext extends RequestContext>(
           ...options.events,
           service: definition.name,
           natsUrl: config.natsUrl,
+          natsAuth: config.natsAuth,
           orm,
           log,
           streams: definition.streams,

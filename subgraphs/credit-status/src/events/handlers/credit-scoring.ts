@@ -1,6 +1,5 @@
 import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import { PAYMENT_FAILED_DELTA, PAYMENT_SUCCEEDED_DELTA } from '../../domain/score.js';
 import { scorePayment, startStatus } from '../../domain/scoring.js';
@@ -11,9 +10,8 @@ import type { CustomerRegistered, PaymentFailed, PaymentSucceeded } from '../con
  * redelivered event changes nothing twice. The PAYMENTS and CUSTOMERS streams belong to other
  * services: until one exists, its consumer keeps retrying.
  */
-export async function openStatus(envelope: EventEnvelope<CustomerRegistered>, { em, log }: HandlerContext) {
-  const { customerId } = envelope.data;
-  if (namesARow(customerId, log, 'customerId')) await startStatus(em, customerId);
+export async function openStatus(envelope: EventEnvelope<CustomerRegistered>, { em }: HandlerContext) {
+  await startStatus(em, envelope.data.customerId);
 }
 
 export const scoreSucceededPayment = (envelope: EventEnvelope<PaymentSucceeded>, context: HandlerContext) =>
@@ -29,7 +27,6 @@ async function scoreFrom(
   reason: string,
 ): Promise<void> {
   const { customerId, orderId } = envelope.data;
-  if (!namesARow(customerId, log, 'customerId')) return;
   const result = await scorePayment(em, { customerId, delta, reason }, causedBy(envelope));
   log.info({ customerId, orderId, applied: result.applied, score: result.status.score }, 'credit score updated');
 }

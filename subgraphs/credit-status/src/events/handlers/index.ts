@@ -1,12 +1,12 @@
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
-import { ConsumedSubjects } from '../contracts/consumed.js';
+import { Consumed } from '../contracts/consumed.js';
 import { openStatus, scoreFailedPayment, scoreSucceededPayment } from './credit-scoring.js';
 
 /** Every event the credit-status subgraph consumes, and what handles it. */
 export function eventHandlers(): Subscription[] {
   return [
-    on(ConsumedSubjects.customerRegistered, openStatus),
-    on(ConsumedSubjects.paymentSucceeded, scoreSucceededPayment),
-    on(ConsumedSubjects.paymentFailed, scoreFailedPayment),
+    on(Consumed.customerRegistered, openStatus),
+    on(Consumed.paymentSucceeded, scoreSucceededPayment),
+    on(Consumed.paymentFailed, scoreFailedPayment),
   ];
 }
