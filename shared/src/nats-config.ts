@@ -21,6 +21,17 @@ export interface NatsAuth {
   };
 }
 
+/**
+ * The NATS passwords docker-compose.dev.env publishes for development in Docker: production refuses
+ * them, like every other published secret.
+ */
+export const PUBLISHED_NATS_PASSWORDS: readonly string[] = [
+  'development-only-nats-customer-password',
+  'development-only-nats-product-password',
+  'development-only-nats-order-password',
+  'development-only-nats-credit-status-password',
+];
+
 const CREDENTIALS =
   'NATS_USER and NATS_PASSWORD, NATS_TOKEN, NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, or NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE';
 
@@ -28,9 +39,14 @@ const CREDENTIALS =
  * Reads NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS_FILE, NATS_NKEY_SEED_FILE,
  * NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE (every service that connects to NATS,
  * and the dead-letters script). In production a service must present credentials: anonymous
- * clients could publish any event.
+ * clients could publish any event. A password or token is a secret like the others: in production at
+ * least 32 bytes and none of the `published` values.
  */
-export function readNatsAuth(reader: ConfigReader, env: Env = process.env): NatsAuth {
+export function readNatsAuth(
+  reader: ConfigReader,
+  env: Env = process.env,
+  published: readonly string[] = PUBLISHED_NATS_PASSWORDS,
+): NatsAuth {
   const file = (name: string) =>
     reader.parsed<string | undefined>(name, { default: '' }, (path) => {
       try {
@@ -41,10 +57,12 @@ export function readNatsAuth(reader: ConfigReader, env: Env = process.env): Nats
       return path;
     }) || undefined;
   const text = (name: string) => reader.string(name, { default: '' }) || undefined;
+  // Read as a secret only when set: which credential is required is decided below, across them all.
+  const secret = (name: string) => (env[name] ? reader.secret(name, { published }) : undefined);
   const auth: NatsAuth = {
     user: text('NATS_USER'),
-    password: text('NATS_PASSWORD'),
-    token: text('NATS_TOKEN'),
+    password: secret('NATS_PASSWORD'),
+    token: secret('NATS_TOKEN'),
     credsFile: file('NATS_CREDS_FILE'),
     nkeySeedFile: file('NATS_NKEY_SEED_FILE'),
   };
@@ -55,14 +73,16 @@ export function readNatsAuth(reader: ConfigReader, env: Env = process.env): Nats
   };
   if (tls.caFile || tls.certFile || tls.keyFile) auth.tls = tls;
 
-  if (auth.user && !auth.password) reader.problem('NATS_USER needs NATS_PASSWORD');
-  if (auth.password && !auth.user) reader.problem('NATS_PASSWORD needs NATS_USER');
+  // What is set, not what passed: a refused password is reported once, as itself.
+  const password = Boolean(env.NATS_PASSWORD);
+  if (auth.user && !password) reader.problem('NATS_USER needs NATS_PASSWORD');
+  if (password && !auth.user) reader.problem('NATS_PASSWORD needs NATS_USER');
   if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
     reader.problem('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together');
   }
   const methods = [
-    auth.user || auth.password ? 'NATS_USER/NATS_PASSWORD' : undefined,
-    auth.token ? 'NATS_TOKEN' : undefined,
+    auth.user || password ? 'NATS_USER/NATS_PASSWORD' : undefined,
+    env.NATS_TOKEN ? 'NATS_TOKEN' : undefined,
     auth.credsFile ? 'NATS_CREDS_FILE' : undefined,
     auth.nkeySeedFile ? 'NATS_NKEY_SEED_FILE' : undefined,
   ].filter((method) => method !== undefined);

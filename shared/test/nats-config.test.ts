@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigReader } from '../src/config.js';
 import { natsConnectOptions } from '../src/events/jetstream/nats-auth.js';
-import { readNatsAuth } from '../src/nats-config.js';
+import { PUBLISHED_NATS_PASSWORDS, readNatsAuth } from '../src/nats-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nats-config-'));
 const file = (name: string) => {
@@ -84,9 +84,32 @@ describe('NATS credentials and TLS', () => {
       'NATS credentials are required when NODE_ENV=production: set NATS_USER and NATS_PASSWORD, NATS_TOKEN, ' +
         'NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, or NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE',
     ]);
-    expect(read({ NODE_ENV: 'production', NATS_TOKEN: 't' }).problems).toEqual([]);
+    expect(read({ NODE_ENV: 'production', NATS_TOKEN: 't'.repeat(32) }).problems).toEqual([]);
     expect(
       read({ NODE_ENV: 'production', NATS_TLS_CERT_FILE: file('c.pem'), NATS_TLS_KEY_FILE: file('k.pem') }).problems,
     ).toEqual([]);
+  });
+
+  it('refuses a short or published password or token in production, as any other secret', () => {
+    const production = { NODE_ENV: 'production', NATS_USER: 'order' };
+    expect(read({ ...production, NATS_PASSWORD: 'p'.repeat(31) }).problems).toEqual([
+      'NATS_PASSWORD must be at least 32 bytes in production, got 31 (openssl rand -base64 48)',
+    ]);
+    expect(read({ NODE_ENV: 'production', NATS_TOKEN: 'short' }).problems).toEqual([
+      'NATS_TOKEN must be at least 32 bytes in production, got 5 (openssl rand -base64 48)',
+    ]);
+    for (const password of PUBLISHED_NATS_PASSWORDS) {
+      expect(read({ ...production, NATS_PASSWORD: password }).problems).toEqual([
+        'NATS_PASSWORD is a development value published in the repository: generate one (openssl rand -base64 48)',
+      ]);
+    }
+    expect(read({ ...production, NATS_PASSWORD: 'p'.repeat(32) }).problems).toEqual([]);
+  });
+
+  it('takes the published development passwords outside production, reported as development defaults', () => {
+    const env = { NATS_USER: 'order', NATS_PASSWORD: PUBLISHED_NATS_PASSWORDS[2] as string };
+    const reader = new ConfigReader(env);
+    expect(readNatsAuth(reader, env)).toEqual({ user: 'order', password: env.NATS_PASSWORD });
+    expect(reader.devDefaultsUsed).toEqual(['NATS_PASSWORD']);
   });
 });
