@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
-import { startNatsServer, type TestNatsServer } from './nats-server.js';
+// By package name, not './nats-server.js': the fault suite runs this file with Node's type stripping,
+// which resolves the package's exports to the .ts source but not a relative .js to a .ts file.
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 
 /** The services with a NATS user of their own in the committed authorization. */
 export const NATS_SERVICES = ['customer', 'product', 'order', 'credit-status'] as const;
