@@ -3,6 +3,12 @@ import { deadline } from '../time.js';
 import type { Orm } from './orm.js';
 import { type PgPoolLike, ReadinessConnection } from './readiness-connection.js';
 
+/** What `pg`'s pool tells of its progress: an event per connection handed out, and its queue. */
+interface PoolProgress {
+  on(event: 'acquire', listener: () => void): unknown;
+  readonly waitingCount: number;
+}
+
 export interface DatabaseHealthOptions {
   orm: Orm;
   log: Logger;
@@ -16,7 +22,7 @@ export interface DatabaseHealthOptions {
   onGiveUp?: (error: Error) => void;
   /** `/ready`'s own probe (connecting included) fails after this long. Default 1 s. */
   readyTimeoutMs?: number;
-  /** `/ready` also fails once the pool has handed out no connection for this long. Default 10 s. */
+  /** `/ready` also fails once callers wait and the pool has handed out no connection for this long. Default 10 s. */
   poolStuckMs?: number;
 }
 
@@ -27,8 +33,9 @@ export interface DatabaseHealthOptions {
  * instead of it idling forever in a state it cannot leave on its own. Changes are logged once.
  *
  * `ready` (what `/ready` asks) does not queue behind the work holding the pool's connections: it
- * asks PostgreSQL on a connection of its own, and adds the pool's state only once the pool has
- * been failing for `poolStuckMs` (a burst that keeps every connection busy is no outage).
+ * asks PostgreSQL on a connection of its own, and adds the pool's state only once the pool is stuck:
+ * callers waiting and no connection handed out for `poolStuckMs` (a burst that keeps every
+ * connection busy, with callers queueing for seconds, is no outage).
  */
 export class DatabaseHealth {
   private readonly probeTimeoutMs: number;
@@ -42,6 +49,8 @@ export class DatabaseHealth {
   private readonly readyTimeoutMs: number;
   private readonly poolStuckMs: number;
   private readiness: Promise<ReadinessConnection> | undefined;
+  private pool: PoolProgress | undefined;
+  private lastHandOut = Date.now();
 
   constructor(private readonly options: DatabaseHealthOptions) {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1_500;
@@ -56,13 +65,23 @@ export class DatabaseHealth {
     this.readiness ??= this.options.orm.em
       .getConnection()
       .getNativeClient()
-      .then((pool) => new ReadinessConnection(pool as unknown as PgPoolLike, this.readyTimeoutMs));
+      .then((native) => {
+        const pool = native as unknown as PgPoolLike & PoolProgress;
+        // Every connection the pool hands out is progress, whoever it goes to.
+        pool.on('acquire', () => {
+          this.lastHandOut = Date.now();
+        });
+        this.pool = pool;
+        return new ReadinessConnection(pool, this.readyTimeoutMs);
+      });
     await (await this.readiness).probe();
     if (this.failingSince === undefined) return;
     // PostgreSQL answers but the pool's last probe failed: ask the pool again for the next time.
     void this.check().catch(() => undefined);
-    const stuckMs = Date.now() - this.failingSince;
-    if (stuckMs >= this.poolStuckMs) {
+    // A busy pool (callers waiting, connections still handed out) is no fault; a stuck one is.
+    const now = Date.now();
+    const stuckMs = Math.min(now - this.failingSince, now - this.lastHandOut);
+    if ((this.pool?.waitingCount ?? 0) > 0 && stuckMs >= this.poolStuckMs) {
       const reason = this.lastError?.message ?? 'unknown';
       throw new Error(
         `the connection pool has handed out no connection for ${Math.round(stuckMs / 1_000)} s: ${reason}`,

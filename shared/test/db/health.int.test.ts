@@ -67,9 +67,7 @@ it('answers ready at once on a connection of its own while the pool is taken, th
 
   for (const done of release.splice(0)) done();
   await Promise.all(held);
-  // Once the pool works again, /ready says so (the pool is asked again in the background).
-  await expect(health.ready()).rejects.toThrow();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Once the pool hands out connections again (nobody left waiting), /ready says so at once.
   await health.ready();
 });
 
@@ -86,4 +84,26 @@ it('fails when PostgreSQL does not answer on its connection, and recovers with a
   // At most one probe meets the dead connection; the next one opens a new connection.
   await health.ready().catch(() => undefined);
   await health.ready();
+});
+
+it('stays ready while the pool is merely busy: callers queue for longer than poolStuckMs, yet connections keep being handed out', async () => {
+  health = new DatabaseHealth({ orm, log: silentLog(), probeTimeoutMs: 50, poolStuckMs: 500 });
+  let busy = true;
+  // Twenty workers on a pool of two, each statement 50 ms: always a queue, always progress.
+  const workers = Array.from({ length: 20 }, async () => {
+    while (busy) await orm.em.fork().execute('select pg_sleep(0.05)');
+  });
+  try {
+    await expect(health.check()).rejects.toThrow(/did not finish within 50 ms/);
+    const until = performance.now() + 1_500;
+    while (performance.now() < until) {
+      await health.ready();
+      await health.check().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(health.state().status).toBe('down');
+  } finally {
+    busy = false;
+    await Promise.all(workers);
+  }
 });
