@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { currentRequestId } from '../request-scope.js';
 import { withDeadline } from '../time.js';
 import { guardPool, isGuarded } from './pool-guard.js';
-import { isDatabaseUnavailable } from './unavailable.js';
+import { isDatabaseBusy, isDatabaseUnavailable } from './unavailable.js';
 
 export type Orm = MikroORM;
 
@@ -64,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
       return orm;
     } catch (error) {
       await closeDatabase(orm, options.log);
-      if (!isDatabaseUnavailable(error) || Date.now() >= deadline) throw error;
+      if (!(isDatabaseUnavailable(error) || isDatabaseBusy(error)) || Date.now() >= deadline) throw error;
       if (attempt === 1) options.log.warn({ err: error }, 'database unreachable; retrying until it answers');
       await sleep(Math.min(250 * 2 ** (attempt - 1), 2_000, Math.max(0, deadline - Date.now())));
     }

@@ -46,17 +46,18 @@ const SOCKET_CODES = new Set([
 /**
  * SQLSTATEs of a server that cannot serve now: class 08 (connection exception), 57P01-57P03
  * (shut down by the administrator, crash shutdown, "the database system is starting up" or in
- * recovery), 53300 (too many connections).
+ * recovery).
  */
-const SQLSTATE = /^(08\w{3}|57P0[123]|53300)$/;
+const SQLSTATE = /^(08\w{3}|57P0[123])$/;
 
 /**
  * What pg, pg-pool and the pool guard (db/pool-guard.ts) say when there is no usable connection;
- * they set no code on these.
+ * they set no code on these. pg-pool's "timeout exceeded when trying to connect" (no pooled
+ * connection free in time) is left out on purpose: that is a busy service, not an absent
+ * database, and retrying it at once only lengthens the queue (see isDatabaseBusy).
  */
 const MESSAGES = [
   /Connection terminated/i,
-  /timeout exceeded when trying to connect/i,
   /not queryable/i,
   /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
   /Cannot query a connection discarded/i,
@@ -69,4 +70,17 @@ function matches(error: ErrorLike): boolean {
   if (typeof error.code === 'string' && (SOCKET_CODES.has(error.code) || SQLSTATE.test(error.code))) return true;
   if (typeof error.sqlState === 'string' && SQLSTATE.test(error.sqlState)) return true;
   return typeof error.message === 'string' && MESSAGES.some((pattern) => pattern.test(error.message as string));
+}
+
+/**
+ * Whether an error means the database is there but every connection is taken: the pool gave none
+ * in time, or the server refused one more (53300, too many connections). Retrying such work at
+ * once only adds to the queue that caused it; it is retried with the usual backoff instead.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (/timeout exceeded when trying to connect/i.test(current.message)) return true;
+    if ((current as ErrorLike).code === '53300' || (current as ErrorLike).sqlState === '53300') return true;
+  }
+  return false;
 }

@@ -24,7 +24,9 @@ export interface DeliveryInput {
 }
 
 /**
- * A handler that fails because the database is away (db/unavailable.ts) is run again in place,
+ * A handler that fails because the database is away (db/unavailable.ts: refused or cut
+ * connections, PostgreSQL starting up or shutting down; not a busy pool, which is retried with the
+ * usual backoff so the retries do not swamp it further) is run again in place,
  * after `firstDelayMs` doubling up to `maxDelayMs`, for up to `holdMs`: the message stays with
  * this instance (the consumer signals progress), no delivery is spent, and the saga resumes within
  * `maxDelayMs` of PostgreSQL's return instead of after the retry backoff (seconds to half a

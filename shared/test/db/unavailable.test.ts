@@ -1,6 +1,6 @@
 import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../../src/db/unavailable.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -14,9 +14,7 @@ describe('isDatabaseUnavailable', () => {
     ['an immediate shutdown', withCode('terminating connection due to administrator command', '57P01')],
     ['a crash shutdown', withCode('terminating connection because of crash of another server process', '57P02')],
     ['a connection exception (class 08)', withCode('connection failure', '08006')],
-    ['too many connections', withCode('sorry, too many clients already', '53300')],
     ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
-    ['a pool acquire timeout', new Error('timeout exceeded when trying to connect')],
     ['a connect timeout', new Error('Connection terminated due to connection timeout')],
     ['a broken client', new Error('Client has encountered a connection error and is not queryable')],
     ['a lease the pool guard discarded', new Error('Cannot query a connection discarded: read ECONNRESET')],
@@ -34,6 +32,9 @@ describe('isDatabaseUnavailable', () => {
   });
 
   it.each([
+    // A busy database (isDatabaseBusy): waiting for it at once would only lengthen its queue.
+    ['a pool acquire timeout', new Error('timeout exceeded when trying to connect')],
+    ['too many connections', withCode('sorry, too many clients already', '53300')],
     ['a unique violation', new UniqueConstraintViolationException(withCode('duplicate key', '23505'))],
     ['a statement timeout (the work is too slow, not the database away)', withCode('canceling statement', '57014')],
     ['a serialization failure', withCode('could not serialize access', '40001')],
@@ -50,5 +51,21 @@ describe('isDatabaseUnavailable', () => {
     const b = new Error('b', { cause: a });
     (a as { cause?: unknown }).cause = b;
     expect(isDatabaseUnavailable(a)).toBe(false);
+  });
+});
+
+describe('isDatabaseBusy', () => {
+  it('is true when no connection was free in time, or the server refused one more, also as a cause', () => {
+    expect(isDatabaseBusy(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseBusy(withCode('sorry, too many clients already', '53300'))).toBe(true);
+    const wrapped = new Error('order not placed', { cause: new Error('timeout exceeded when trying to connect') });
+    expect(isDatabaseBusy(wrapped)).toBe(true);
+  });
+
+  it('is false for an absent database and for other errors', () => {
+    expect(isDatabaseBusy(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe(false);
+    expect(isDatabaseBusy(new Error('Connection terminated due to connection timeout'))).toBe(false);
+    expect(isDatabaseBusy(new Error('product 42 is unknown'))).toBe(false);
+    expect(isDatabaseBusy(undefined)).toBe(false);
   });
 });

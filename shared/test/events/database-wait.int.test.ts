@@ -27,7 +27,7 @@ beforeEach(async () => {
       entities: [InboxMessage, Tally],
       migrations: [],
       log: silentLog(),
-      // A pool acquire that times out is one of the failures waited out; keep it short here.
+      // Connecting to a server that is starting or away must fail fast enough to be waited out.
       timeouts: { acquireMs: 1_000 },
     }),
   );
@@ -54,6 +54,7 @@ it('handles an event within about a second of PostgreSQL returning, on its first
   await nats.bus.publish(createEnvelope({ subject, data: {}, source: 'test', correlationId: 'warm-up' }));
   await vi.waitFor(() => expect(handled).toHaveLength(1), { timeout: 10_000, interval: 20 });
   await pg.stop('immediate');
+  const stoppedAt = performance.now();
 
   const event = createEnvelope({ subject, data: {}, source: 'test', correlationId: 'during-outage' });
   await nats.bus.publish(event);
@@ -68,8 +69,10 @@ it('handles an event within about a second of PostgreSQL returning, on its first
   const after = handled[1]!;
   console.info(`handled ${Math.round(after.at - acceptingAt)} ms after PostgreSQL accepted connections again`);
   expect(after.at - acceptingAt).toBeLessThan(1_500);
-  // Waited out in place (the outage is shorter than the 10 s hold): still the first delivery.
-  expect(after.delivery.deliveryCount).toBe(1);
+  // Waited out in place: one delivery per 10 s hold (the first one alone unless PostgreSQL's
+  // recovery on a busy machine stretched the outage past 10 s), never the retry backoff's.
+  const outageMs = acceptingAt - stoppedAt;
+  expect(after.delivery.deliveryCount).toBeLessThanOrEqual(1 + Math.floor(outageMs / 10_000));
   expect(await orm.em.fork().count(Tally, { key: event.id })).toBe(1);
   expect(await streamEvents(TEST_NATS_URL, nats.deadLetters.stream).catch(() => [])).toEqual([]);
 }, 60_000);

@@ -83,6 +83,20 @@ describe('dispatch while the database is away', () => {
     if (last.action === 'dead-letter') expect(last.letter.error).toBe('product 42 is unknown');
   }, 10_000);
 
+  it('retries a busy pool (no connection free in time) with the backoff, not in place: waiting at once would swamp it', async () => {
+    let calls = 0;
+    const outcome = await dispatch(
+      delivery({
+        handler: async () => {
+          calls++;
+          throw new Error('timeout exceeded when trying to connect');
+        },
+      }),
+    );
+    expect(outcome).toEqual({ action: 'retry', delayMs: 1_000 });
+    expect(calls).toBe(1);
+  });
+
   it('retries other failures with the backoff as before, and never in place', async () => {
     let calls = 0;
     const outcome = await dispatch(
