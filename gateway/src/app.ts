@@ -16,6 +16,7 @@ import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
+import { subgraphReadiness } from './subgraph-readiness.js';
 
 export interface Gateway {
   start(): Promise<{ url: string; port: number }>;
@@ -25,8 +26,6 @@ export interface Gateway {
 export interface GatewayOptions {
   log?: Logger;
 }
-
-const SUBGRAPH_READY_TIMEOUT_MS = 2000;
 
 /** The one public endpoint: an Apollo gateway on the static supergraph, behind the shared HTTP server. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
@@ -103,9 +102,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');
         },
-        // A subgraph's own `/ready` (its database and NATS): the gateway is only as ready as what it routes to.
+        // A subgraph's own `/ready` (its database), asked within 1 s: the gateway is only as ready as what it routes to.
         ...Object.fromEntries(
-          [...connections].map(([name, pool]) => [`subgraph:${name}`, () => pool.probe(SUBGRAPH_READY_TIMEOUT_MS)]),
+          [...connections].map(([name, pool]) => [`subgraph:${name}`, subgraphReadiness((ms) => pool.probe(ms))]),
         ),
       },
     });

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import { deadline } from '../time.js';
 import type { Orm } from './orm.js';
+import { type PgPoolLike, ReadinessConnection } from './readiness-connection.js';
+
+/** What `pg`'s pool tells of its progress: an event per connection handed out, and its queue. */
+interface PoolProgress {
+  on(event: 'acquire', listener: () => void): unknown;
+  readonly waitingCount: number;
+}
 
 export interface DatabaseHealthOptions {
   orm: Orm;
@@ -13,13 +20,22 @@ export interface DatabaseHealthOptions {
   giveUpAfterMs?: number;
   /** Called once when the service should give up. */
   onGiveUp?: (error: Error) => void;
+  /** `/ready`'s own probe (connecting included) fails after this long. Default 1 s. */
+  readyTimeoutMs?: number;
+  /** `/ready` also fails once callers wait and the pool has handed out no connection for this long. Default 10 s. */
+  poolStuckMs?: number;
 }
 
 /**
- * Whether the service can use its database: a `select 1` through the pool (so a pool that cannot
- * hand out a connection fails it too), with a deadline. `/ready` asks it; a watchdog asks it every
- * few seconds and, after a long unbroken failure, gives up, so the supervisor restarts the service
+ * Whether the service can use its database. `check` is a `select 1` through the pool (so a pool
+ * that cannot hand out a connection fails it too), with a deadline; a watchdog asks it every few
+ * seconds and, after a long unbroken failure, gives up, so the supervisor restarts the service
  * instead of it idling forever in a state it cannot leave on its own. Changes are logged once.
+ *
+ * `ready` (what `/ready` asks) does not queue behind the work holding the pool's connections: it
+ * asks PostgreSQL on a connection of its own, and adds the pool's state only once the pool is stuck:
+ * callers waiting and no connection handed out for `poolStuckMs` (a burst that keeps every
+ * connection busy, with callers queueing for seconds, is no outage).
  */
 export class DatabaseHealth {
   private readonly probeTimeoutMs: number;
@@ -30,11 +46,47 @@ export class DatabaseHealth {
   private lastError: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private gaveUp = false;
+  private readonly readyTimeoutMs: number;
+  private readonly poolStuckMs: number;
+  private readiness: Promise<ReadinessConnection> | undefined;
+  private pool: PoolProgress | undefined;
+  private lastHandOut = Date.now();
 
   constructor(private readonly options: DatabaseHealthOptions) {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1_500;
     this.intervalMs = options.intervalMs ?? 5_000;
     this.giveUpAfterMs = options.giveUpAfterMs ?? 60_000;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 1_000;
+    this.poolStuckMs = options.poolStuckMs ?? 10_000;
+  }
+
+  /** Resolves when the service can use its database now; rejects with the reason. For `/ready`. */
+  async ready(): Promise<void> {
+    this.readiness ??= this.options.orm.em
+      .getConnection()
+      .getNativeClient()
+      .then((native) => {
+        const pool = native as unknown as PgPoolLike & PoolProgress;
+        // Every connection the pool hands out is progress, whoever it goes to.
+        pool.on('acquire', () => {
+          this.lastHandOut = Date.now();
+        });
+        this.pool = pool;
+        return new ReadinessConnection(pool, this.readyTimeoutMs);
+      });
+    await (await this.readiness).probe();
+    if (this.failingSince === undefined) return;
+    // PostgreSQL answers but the pool's last probe failed: ask the pool again for the next time.
+    void this.check().catch(() => undefined);
+    // A busy pool (callers waiting, connections still handed out) is no fault; a stuck one is.
+    const now = Date.now();
+    const stuckMs = Math.min(now - this.failingSince, now - this.lastHandOut);
+    if ((this.pool?.waitingCount ?? 0) > 0 && stuckMs >= this.poolStuckMs) {
+      const reason = this.lastError?.message ?? 'unknown';
+      throw new Error(
+        `the connection pool has handed out no connection for ${Math.round(stuckMs / 1_000)} s: ${reason}`,
+      );
+    }
   }
 
   /** Resolves when the database answered; rejects with the reason. Concurrent callers share one probe. */
@@ -60,9 +112,12 @@ export class DatabaseHealth {
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    const readiness = this.readiness;
+    this.readiness = undefined;
+    await (await readiness?.catch(() => undefined))?.close();
   }
 
   private async probe(): Promise<void> {

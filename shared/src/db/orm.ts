@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { currentRequestId } from '../request-scope.js';
 import { withDeadline } from '../time.js';
 import { guardPool, isGuarded } from './pool-guard.js';
+import { isDatabaseBusy, isDatabaseUnavailable } from './unavailable.js';
 
 export type Orm = MikroORM;
 
@@ -63,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
       return orm;
     } catch (error) {
       await closeDatabase(orm, options.log);
-      if (!isUnreachable(error) || Date.now() >= deadline) throw error;
+      if (!(isDatabaseUnavailable(error) || isDatabaseBusy(error)) || Date.now() >= deadline) throw error;
       if (attempt === 1) options.log.warn({ err: error }, 'database unreachable; retrying until it answers');
       await sleep(Math.min(250 * 2 ** (attempt - 1), 2_000, Math.max(0, deadline - Date.now())));
     }
@@ -77,37 +78,6 @@ export async function closeDatabase(orm: Orm, log: Logger, ms = 5_000): Promise<
     return true;
   });
   if (!closed) log.warn({ waitedMs: ms }, 'database pool did not close in time; left behind');
-}
-
-/** SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdowns, cannot connect now). */
-const UNREACHABLE_SQLSTATE = /^(08|57P0)/;
-const UNREACHABLE_NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
-const UNREACHABLE_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|the database system is (starting up|shutting down|in recovery mode)/i;
-
-/**
- * Errors that mean "the server is not there (yet)": refused or cut connections, connect timeouts,
- * and PostgreSQL's own shutting-down and starting-up ("cannot connect now") answers. The error or
- * any of its causes may say so (MikroORM wraps the driver's error).
- */
-export function isUnreachable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = String((current as { code?: unknown }).code ?? '');
-    if (UNREACHABLE_SQLSTATE.test(code) || UNREACHABLE_NETWORK.has(code)) return true;
-    if (UNREACHABLE_MESSAGE.test(current.message)) return true;
-    current = current.cause;
-  }
-  return false;
 }
 
 export function ormOptions(options: DatabaseOptions): Options {

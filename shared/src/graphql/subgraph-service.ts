@@ -28,7 +28,10 @@ export interface SubgraphOptions {
   /** Database deadlines and the watchdog's pace; the configuration's values otherwise. */
   database?: {
     timeouts?: Partial<DatabaseTimeouts>;
-    health?: Pick<DatabaseHealthOptions, 'intervalMs' | 'giveUpAfterMs' | 'probeTimeoutMs'>;
+    health?: Pick<
+      DatabaseHealthOptions,
+      'intervalMs' | 'giveUpAfterMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'poolStuckMs'
+    >;
   };
   /** The longest a stop may take; the configuration's value otherwise. */
   shutdownTimeoutMs?: number;
@@ -127,7 +130,7 @@ export function createSubgraphService<TContext extends RequestContext>(
           },
         });
         health.start();
-        started.push({ name: 'database watchdog', stop: async () => health.stop(), maxMs: 100 });
+        started.push({ name: 'database watchdog', stop: () => health.stop(), maxMs: 1_500 });
         const events = createServiceEvents({
           ...options.events,
           service: definition.name,
@@ -152,7 +155,7 @@ export function createSubgraphService<TContext extends RequestContext>(
             log,
             production: config.production,
             // NATS is not here: writes go to the outbox while it is away, so a broker outage is no API outage.
-            readiness: { database: () => health.check() },
+            readiness: { database: () => health.ready() },
             health: () => ({ database: health.state(), nats: events.state() }),
             createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
           },

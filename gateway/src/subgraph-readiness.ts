@@ -1,0 +1,39 @@
+/**
+ * How the gateway's `/ready` asks a subgraph: each probe has `timeoutMs` (well under the 2 s
+ * `/ready` promises, so a slow subgraph makes the gateway answer "not ready" in time rather than
+ * late), probes asked for together share one, and an answer is reused for `freshForMs`, so a load
+ * balancer polling the gateway hard does not multiply the probes each subgraph serves.
+ */
+export interface SubgraphReadinessOptions {
+  timeoutMs: number;
+  freshForMs: number;
+  now?: () => number;
+}
+
+export const SUBGRAPH_READINESS: SubgraphReadinessOptions = { timeoutMs: 1_000, freshForMs: 1_000 };
+
+export function subgraphReadiness(
+  probe: (timeoutMs: number) => Promise<void>,
+  options: SubgraphReadinessOptions = SUBGRAPH_READINESS,
+): () => Promise<void> {
+  const now = options.now ?? Date.now;
+  let last: { at: number; error: unknown } | undefined;
+  let running: Promise<void> | undefined;
+  const run = async (): Promise<void> => {
+    try {
+      await probe(options.timeoutMs);
+      last = { at: now(), error: undefined };
+    } catch (error) {
+      last = { at: now(), error };
+    }
+  };
+  return async () => {
+    if (last === undefined || now() - last.at >= options.freshForMs) {
+      running ??= run().finally(() => {
+        running = undefined;
+      });
+      await running;
+    }
+    if (last?.error !== undefined) throw last.error;
+  };
+}
