@@ -4,6 +4,7 @@
  */
 export const ConsumedSubjects = {
   customerRegistered: 'customers.customer.registered.v1',
+  customerDeleted: 'customers.customer.deleted.v1',
   paymentSucceeded: 'payments.payment.succeeded.v1',
   paymentFailed: 'payments.payment.failed.v1',
 } as const;
@@ -11,6 +12,12 @@ export const ConsumedSubjects = {
 /** Stream CUSTOMERS, owned by the customer subgraph. */
 export interface CustomerRegistered {
   customerId: string;
+}
+
+/** Stream CUSTOMERS, owned by the customer subgraph. `deletedAt` is ISO UTC. */
+export interface CustomerDeleted {
+  customerId: string;
+  deletedAt: string;
 }
 
 /** Stream PAYMENTS, owned by the order subgraph. */

@@ -6,7 +6,15 @@ export const ConsumedSubjects = {
   productUpserted: 'catalog.product.upserted.v1',
   reservationReserved: 'inventory.reservation.reserved.v1',
   reservationRejected: 'inventory.reservation.rejected.v1',
+  /** Stream CUSTOMERS, owned by the customer subgraph. */
+  customerDeleted: 'customers.customer.deleted.v1',
 } as const;
+
+/** `deletedAt` is ISO UTC. */
+export interface CustomerDeleted {
+  customerId: string;
+  deletedAt: string;
+}
 
 export interface ProductUpserted {
   id: string;
