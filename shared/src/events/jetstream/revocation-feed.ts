@@ -110,6 +110,8 @@ export class RevocationFeed {
         received += 1;
         if (this.applyRaw(message.string())) count += 1;
         pending = message.info.pending;
+        // Caught up: do not wait out the fetch's expiry for messages that are not there.
+        if (pending === 0) break;
       }
       if (received === 0) break;
     }
