@@ -17,6 +17,7 @@ import {
 import { CustomerSubjects, recordCustomerEvent } from '../events/contracts/published.js';
 import { type AccountGuards, authenticate } from './registration.js';
 import { revokeSessions } from './sessions.js';
+import { emailKey } from './throttle.js';
 
 export interface Deletion {
   customerId: string;
@@ -52,7 +53,7 @@ export async function deleteCustomer(
     await tx.nativeDelete(FinancialProfile, { customerId });
     await tx.nativeDelete(Notification, { customerId });
     await tx.nativeDelete(PasswordReset, { customerId });
-    await tx.nativeDelete(ThrottleAttempt, { key: `email:${customer.email}` });
+    await tx.nativeDelete(ThrottleAttempt, { key: emailKey(customer.email) });
     await tx.nativeDelete(CustomerEvent, { customerId, type: { $ne: CustomerEventType.REGISTERED } });
     tx.create(CustomerEvent, { customerId, type: CustomerEventType.DELETED, changedFields: [], occurredAt: now });
     tx.remove(customer);

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The customer lifecycle (issue #13): the directory's order and trigram search indexes, password
- * reset tokens, and the DELETED history entry. pg_trgm ships with PostgreSQL (contrib) and is a
+ * reset tokens, the DELETED history entry, and throttle keys that hold an email's hash, not the email. pg_trgm ships with PostgreSQL (contrib) and is a
  * trusted extension, so the database owner may create it.
  */
 export class Migration20261205230000_customer_lifecycle extends Migration {
@@ -18,6 +18,8 @@ export class Migration20261205230000_customer_lifecycle extends Migration {
     this.addSql(`create index "customers_created_at_id_index" on "customers" ("created_at", "id");`);
     this.addSql(`create index "customers_name_trgm_index" on "customers" using gin (lower("name") gin_trgm_ops);`);
     this.addSql(`create index "customers_email_trgm_index" on "customers" using gin ("email" gin_trgm_ops);`);
+    // Throttle keys name an email by its hash from now on (domain/throttle.ts): recorded attempts keep counting.
+    this.addSql(`update "throttle_attempts" set "key" = 'email:' || encode(sha256(convert_to(substr("key", 7), 'UTF8')), 'hex') where "key" like 'email:%';`);
   }
 
   override down(): void | Promise<void> {
