@@ -82,7 +82,11 @@ describe('deleting an account', () => {
     await vi.waitFor(async () => {
       const activity = (await graph.send(operation('MyActivity'), {}, shopper.token)).data?.me;
       expect(activity.notifications.length).toBeGreaterThanOrEqual(3);
-      const credit = await querySql(graph.databases['credit-status'] as string, 'select 1 from credit_score_changes c where c.customer_id = ?', [shopper.id]);
+      const credit = await querySql(
+        graph.databases['credit-status'] as string,
+        'select 1 from credit_score_changes c where c.customer_id = ?',
+        [shopper.id],
+      );
       expect(credit.length).toBeGreaterThan(0);
     }, SAGA_WAIT);
 
@@ -92,10 +96,15 @@ describe('deleting an account', () => {
     expect(res.data?.deleteMyAccount).toEqual({ deletedCustomerId: shopper.id, userErrors: [] });
 
     // Logged out at once, and for good.
-    await expect.poll(async () => (await graph.send(operation('Me'), {}, shopper.token)).status, { timeout: 1_000 }).toBe(401);
-    expect(userErrors(await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }), 'login')).toEqual([
-      ['input', 'INVALID_CREDENTIALS'],
-    ]);
+    await expect
+      .poll(async () => (await graph.send(operation('Me'), {}, shopper.token)).status, { timeout: 1_000 })
+      .toBe(401);
+    expect(
+      userErrors(
+        await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }),
+        'login',
+      ),
+    ).toEqual([['input', 'INVALID_CREDENTIALS']]);
     // The open order is cancelled and its stock is back; the paid one is kept with its amount.
     await vi.waitFor(async () => expect(await available(graph, product.id)).toBe(9), SAGA_WAIT);
     expect(await orderStatus(open.id)).toMatchObject({ status: 'CANCELLED' });
@@ -103,11 +112,15 @@ describe('deleting an account', () => {
     await vi.waitFor(async () => {
       const credit = graph.databases['credit-status'] as string;
       expect(await querySql(credit, 'select 1 from credit_statuses where customer_id = ?', [shopper.id])).toEqual([]);
-      expect(await querySql(credit, 'select 1 from credit_score_changes where customer_id = ?', [shopper.id])).toEqual([]);
+      expect(await querySql(credit, 'select 1 from credit_score_changes where customer_id = ?', [shopper.id])).toEqual(
+        [],
+      );
     }, SAGA_WAIT);
     const customerDb = graph.databases.customer as string;
     expect(await querySql(customerDb, 'select 1 from notifications where customer_id = ?', [shopper.id])).toEqual([]);
-    expect(await querySql(customerDb, 'select 1 from financial_profiles where customer_id = ?', [shopper.id])).toEqual([]);
+    expect(await querySql(customerDb, 'select 1 from financial_profiles where customer_id = ?', [shopper.id])).toEqual(
+      [],
+    );
     const history = await querySql<{ type: string }>(
       customerDb,
       'select type from customer_events where customer_id = ? order by occurred_at',
@@ -130,7 +143,9 @@ describe('deleting an account', () => {
 
     // No table of any subgraph holds anything the customer told us about themself.
     const values = [person.name, person.email, person.phone, person.address, person.dateOfBirth, person.nationalId];
-    const leaks = (await everyRowAsText()).filter(({ text }) => values.some((value) => text.includes(value.toLowerCase())));
+    const leaks = (await everyRowAsText()).filter(({ text }) =>
+      values.some((value) => text.includes(value.toLowerCase())),
+    );
     expect(leaks).toEqual([]);
   });
 
@@ -140,7 +155,12 @@ describe('deleting an account', () => {
     const other = await register(personalData('other'));
     const res = await graph.send(operation('DeleteCustomer'), { id: shopper.id }, other.token);
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
-    expect(userErrors(await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }), 'login')).toEqual([]);
+    expect(
+      userErrors(
+        await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }),
+        'login',
+      ),
+    ).toEqual([]);
   });
 
   it('racing orders being placed, leaves no order reserved for the deleted customer', async () => {
@@ -156,7 +176,9 @@ describe('deleting an account', () => {
     );
     const [deleted, ...answers] = await Promise.all([deletion, ...placements]);
     expect(userErrors(deleted as Awaited<typeof deletion>, 'deleteCustomer')).toEqual([]);
-    const accepted = answers.filter((answer) => (answer as { data?: { placeOrder?: { order?: unknown } } }).data?.placeOrder?.order);
+    const accepted = answers.filter(
+      (answer) => (answer as { data?: { placeOrder?: { order?: unknown } } }).data?.placeOrder?.order,
+    );
     console.info(`race: ${accepted.length} of ${answers.length} placements accepted before the deletion won`);
 
     await vi.waitFor(async () => {

@@ -73,7 +73,10 @@ describe('the customer directory', () => {
 
     const first = (await page({ first: 2, filter: { search: `QUARTZ` } })).data?.customers;
     expect(first.totalCount).toBe(3);
-    expect(first.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Xavier Quartz', 'Ygritte Quartz']);
+    expect(first.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
+      'Xavier Quartz',
+      'Ygritte Quartz',
+    ]);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = (await page({ first: 2, after: first.pageInfo.endCursor, filter: { search: 'quartz' } })).data
       ?.customers;
@@ -194,8 +197,13 @@ describe('resetting a forgotten password', () => {
 
     await graph.send(operation('RequestPasswordReset'), { email: hal.email });
     const late = notifier.codeFor(hal.email) as string;
-    await querySql(graph.databases.customer, `update password_resets set expires_at = now() - interval '1 second' where used_at is null`);
+    await querySql(
+      graph.databases.customer as string,
+      `update password_resets set expires_at = now() - interval '1 second' where used_at is null`,
+    );
     expect(userErrors(await reset(late, 'reset-password-3'), 'resetPassword')).toEqual([['token', 'INVALID']]);
-    expect(userErrors(await reset('made-up-code', 'reset-password-3'), 'resetPassword')).toEqual([['token', 'INVALID']]);
+    expect(userErrors(await reset('made-up-code', 'reset-password-3'), 'resetPassword')).toEqual([
+      ['token', 'INVALID'],
+    ]);
   });
 });

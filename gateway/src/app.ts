@@ -6,8 +6,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { withRevocations } from '@commerce-supergraph/shared/auth/revocations';
 import { RevocationFeed } from '@commerce-supergraph/shared/events/jetstream/revocation-feed';
-import { REVOCATIONS_READY_MS } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
+import { REVOCATIONS_READY_MS } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';

@@ -51,7 +51,12 @@ export async function changePassword(
   if (errors.length > 0) return refused(errors);
   const customer = await em.findOne(Customer, { id: customerId });
   if (!customer) return refused([notFound()]);
-  const login = await authenticate(em, guards, { email: customer.email, password: change.currentPassword }, clientAddress);
+  const login = await authenticate(
+    em,
+    guards,
+    { email: customer.email, password: change.currentPassword },
+    clientAddress,
+  );
   if (!login.ok) {
     // The same answers as a login, at the field they are about.
     return refused(login.errors.map((error) => userError(['currentPassword'], error.code, error.message)));

@@ -19,7 +19,15 @@ export class DeletionResolver {
     const viewer = requireViewer(ctx);
     const now = new Date();
     const cause = requestCause(ctx);
-    const result = await deleteOwnAccount(ctx.em, ctx.guards, viewer.customerId, password, ctx.clientAddress, cause, now);
+    const result = await deleteOwnAccount(
+      ctx.em,
+      ctx.guards,
+      viewer.customerId,
+      password,
+      ctx.clientAddress,
+      cause,
+      now,
+    );
     return deleted(result, ctx);
   }
 

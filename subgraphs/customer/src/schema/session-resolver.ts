@@ -45,7 +45,8 @@ export class SessionResolver {
   }
 
   @Mutation(() => RequestPasswordResetPayload, {
-    description: 'Sends a one-time reset code to the address, if it belongs to an account; the answer is the same either way.',
+    description:
+      'Sends a one-time reset code to the address, if it belongs to an account; the answer is the same either way.',
   })
   async requestPasswordReset(
     @Arg('email', () => String) email: string,
