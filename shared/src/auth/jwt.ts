@@ -119,7 +119,9 @@ export function createTokenSigner(settings: TokenSettings & { signingKey: Signin
       // Millisecond precision (RFC 7519 allows a fractional NumericDate): a revocation at time T
       // (revocations.ts) revokes every token issued before T, and none issued at or after it, even
       // within the same second (the token changePassword hands back).
-      const iat = Math.floor(now * 1000) / 1000;
+      // Rounded, not floored: `now` is usually a whole millisecond divided by 1000, which a floor of
+      // the binary fraction could turn into the millisecond before (and so before the revocation).
+      const iat = Math.round(now * 1000) / 1000;
       const payload = encodeJson({
         sub: viewer.customerId,
         roles: [...viewer.roles],
