@@ -256,6 +256,8 @@ async function run(cfg: FaultConfig): Promise<number> {
       script: 'gateway/dist/index.js',
       env: {
         ...common,
+        // Token revocations come from this supergraph's NATS, as the subgraphs' events do.
+        NATS_URL: nats.url,
         GATEWAY_PORT: String(ports.gateway),
         CUSTOMER_URL: url('customer'),
         ORDER_URL: url('order'),

@@ -1,6 +1,6 @@
 import { createCreditStatusSubgraph } from '@commerce-supergraph/credit-status/app';
 import { readCreditStatusConfig } from '@commerce-supergraph/credit-status/config';
-import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
+import { type CustomerSubgraphOptions, createCustomerSubgraph } from '@commerce-supergraph/customer/app';
 import { readCustomerConfig } from '@commerce-supergraph/customer/config';
 import { createGateway } from '@commerce-supergraph/gateway/app';
 import { readGatewayConfig } from '@commerce-supergraph/gateway/config';
@@ -75,6 +75,8 @@ export interface SupergraphOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra customer subgraph settings, e.g. a low LOGIN_MAX_FAILURES_PER_CLIENT for throttle tests. */
   customerEnv?: Record<string, string>;
+  /** Where the customer subgraph sends notifications, e.g. a recorder that reads password reset codes. */
+  customerNotifier?: CustomerSubgraphOptions['notifier'];
   /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
   orderEnv?: Record<string, string>;
   /** The order subgraph's event settings, e.g. a short retry policy so a failing handler dead-letters soon. */
@@ -136,7 +138,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     ...orderEnv,
   });
   const order = createOrderSubgraph(orderConfig, { ...orm('order'), events: options.orderEvents });
-  const customer = createCustomerSubgraph(customerConfig, orm('customer'));
+  const customer = createCustomerSubgraph(customerConfig, { ...orm('customer'), notifier: options.customerNotifier });
   const product = createProductSubgraph(productConfig, orm('product'));
   const credit = createCreditStatusSubgraph(creditConfig, orm('credit-status'));
   let currentProduct = product;

@@ -50,6 +50,8 @@ export const eventFields = {
   quantity: () => z.int().positive().max(2_147_483_647),
   /** A count that may be 0 (units available), likewise. */
   count: () => z.int().nonnegative().max(2_147_483_647),
+  /** A moment: an ISO 8601 timestamp in UTC, as `Date.toISOString()` writes it. */
+  instant: () => z.iso.datetime({ error: 'not an ISO UTC timestamp' }),
   /** Words for people (a reason, a name): not empty. */
   text: () => z.string().min(1),
 };

@@ -13,6 +13,11 @@ export const Consumed = {
     source: 'customer',
     data: z.object({ customerId: f.id() }),
   }),
+  /** Stream CUSTOMERS, owned by the customer subgraph. */
+  customerDeleted: consumedEvent('customers.customer.deleted.v1', {
+    source: 'customer',
+    data: z.object({ customerId: f.id(), deletedAt: f.instant() }),
+  }),
   /** Stream PAYMENTS, owned by the order subgraph. */
   paymentSucceeded: consumedEvent('payments.payment.succeeded.v1', {
     source: 'order',
@@ -27,10 +32,12 @@ export const Consumed = {
 
 export const ConsumedSubjects = {
   customerRegistered: Consumed.customerRegistered.subject,
+  customerDeleted: Consumed.customerDeleted.subject,
   paymentSucceeded: Consumed.paymentSucceeded.subject,
   paymentFailed: Consumed.paymentFailed.subject,
 } as const;
 
 export type CustomerRegistered = EventData<typeof Consumed.customerRegistered>;
+export type CustomerDeleted = EventData<typeof Consumed.customerDeleted>;
 export type PaymentSucceeded = EventData<typeof Consumed.paymentSucceeded>;
 export type PaymentFailed = EventData<typeof Consumed.paymentFailed>;

@@ -36,15 +36,22 @@ export const Consumed = {
     source: PRODUCT,
     data: z.object({ orderId: f.id(), shortLines: z.array(shortLine) }),
   }),
+  /** Stream CUSTOMERS, owned by the customer subgraph. */
+  customerDeleted: consumedEvent('customers.customer.deleted.v1', {
+    source: 'customer',
+    data: z.object({ customerId: f.id(), deletedAt: f.instant() }),
+  }),
 } as const;
 
 export const ConsumedSubjects = {
   productUpserted: Consumed.productUpserted.subject,
   reservationReserved: Consumed.reservationReserved.subject,
   reservationRejected: Consumed.reservationRejected.subject,
+  customerDeleted: Consumed.customerDeleted.subject,
 } as const;
 
 export type ProductUpserted = EventData<typeof Consumed.productUpserted>;
 export type ReservationReserved = EventData<typeof Consumed.reservationReserved>;
 export type ReservationRejected = EventData<typeof Consumed.reservationRejected>;
+export type CustomerDeleted = EventData<typeof Consumed.customerDeleted>;
 export type ShortLine = z.output<typeof shortLine>;

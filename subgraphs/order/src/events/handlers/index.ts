@@ -2,6 +2,7 @@ import { on, type Subscription } from '@commerce-supergraph/shared/events/servic
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { databaseId } from '../../domain/price-projection.js';
 import { Consumed } from '../contracts/consumed.js';
+import { eraseDeletedCustomer } from './customer-erasure.js';
 import { projectionConsumerName, projectPrice } from './price-projection.js';
 import { confirmReserved, rejectUnreserved } from './reservation-results.js';
 
@@ -17,5 +18,6 @@ export async function eventHandlers(em: EntityManager): Promise<Subscription[]> 
     on(Consumed.reservationReserved, confirmReserved, { concurrency: CONCURRENCY }),
     on(Consumed.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY }),
     on(Consumed.productUpserted, projectPrice, { name: projectionConsumerName(await databaseId(em)) }),
+    on(Consumed.customerDeleted, eraseDeletedCustomer),
   ];
 }
