@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import { timedHandler } from '../observability/service-collectors.js';
 import type { SubscribeOptions } from './bus.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
@@ -23,6 +25,8 @@ export interface ServiceEventsOptions {
    * above their consumer's recorded position (see positions.ts).
    */
   inboxRetentionMs?: number;
+  /** Where handling latency and dead letters are counted; none in tests that do not look. */
+  metrics?: ServiceMetrics;
 }
 
 const HOUR = 3_600_000;
@@ -72,6 +76,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     log,
     streams: options.streams,
     positions: databasePositions(options.orm),
+    onDeadLetter: ({ consumer, subject }) => options.metrics?.deadLetters.inc({ consumer, subject }),
   });
   const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
@@ -92,7 +97,9 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     },
     async subscribe(subscriptions) {
       for (const { subject, handler, options: subscribeOptions } of subscriptions) {
-        await bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
+        const inboxed = withInbox(options.orm, handler);
+        const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
+        await bus.subscribe(subject, observed, subscribeOptions);
       }
     },
     async whenPublished(eventId, timeoutMs) {

@@ -14,6 +14,14 @@ import {
 } from '../events/service-events.js';
 import type { RunningServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging.js';
+import { ServiceMetrics } from '../observability/metrics.js';
+import { graphqlPortMetrics } from '../observability/metrics-endpoint.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
+import {
+  registerConsumerMetrics,
+  registerDatabaseMetrics,
+  registerOutboxMetrics,
+} from '../observability/service-collectors.js';
 import type { SubgraphConfig } from '../service-config.js';
 import { DeadlineError, deadline } from '../time.js';
 import { startSubgraphServer } from './subgraph-server.js';
@@ -41,6 +49,8 @@ export interface SubgraphRuntime {
   /** Verifies tokens with the public keys only: no subgraph but the customer's can sign one. */
   tokens: TokenVerifier;
   log: Logger;
+  /** This service's `/metrics` registry: a subgraph adds gauges of its own (the order subgraph: orders by status). */
+  metrics: ServiceMetrics;
 }
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
@@ -104,6 +114,7 @@ export function createSubgraphService<TContext extends RequestContext>(
       // What has started, stopped in reverse on shutdown, or at once when a later step fails to start.
       const started: StartedStep[] = [];
       const stopStarted = () => stopSteps(started.splice(0).reverse(), shutdownTimeoutMs, log);
+      const metrics = new ServiceMetrics(definition.name);
       try {
         const orm = await openDatabase({
           url: config.databaseUrl,
@@ -116,6 +127,8 @@ export function createSubgraphService<TContext extends RequestContext>(
           overrides: options.orm,
         });
         started.push({ name: 'database pool', stop: () => closeDatabase(orm, log), maxMs: 5_000 });
+        registerDatabaseMetrics(metrics, orm);
+        registerOutboxMetrics(metrics, orm);
         const health = new DatabaseHealth({
           orm,
           log,
@@ -135,10 +148,12 @@ export function createSubgraphService<TContext extends RequestContext>(
           orm,
           log,
           streams: definition.streams,
+          metrics,
         });
+        registerConsumerMetrics(metrics, events.bus);
         events.start();
         started.push({ name: 'events', stop: () => events.stop(), maxMs: 15_000 });
-        const runtime: SubgraphRuntime = { orm, events, tokens: createTokenVerifier(config.jwt), log };
+        const runtime: SubgraphRuntime = { orm, events, tokens: createTokenVerifier(config.jwt), log, metrics };
         // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
         await events.subscribe(await definition.eventHandlers(runtime));
         const stopJobs = await definition.prepare?.(runtime);
@@ -154,10 +169,15 @@ export function createSubgraphService<TContext extends RequestContext>(
             readiness: { database: () => health.check() },
             health: () => ({ database: health.state(), nats: events.state() }),
             createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
+            metrics,
+            metricsEndpoint: graphqlPortMetrics(metrics, config.metrics, config.production),
           },
           config.port,
         );
         started.push({ name: 'HTTP server', stop: () => server.close(), maxMs: 6_000 });
+        const metricsServer = await startMetricsServer(metrics, config.metrics ?? {}, log);
+        if (metricsServer)
+          started.push({ name: 'metrics server', stop: () => metricsServer.close(1_000), maxMs: 2_000 });
         stopAll = stopStarted;
         // The key ids tokens are accepted from: what to compare a refused token's `kid` with.
         log.info(

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
+import { type MetricsEndpoint, serveMetrics } from '../observability/metrics-endpoint.js';
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
 
@@ -35,6 +36,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Refuses a request before GraphQL sees it (e.g. a missing gateway secret): a status and reason. */
   guard?: (request: IncomingMessage) => { status: number; message: string } | undefined;
   maxBodyBytes?: number;
+  /** Serves `/metrics` on this port (see observability/metrics-endpoint.ts for when it should). */
+  metrics?: MetricsEndpoint;
 }
 
 export interface RunningServer {
@@ -64,6 +67,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...options.health?.() });
     if (url.pathname === '/ready') return sendJson(res, ...(await probe(log)));
+    if (url.pathname === '/metrics' && options.metrics) return serveMetrics(req, res, options.metrics);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
 
     const refusal = options.guard?.(req);

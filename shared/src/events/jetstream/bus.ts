@@ -41,6 +41,8 @@ export interface JetStreamEventBusOptions {
   publishTimeoutMs?: number;
   reconnectWaitMs?: number;
   reconnectJitterMs?: number;
+  /** Told after each message a consumer dead-lettered (metrics count them per subject). */
+  onDeadLetter?: (letter: { consumer: string; subject: string }) => void;
 }
 
 class NotConnectedError extends Error {
@@ -124,6 +126,7 @@ export class JetStreamEventBus implements EventBus {
       positions: this.options.positions,
       positionIntervalMs: this.options.positionIntervalMs ?? 30_000,
       deadLetterSubject: deadLetterSubject(this.deadLetters.subjectPrefix, this.options.service, subject),
+      onDeadLetter: () => this.options.onDeadLetter?.({ consumer: name, subject }),
       log: this.options.log.child({ consumer: name }),
     });
     this.consumers.set(name, consumer);
@@ -132,6 +135,25 @@ export class JetStreamEventBus implements EventBus {
     // consumer in place), then retries in the background: the stream may not exist yet.
     if (!nc || !this.link.isReady()) return;
     await consumer.ensure(nc).catch(() => this.startConsumer(consumer, nc));
+  }
+
+  /**
+   * Each durable consumer's backlog as the server counts it: not yet delivered (`pending`) and
+   * delivered but unanswered (`ackPending`). Empty while NATS is away; a consumer whose stream is not
+   * there yet is left out.
+   */
+  async consumerLag(): Promise<{ consumer: string; stream: string; pending: number; ackPending: number }[]> {
+    const nc = this.connection;
+    if (!nc) return [];
+    const jsm = await jetstreamManager(nc);
+    const known = [...this.consumers.values()].filter((consumer) => consumer.streamName !== undefined);
+    return Promise.all(
+      known.map(async (consumer) => {
+        const stream = consumer.streamName as string;
+        const info = await jsm.consumers.info(stream, consumer.name);
+        return { consumer: consumer.name, stream, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
   }
 
   /** Drains the consumers only: in-flight handlers finish (they may still write to the outbox). */

@@ -40,6 +40,8 @@ export interface ConsumerSpec {
   /** How often the position is recorded (and the durable consumer checked to still exist). */
   positionIntervalMs: number;
   deadLetterSubject: string;
+  /** Told after a message was stored as a dead letter (metrics count them per subject). */
+  onDeadLetter?: () => void;
   log: Logger;
 }
 
@@ -78,6 +80,15 @@ export class JetStreamConsumer {
   private pullEnded: (() => void) | undefined;
 
   constructor(private readonly spec: ConsumerSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The stream this consumer reads, once it has been ensured (undefined before). */
+  get streamName(): string | undefined {
+    return this.stream?.name;
+  }
 
   /**
    * Creates or updates the durable consumer (again after a reconnect, in case the server lost it)
@@ -269,6 +280,7 @@ export class JetStreamConsumer {
         msgID: `${name}:${msg.info.streamSequence}`,
       });
       msg.term();
+      this.spec.onDeadLetter?.();
     } catch (error) {
       log.error({ err: error, eventId: outcome.letter.eventId }, 'dead letter not stored; will retry');
       msg.nak(retryDelay(policy, deliveryCount));
