@@ -310,6 +310,18 @@ describe('the observability profile', () => {
     }
   });
 
+  it('sends the traces of every service to the collector, which hands them to Jaeger', async () => {
+    const collector = load(await readText('deploy/observability/otel-collector.yaml'));
+    expect(collector.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    expect(collector.service.pipelines.traces.exporters).toEqual(['otlp/jaeger']);
+    expect(collector.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
+    const { config } = await composeConfig(['docker-compose.yml'], devEnv);
+    for (const service of APP_SERVICES) {
+      expect(environmentOf(config, service).OTEL_EXPORTER_OTLP_ENDPOINT, service).toBe('http://otel-collector:4318');
+      expect(environmentOf(config, service).OTEL_SDK_DISABLED, service).toBe('false');
+    }
+  });
+
   it('scrapes every service on the METRICS_PORT Compose gives it', async () => {
     const prometheus = load(await readText('deploy/observability/prometheus.yml'));
     const targets = prometheus.scrape_configs.flatMap((job: Tree) =>

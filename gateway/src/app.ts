@@ -109,6 +109,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       context: createContextFunction(tokens, new TrustedProxies(config.trustedProxies)),
       // Never public on this port in production: METRICS_PORT or METRICS_TOKEN (metrics-endpoint.ts).
       metrics: graphqlPortMetrics(metrics, config.metrics, config.production),
+      service: 'gateway',
       readiness: {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');

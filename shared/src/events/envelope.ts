@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { traceHeaders } from '../observability/tracing.js';
 import type { Cause } from './cause.js';
 
 /**
@@ -14,6 +15,12 @@ export interface EventEnvelope<TData = unknown> {
   correlationId: string;
   causationId: string;
   data: TData;
+  /**
+   * The W3C trace context of the span that recorded the event (when tracing): the outbox relay
+   * publishes it on later, outside that span, so the trace goes on in NATS headers from there.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** An event to record: what happened, who says so, and why (the causation defaults to the correlation). */
@@ -47,6 +54,7 @@ export function createEnvelope<TData>(event: NewEvent<TData>, now = new Date()):
     correlationId: event.correlationId,
     causationId: event.causationId ?? event.correlationId,
     data: event.data,
+    ...traceHeaders(),
   };
 }
 

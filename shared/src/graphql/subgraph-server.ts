@@ -42,6 +42,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   metrics?: ServiceMetrics;
   /** Serves `/metrics` on this port too (development, or with METRICS_TOKEN). */
   metricsEndpoint?: MetricsEndpoint;
+  /** The subgraph's name, on its trace spans. */
+  service?: string;
 }
 
 /** Starts a subgraph on `/graphql` behind the gateway-secret check; `port` 0 picks a free one. */
@@ -75,6 +77,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     health: options.health,
     guard: gatewaySecretGuard(options.gatewaySecret),
     metrics: options.metricsEndpoint,
+    service: options.service,
     context: async ({ headers, requestId, remoteAddress, log }) => {
       const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.

@@ -171,6 +171,7 @@ export function createSubgraphService<TContext extends RequestContext>(
             createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
             metrics,
             metricsEndpoint: graphqlPortMetrics(metrics, config.metrics, config.production),
+            service: definition.name,
           },
           config.port,
         );

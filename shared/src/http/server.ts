@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
 import { type MetricsEndpoint, serveMetrics } from '../observability/metrics-endpoint.js';
+import { extractContext, inSpan, SpanKind } from '../observability/tracing.js';
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
 
@@ -38,6 +39,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Serves `/metrics` on this port (see observability/metrics-endpoint.ts for when it should). */
   metrics?: MetricsEndpoint;
+  /** The service's name, on its trace spans. */
+  service?: string;
 }
 
 export interface RunningServer {
@@ -56,12 +59,28 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
     const log = options.log.child({ requestId });
-    runInRequestScope(requestId, () => handle(req, res, requestId, log)).catch((error: unknown) => {
-      log.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.destroy();
-    });
+    runInRequestScope(requestId, () => traced(req, requestId, () => handle(req, res, requestId, log))).catch(
+      (error: unknown) => {
+        log.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+        else res.destroy();
+      },
+    );
   });
+
+  /** `/graphql` in a server span, continuing the caller's trace (its `traceparent` header); probes untraced. */
+  function traced(req: IncomingMessage, requestId: string, work: () => Promise<void>): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/graphql') return work();
+    const attributes = { 'http.request.method': req.method ?? 'GET', 'url.path': path, 'request.id': requestId };
+    const parent = extractContext(req.headers);
+    return inSpan(
+      options.service ?? 'http',
+      `${req.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes, parent },
+      work,
+    );
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { trace } from '@opentelemetry/api';
 import type { ServiceMetrics } from './metrics.js';
 
 /** Codes are the server's own words (UPPER_SNAKE); anything else is one label, not a new series each. */
@@ -21,6 +22,8 @@ export function graphqlMetricsPlugin<TContext extends BaseContext>(
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           metrics.graphqlDuration.observe({ operation }, seconds);
+          // The request's server span (when tracing) says which operation it served.
+          trace.getActiveSpan()?.setAttribute('graphql.operation.name', operation);
           metrics.graphqlRequests.inc({ operation, outcome: errors.length > 0 ? 'error' : 'success' });
           for (const error of errors) {
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { extractContext, inSpan, SpanKind, traceHeaders } from '../../observability/tracing.js';
 import {
   consumerName,
   deadLetterSubject,
@@ -105,11 +106,29 @@ export class JetStreamEventBus implements EventBus {
   async publish(envelope: EventEnvelope): Promise<PublishResult> {
     const nc = this.link.connection;
     if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');
-    const ack = await jetstream(nc).publish(envelope.type, JSON.stringify(envelope), {
-      msgID: envelope.id,
-      timeout: this.options.publishTimeoutMs ?? 5_000,
-    });
-    return { duplicate: ack.duplicate };
+    // A producer span under the span that recorded the event; its context travels in the NATS headers.
+    const parent = extractContext({ traceparent: envelope.traceparent, tracestate: envelope.tracestate });
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': envelope.type,
+      'event.id': envelope.id,
+    };
+    return inSpan(
+      this.options.service,
+      `publish ${envelope.type}`,
+      { kind: SpanKind.PRODUCER, attributes, parent },
+      async () => {
+        const trace = Object.entries(traceHeaders());
+        const headers = trace.length > 0 ? natsHeaders() : undefined;
+        for (const [name, value] of trace) headers?.set(name, value);
+        const ack = await jetstream(nc).publish(envelope.type, JSON.stringify(envelope), {
+          msgID: envelope.id,
+          timeout: this.options.publishTimeoutMs ?? 5_000,
+          ...(headers && { headers }),
+        });
+        return { duplicate: ack.duplicate };
+      },
+    );
   }
 
   async subscribe(subject: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
@@ -127,6 +146,7 @@ export class JetStreamEventBus implements EventBus {
       positionIntervalMs: this.options.positionIntervalMs ?? 30_000,
       deadLetterSubject: deadLetterSubject(this.deadLetters.subjectPrefix, this.options.service, subject),
       onDeadLetter: () => this.options.onDeadLetter?.({ consumer: name, subject }),
+      service: this.options.service,
       log: this.options.log.child({ consumer: name }),
     });
     this.consumers.set(name, consumer);
