@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -295,6 +296,96 @@ describe("README's production .env", () => {
     expect(customer.devDefaultsUsed).toEqual([]);
     expect(gateway.jwt.publicKeys.map((key) => key.kid)).toEqual([customer.signingKey.kid]);
     expect(customer.signingKey.alg).toBe('EdDSA');
+  });
+});
+
+describe('the observability profile', () => {
+  const PROFILE_SERVICES = ['otel-collector', 'jaeger', 'prometheus', 'grafana'];
+  /** The services `docker compose [--profile ...] up` starts: those without profiles, and the named profiles'. */
+  const selected = (config: Tree, profiles: string[]) =>
+    Object.keys(config.services).filter((name) => {
+      const own: string[] | undefined = config.services[name].profiles;
+      return !own || own.some((profile) => profiles.includes(profile));
+    });
+  /** Compose refuses a selection whose depends_on names a service that is not in it. */
+  const unmetDependencies = (config: Tree, names: string[]) =>
+    names.flatMap((name) => {
+      const dependsOn = config.services[name].depends_on ?? [];
+      const needed = Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn);
+      return needed.filter((dependency: string) => !names.includes(dependency)).map((d: string) => `${name} -> ${d}`);
+    });
+
+  it('parses with and without the profile: the platform alone, or the platform with its observability', async () => {
+    for (const files of [['docker-compose.yml'], ['docker-compose.yml', 'docker-compose.dev.yml']]) {
+      const { config, errors } = await composeConfig(files, devEnv);
+      expect(errors).toEqual([]);
+      const plain = selected(config, []);
+      expect(plain.sort()).toEqual(['nats', 'postgres', ...APP_SERVICES].sort());
+      expect(unmetDependencies(config, plain)).toEqual([]);
+      const observed = selected(config, ['observability']);
+      expect(observed.sort()).toEqual([...plain, ...PROFILE_SERVICES].sort());
+      expect(unmetDependencies(config, observed)).toEqual([]);
+    }
+  });
+
+  it('mounts config files that exist and parse, and publishes the UIs on localhost only', async () => {
+    for (const name of PROFILE_SERVICES) {
+      const service = base.services[name];
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+      for (const volume of service.volumes ?? []) {
+        const source = (volume as string).split(':')[0] as string;
+        expect(source, name).toMatch(/^\.\/deploy\/observability\//);
+        const info = await stat(join(ROOT, source));
+        if (info.isFile()) expect(() => load(readFileSync(join(ROOT, source), 'utf8')), source).not.toThrow();
+      }
+    }
+  });
+
+  it('sends the traces of every service to the collector, which hands them to Jaeger', async () => {
+    const collector = load(await readText('deploy/observability/otel-collector.yaml'));
+    expect(collector.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    expect(collector.service.pipelines.traces.exporters).toEqual(['otlp/jaeger']);
+    expect(collector.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
+    const { config } = await composeConfig(['docker-compose.yml'], devEnv);
+    for (const service of APP_SERVICES) {
+      expect(environmentOf(config, service).OTEL_EXPORTER_OTLP_ENDPOINT, service).toBe('http://otel-collector:4318');
+      expect(environmentOf(config, service).OTEL_SDK_DISABLED, service).toBe('false');
+    }
+  });
+
+  it('scrapes every service on the METRICS_PORT Compose gives it', async () => {
+    const prometheus = load(await readText('deploy/observability/prometheus.yml'));
+    const targets = prometheus.scrape_configs.flatMap((job: Tree) =>
+      job.static_configs.flatMap((group: Tree) => group.targets),
+    );
+    for (const service of APP_SERVICES) {
+      expect(environmentOf(base, service).METRICS_PORT, service).toBe('9464');
+      expect(targets).toContain(`${service}:9464`);
+    }
+  });
+
+  it('provisions one dashboard whose every query uses metrics the services export', async () => {
+    const dashboard = JSON.parse(
+      await readText('deploy/observability/grafana/dashboards/saga-and-gateway.json'),
+    ) as Tree;
+    const exprs: string[] = dashboard.panels.flatMap((panel: Tree) =>
+      (panel.targets ?? []).map((target: Tree) => target.expr),
+    );
+    expect(exprs.length).toBeGreaterThan(8);
+    // The documented metrics (docs/operations.md, Metrics) are what the services export; e2e/metrics checks them.
+    const documented = new Set(
+      [...(await readText('docs/operations.md')).matchAll(/^\| `([a-z_]+)`/gm)].map((match) => match[1]),
+    );
+    for (const expr of exprs) {
+      // Metric names are the snake_case words outside quotes, less PromQL's own functions.
+      const used = [...expr.replaceAll(/"[^"]*"/g, '').matchAll(/\b[a-z]+(?:_[a-z]+)+\b/g)]
+        .map(([word]) => word.replace(/_(bucket|count|sum)$/, ''))
+        .filter((word) => word !== 'histogram_quantile');
+      expect(used.length, expr).toBeGreaterThan(0);
+      for (const metric of used) expect(documented, `${metric} in ${expr}`).toContain(metric);
+    }
+    const datasources = load(await readText('deploy/observability/grafana/provisioning/datasources/datasources.yaml'));
+    expect(datasources.datasources.map((source: Tree) => source.type).sort()).toEqual(['jaeger', 'prometheus']);
   });
 });
 

@@ -10,6 +10,10 @@ import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-super
 import { REVOCATIONS_READY_MS } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
+import { graphqlMetricsPlugin } from '@commerce-supergraph/shared/observability/graphql-metrics';
+import { ServiceMetrics } from '@commerce-supergraph/shared/observability/metrics';
+import { graphqlPortMetrics } from '@commerce-supergraph/shared/observability/metrics-endpoint';
+import { startMetricsServer } from '@commerce-supergraph/shared/observability/metrics-server';
 import { createContextFunction, type GatewayContext } from './auth.js';
 import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
@@ -17,6 +21,7 @@ import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
+import { timedFetcher } from './metrics.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 import { subgraphReadiness } from './subgraph-readiness.js';
@@ -43,6 +48,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let schemaLoaded = false;
   let apollo: ApolloServer<GatewayContext> | undefined;
   let running: RunningServer | undefined;
+  let metricsServer: RunningServer | undefined;
+  const metrics = new ServiceMetrics('gateway');
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
@@ -63,7 +70,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           name,
           url: target,
           gatewaySecret: config.gatewaySecret,
-          fetcher: pool.fetcher,
+          fetcher: timedFetcher(metrics, name, pool.fetcher),
           retryAfterSeconds: config.retryAfterSeconds,
         });
       },
@@ -97,6 +104,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       plugins: [
         persisted.plugin,
         errorLoggingPlugin(),
+        graphqlMetricsPlugin<GatewayContext>(metrics),
         ...requestErrorPlugins<GatewayContext>(),
         config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ],
@@ -107,6 +115,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       apollo,
       log,
       context: createContextFunction(tokens, new TrustedProxies(config.trustedProxies)),
+      // Never public on this port in production: METRICS_PORT or METRICS_TOKEN (metrics-endpoint.ts).
+      metrics: graphqlPortMetrics(metrics, config.metrics, config.production),
+      service: 'gateway',
       readiness: {
         supergraph: async () => {
           if (!schemaLoaded) throw new Error('the supergraph is not loaded');
@@ -118,6 +129,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
     });
     running = await listen(server, config.port);
+    metricsServer = await startMetricsServer(metrics, config.metrics ?? {}, log);
     log.info(
       {
         url: running.url,
@@ -131,11 +143,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   async function stop(): Promise<void> {
     await running?.close();
+    await metricsServer?.close(1_000);
     await apollo?.stop();
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
     await feed.stop();
     running = undefined;
+    metricsServer = undefined;
     apollo = undefined;
   }
 

@@ -6,6 +6,7 @@ import {
   SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
+import { type MetricsSettings, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
 import { parseTrustedProxies } from './client-address.js';
 import { type PersistedDocumentsConfig, readPersistedDocumentsConfig } from './safelist.js';
@@ -63,6 +64,8 @@ export interface GatewayConfig {
   trustedProxies: string[];
   /** The frontends' persisted operations, and whether only they run (GATEWAY_SAFELIST): safelist.ts. */
   persistedDocuments: PersistedDocumentsConfig;
+  /** METRICS_PORT and METRICS_TOKEN: where `/metrics` is served. */
+  metrics?: MetricsSettings;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -98,6 +101,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     persistedDocuments: readPersistedDocumentsConfig(reader),
+    metrics: readMetricsConfig(reader, env),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

@@ -1,5 +1,6 @@
 import { ConfigError, ConfigReader } from './config.js';
 import { createLogger } from './logging.js';
+import { startTracing } from './observability/tracing.js';
 import { readShutdownTimeoutMs } from './service-config.js';
 
 interface Service {
@@ -21,6 +22,9 @@ const EXIT_MARGIN_MS = 2_000;
  */
 export async function runService(name: string, create: () => Service): Promise<void> {
   const log = createLogger(name);
+  // Before the service is built: its HTTP server and event bus trace through the registered provider.
+  const tracing = startTracing(name);
+  if (tracing) log.info('tracing on: spans go to the OTLP exporter (OTEL_EXPORTER_OTLP_*)');
   let service: Service;
   let shutdownTimeoutMs: number;
   try {
@@ -46,6 +50,8 @@ export async function runService(name: string, create: () => Service): Promise<v
     }, shutdownTimeoutMs + EXIT_MARGIN_MS).unref();
     try {
       await service.stop();
+      // The last spans (the shutdown's own included) leave before the process does.
+      await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, 'exporting the last spans failed'));
       process.exit(exitCode);
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');

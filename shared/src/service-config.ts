@@ -3,6 +3,7 @@ import { parsePrivateKey, parsePublicKeys, type SigningKey, type VerificationKey
 import { publishedKeyName, publishedKeyPair } from './auth/published-keys.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
 import { type NatsAuth, PUBLISHED_NATS_PASSWORDS, readNatsAuth } from './nats-config.js';
+import { type MetricsSettings, readMetricsConfig } from './observability/metrics-endpoint.js';
 
 /** The modes a service runs in; anything else (a typo such as `prod`) refuses to start. Unset is development. */
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
@@ -141,6 +142,8 @@ export interface SubgraphConfig extends CommonConfig {
   port: number;
   dbName: string;
   runtime: RuntimeConfig;
+  /** METRICS_PORT and METRICS_TOKEN: where `/metrics` is served. */
+  metrics?: MetricsSettings;
   /** Variables that fell back to development defaults: logged at start-up. */
   devDefaultsUsed: string[];
 }
@@ -176,6 +179,7 @@ export function readSubgraphConfig(
     port: reader.int(`${defaults.prefix}_PORT`, { default: defaults.port, min: 0, max: 65_535 }),
     dbName: reader.string(`${defaults.prefix}_DB_NAME`, { default: defaults.dbName }),
     runtime: readRuntimeConfig(reader),
+    metrics: readMetricsConfig(reader, env),
     devDefaultsUsed: reader.devDefaultsUsed,
   };
 }

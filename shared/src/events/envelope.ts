@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { traceHeaders } from '../observability/tracing.js';
 import type { Cause } from './cause.js';
 
 /**
@@ -15,6 +16,12 @@ export interface EventEnvelope<TData = unknown> {
   correlationId: string;
   causationId: string;
   data: TData;
+  /**
+   * The W3C trace context of the span that recorded the event (when tracing): the outbox relay
+   * publishes it on later, outside that span, so the trace goes on in NATS headers from there.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** An event to record: what happened, who says so, and why (the causation defaults to the correlation). */
@@ -48,6 +55,7 @@ export function createEnvelope<TData>(event: NewEvent<TData>, now = new Date()):
     correlationId: event.correlationId,
     causationId: event.causationId ?? event.correlationId,
     data: event.data,
+    ...traceHeaders(),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { NatsAuth } from '../nats-config.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import { timedHandler } from '../observability/service-collectors.js';
 import type { SubscribeOptions } from './bus.js';
 import { accepting, type ConsumedEvent } from './consumed-event.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
@@ -27,6 +29,8 @@ export interface ServiceEventsOptions {
    * above their consumer's recorded position (see positions.ts).
    */
   inboxRetentionMs?: number;
+  /** Where handling latency and dead letters are counted; none in tests that do not look. */
+  metrics?: ServiceMetrics;
 }
 
 const HOUR = 3_600_000;
@@ -83,6 +87,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     log,
     streams: options.streams,
     positions: databasePositions(options.orm),
+    onDeadLetter: ({ consumer, subject }) => options.metrics?.deadLetters.inc({ consumer, subject }),
   });
   const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
@@ -103,7 +108,9 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     },
     async subscribe(subscriptions) {
       for (const { event, handler, options: subscribeOptions } of subscriptions) {
-        await bus.subscribe(event.subject, accepting(event, withInbox(options.orm, handler)), subscribeOptions);
+        const inboxed = withInbox(options.orm, handler);
+        const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
+        await bus.subscribe(event.subject, accepting(event, observed), subscribeOptions);
       }
     },
     async whenPublished(eventId, timeoutMs) {

@@ -7,6 +7,9 @@ import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secre
 import type { TokenVerifier } from '../auth/jwt.js';
 import { verifyViewer } from '../auth/viewer.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
+import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import type { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { guardEntityRepresentations } from './entity-representations.js';
 import { createErrorFormatter } from './errors.js';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from './request-errors.js';
@@ -35,6 +38,12 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   createContext: (base: RequestContext) => TContext;
   /** Idle keep-alive timeout of the HTTP server; tests shorten it. Default SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS. */
   keepAliveTimeoutMs?: number;
+  /** Counts requests, latency and errors per operation. */
+  metrics?: ServiceMetrics;
+  /** Serves `/metrics` on this port too (development, or with METRICS_TOKEN). */
+  metricsEndpoint?: MetricsEndpoint;
+  /** The subgraph's name, on its trace spans. */
+  service?: string;
 }
 
 /** Starts a subgraph on `/graphql` behind the gateway-secret check; `port` 0 picks a free one. */
@@ -52,7 +61,11 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     // The gateway composes from `_service`, not introspection; introspection is a development aid.
     introspection: !options.production,
     // Inline traces feed Apollo Studio, which this platform does not use: pure per-request overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...requestErrorPlugins<TContext>()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ...requestErrorPlugins<TContext>(),
+      ...(options.metrics ? [graphqlMetricsPlugin<TContext>(options.metrics)] : []),
+    ],
     // runService owns the signals, so shutdown has one order: HTTP server first, then Apollo.
     stopOnTerminationSignals: false,
   });
@@ -63,6 +76,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     readiness: options.readiness,
     health: options.health,
     guard: gatewaySecretGuard(options.gatewaySecret),
+    metrics: options.metricsEndpoint,
+    service: options.service,
     context: async ({ headers, requestId, remoteAddress, log }) => {
       const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.

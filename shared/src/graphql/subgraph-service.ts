@@ -16,6 +16,14 @@ import {
 } from '../events/service-events.js';
 import type { RunningServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging.js';
+import { ServiceMetrics } from '../observability/metrics.js';
+import { graphqlPortMetrics } from '../observability/metrics-endpoint.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
+import {
+  registerConsumerMetrics,
+  registerDatabaseMetrics,
+  registerOutboxMetrics,
+} from '../observability/service-collectors.js';
 import type { SubgraphConfig } from '../service-config.js';
 import { DeadlineError, deadline } from '../time.js';
 import { startSubgraphServer } from './subgraph-server.js';
@@ -56,6 +64,8 @@ export interface SubgraphRuntime {
   /** The revoked sessions, by customer, as announced on NATS: what `tokens` checks. */
   revocations: RevocationList;
   log: Logger;
+  /** This service's `/metrics` registry: a subgraph adds gauges of its own (the order subgraph: orders by status). */
+  metrics: ServiceMetrics;
 }
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
@@ -119,6 +129,7 @@ export function createSubgraphService<TContext extends RequestContext>(
       // What has started, stopped in reverse on shutdown, or at once when a later step fails to start.
       const started: StartedStep[] = [];
       const stopStarted = () => stopSteps(started.splice(0).reverse(), shutdownTimeoutMs, log);
+      const metrics = new ServiceMetrics(definition.name);
       try {
         const orm = await openDatabase({
           url: config.databaseUrl,
@@ -131,6 +142,8 @@ export function createSubgraphService<TContext extends RequestContext>(
           overrides: options.orm,
         });
         started.push({ name: 'database pool', stop: () => closeDatabase(orm, log), maxMs: 5_000 });
+        registerDatabaseMetrics(metrics, orm);
+        registerOutboxMetrics(metrics, orm);
         const health = new DatabaseHealth({
           orm,
           log,
@@ -151,7 +164,9 @@ export function createSubgraphService<TContext extends RequestContext>(
           orm,
           log,
           streams: definition.streams,
+          metrics,
         });
+        registerConsumerMetrics(metrics, events.bus);
         events.start();
         started.push({ name: 'events', stop: () => events.stop(), maxMs: 15_000 });
         const feed = new RevocationFeed({ natsUrl: config.natsUrl, service: definition.name, log });
@@ -163,6 +178,7 @@ export function createSubgraphService<TContext extends RequestContext>(
           tokens: withRevocations(createTokenVerifier(config.jwt), feed.revocations),
           revocations: feed.revocations,
           log,
+          metrics,
         };
         // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
         await events.subscribe(await definition.eventHandlers(runtime));
@@ -183,10 +199,16 @@ export function createSubgraphService<TContext extends RequestContext>(
             readiness: { database: () => health.ready() },
             health: () => ({ database: health.state(), nats: events.state() }),
             createContext: (base) => definition.createContext(base, orm.em.fork(), runtime),
+            metrics,
+            metricsEndpoint: graphqlPortMetrics(metrics, config.metrics, config.production),
+            service: definition.name,
           },
           config.port,
         );
         started.push({ name: 'HTTP server', stop: () => server.close(), maxMs: 6_000 });
+        const metricsServer = await startMetricsServer(metrics, config.metrics ?? {}, log);
+        if (metricsServer)
+          started.push({ name: 'metrics server', stop: () => metricsServer.close(1_000), maxMs: 2_000 });
         stopAll = stopStarted;
         // The key ids tokens are accepted from: what to compare a refused token's `kid` with.
         log.info(

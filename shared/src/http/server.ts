@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
+import { type MetricsEndpoint, serveMetrics } from '../observability/metrics-endpoint.js';
+import { extractContext, inSpan, SpanKind } from '../observability/tracing.js';
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
 
@@ -35,6 +37,10 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Refuses a request before GraphQL sees it (e.g. a missing gateway secret): a status and reason. */
   guard?: (request: IncomingMessage) => { status: number; message: string } | undefined;
   maxBodyBytes?: number;
+  /** Serves `/metrics` on this port (see observability/metrics-endpoint.ts for when it should). */
+  metrics?: MetricsEndpoint;
+  /** The service's name, on its trace spans. */
+  service?: string;
 }
 
 export interface RunningServer {
@@ -53,17 +59,34 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
     const log = options.log.child({ requestId });
-    runInRequestScope(requestId, () => handle(req, res, requestId, log)).catch((error: unknown) => {
-      log.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-      else res.destroy();
-    });
+    runInRequestScope(requestId, () => traced(req, requestId, () => handle(req, res, requestId, log))).catch(
+      (error: unknown) => {
+        log.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+        else res.destroy();
+      },
+    );
   });
+
+  /** `/graphql` in a server span, continuing the caller's trace (its `traceparent` header); probes untraced. */
+  function traced(req: IncomingMessage, requestId: string, work: () => Promise<void>): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/graphql') return work();
+    const attributes = { 'http.request.method': req.method ?? 'GET', 'url.path': path, 'request.id': requestId };
+    const parent = extractContext(req.headers);
+    return inSpan(
+      options.service ?? 'http',
+      `${req.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes, parent },
+      work,
+    );
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...options.health?.() });
     if (url.pathname === '/ready') return sendJson(res, ...(await probe(log)));
+    if (url.pathname === '/metrics' && options.metrics) return serveMetrics(req, res, options.metrics);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
 
     const refusal = options.guard?.(req);

@@ -13,6 +13,7 @@ import { catalogBarrier } from './events/catalog-barrier.js';
 import { ORDERS_STREAM, PAYMENTS_STREAM, SOURCE } from './events/contracts/published.js';
 import { eventHandlers } from './events/handlers/index.js';
 import { projectionConsumerName } from './events/handlers/price-projection.js';
+import { registerOrderMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import { SIMULATED, SimulatedPaymentProvider } from './ports/simulated-payment-provider.js';
@@ -50,7 +51,8 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       createSchema,
       // Consumers attach once NATS and the product subgraph's streams are there; orders wait PENDING till then.
       eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
-      async prepare({ orm, log, events }) {
+      async prepare({ orm, log, events, metrics }) {
+        registerOrderMetrics(metrics, orm);
         if (config.production && config.paymentProvider === SIMULATED) {
           log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
         }

@@ -1,7 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { NatsAuth } from '../../nats-config.js';
+import { extractContext, inSpan, SpanKind, traceHeaders } from '../../observability/tracing.js';
 import {
   consumerName,
   deadLetterSubject,
@@ -45,6 +46,8 @@ export interface JetStreamEventBusOptions {
   publishTimeoutMs?: number;
   reconnectWaitMs?: number;
   reconnectJitterMs?: number;
+  /** Told after each message a consumer dead-lettered (metrics count them per subject). */
+  onDeadLetter?: (letter: { consumer: string; subject: string }) => void;
 }
 
 class NotConnectedError extends Error {
@@ -108,11 +111,29 @@ export class JetStreamEventBus implements EventBus {
   async publish(envelope: EventEnvelope): Promise<PublishResult> {
     const nc = this.link.connection;
     if (!nc || !this.isConnected()) throw new NotConnectedError('NATS is not connected');
-    const ack = await jetstream(nc).publish(envelope.type, JSON.stringify(envelope), {
-      msgID: envelope.id,
-      timeout: this.options.publishTimeoutMs ?? 5_000,
-    });
-    return { duplicate: ack.duplicate };
+    // A producer span under the span that recorded the event; its context travels in the NATS headers.
+    const parent = extractContext({ traceparent: envelope.traceparent, tracestate: envelope.tracestate });
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': envelope.type,
+      'event.id': envelope.id,
+    };
+    return inSpan(
+      this.options.service,
+      `publish ${envelope.type}`,
+      { kind: SpanKind.PRODUCER, attributes, parent },
+      async () => {
+        const trace = Object.entries(traceHeaders());
+        const headers = trace.length > 0 ? natsHeaders() : undefined;
+        for (const [name, value] of trace) headers?.set(name, value);
+        const ack = await jetstream(nc).publish(envelope.type, JSON.stringify(envelope), {
+          msgID: envelope.id,
+          timeout: this.options.publishTimeoutMs ?? 5_000,
+          ...(headers && { headers }),
+        });
+        return { duplicate: ack.duplicate };
+      },
+    );
   }
 
   async subscribe(subject: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
@@ -129,6 +150,8 @@ export class JetStreamEventBus implements EventBus {
       positions: this.options.positions,
       positionIntervalMs: this.options.positionIntervalMs ?? 30_000,
       deadLetterSubject: deadLetterSubject(this.deadLetters.subjectPrefix, this.options.service, subject),
+      onDeadLetter: () => this.options.onDeadLetter?.({ consumer: name, subject }),
+      service: this.options.service,
       log: this.options.log.child({ consumer: name }),
     });
     this.consumers.set(name, consumer);
@@ -137,6 +160,25 @@ export class JetStreamEventBus implements EventBus {
     // consumer in place), then retries in the background: the stream may not exist yet.
     if (!nc || !this.link.isReady()) return;
     await consumer.ensure(nc).catch(() => this.startConsumer(consumer, nc));
+  }
+
+  /**
+   * Each durable consumer's backlog as the server counts it: not yet delivered (`pending`) and
+   * delivered but unanswered (`ackPending`). Empty while NATS is away; a consumer whose stream is not
+   * there yet is left out.
+   */
+  async consumerLag(): Promise<{ consumer: string; stream: string; pending: number; ackPending: number }[]> {
+    const nc = this.connection;
+    if (!nc) return [];
+    const jsm = await jetstreamManager(nc);
+    const known = [...this.consumers.values()].filter((consumer) => consumer.streamName !== undefined);
+    return Promise.all(
+      known.map(async (consumer) => {
+        const stream = consumer.streamName as string;
+        const info = await jsm.consumers.info(stream, consumer.name);
+        return { consumer: consumer.name, stream, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
   }
 
   /** Drains the consumers only: in-flight handlers finish (they may still write to the outbox). */

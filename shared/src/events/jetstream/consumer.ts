@@ -16,6 +16,7 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { extractContext, inSpan, SpanKind } from '../../observability/tracing.js';
 import { withDeadline } from '../../time.js';
 import { type EventHandler, type RetryPolicy, retryDelay } from '../bus.js';
 import { dispatch } from '../dispatch.js';
@@ -40,6 +41,10 @@ export interface ConsumerSpec {
   /** How often the position is recorded (and the durable consumer checked to still exist). */
   positionIntervalMs: number;
   deadLetterSubject: string;
+  /** Told after a message was stored as a dead letter (metrics count them per subject). */
+  onDeadLetter?: () => void;
+  /** The consuming service, on its trace spans. */
+  service?: string;
   log: Logger;
 }
 
@@ -78,6 +83,15 @@ export class JetStreamConsumer {
   private pullEnded: (() => void) | undefined;
 
   constructor(private readonly spec: ConsumerSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The stream this consumer reads, once it has been ensured (undefined before). */
+  get streamName(): string | undefined {
+    return this.stream?.name;
+  }
 
   /**
    * Creates or updates the durable consumer (again after a reconnect, in case the server lost it)
@@ -251,16 +265,32 @@ export class JetStreamConsumer {
   private async handle(nc: NatsConnection, msg: JsMsg): Promise<void> {
     const { name, subject, handler, policy, log } = this.spec;
     const deliveryCount = msg.info.deliveryCount;
-    const outcome = await dispatch({
-      payload: msg.data,
-      subject,
-      consumer: name,
-      deliveryCount,
-      streamSequence: msg.info.streamSequence,
-      policy,
-      handler,
-      log,
+    // The handler runs in a consumer span under the publisher's (its NATS headers): what it records goes on in the trace.
+    const parent = extractContext({
+      traceparent: msg.headers?.get('traceparent') || undefined,
+      tracestate: msg.headers?.get('tracestate') || undefined,
     });
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.consumer.group.name': name,
+      'messaging.destination.name': msg.subject,
+    };
+    const outcome = await inSpan(
+      this.spec.service ?? name,
+      `process ${msg.subject}`,
+      { kind: SpanKind.CONSUMER, attributes, parent },
+      () =>
+        dispatch({
+          payload: msg.data,
+          subject,
+          consumer: name,
+          deliveryCount,
+          streamSequence: msg.info.streamSequence,
+          policy,
+          handler,
+          log,
+        }),
+    );
     if (outcome.action === 'ack') return msg.ack();
     if (outcome.action === 'retry') return msg.nak(outcome.delayMs);
     try {
@@ -269,6 +299,7 @@ export class JetStreamConsumer {
         msgID: `${name}:${msg.info.streamSequence}`,
       });
       msg.term();
+      this.spec.onDeadLetter?.();
     } catch (error) {
       log.error({ err: error, eventId: outcome.letter.eventId }, 'dead letter not stored; will retry');
       msg.nak(retryDelay(policy, deliveryCount));
