@@ -4,6 +4,7 @@ import { DeadLetterStore } from '@commerce-supergraph/shared/events/jetstream/de
 import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream/nats-auth';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
 import { publishWithoutMsgId, streamEvents } from '@commerce-supergraph/test-support/jetstream';
+import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
 import { NATS_SERVICES, type NatsService } from '@commerce-supergraph/test-support/nats-authorization';
 import { querySql } from '@commerce-supergraph/test-support/sql';
 import { jetstream } from '@nats-io/jetstream';
@@ -20,7 +21,8 @@ import {
   type Shopper,
   settled,
 } from './support/orders.js';
-import { startSupergraph, type TestSupergraph } from './support/supergraph.js';
+import { operation } from './support/operations.js';
+import { E2E_GATEWAY_SECRET, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 
 /**
  * The committed NATS authorization (deploy/nats/authorization.conf), on a private server with test
@@ -79,13 +81,20 @@ async function subscribeAs(service: NatsService, subject: string): Promise<Error
   }
 }
 
-/** A subject in each service's own namespace that no consumer reads (so publishing it changes nothing). */
+/**
+ * A subject in each service's own namespace that no consumer reads (so publishing it changes
+ * nothing). The gateway has none: it only reads.
+ */
 const OWN_SUBJECTS: Record<NatsService, string[]> = {
   customer: ['customers.permission.checked.v1'],
   product: ['catalog.permission.checked.v1', 'inventory.permission.checked.v1'],
   order: ['orders.permission.checked.v1', 'payments.permission.checked.v1'],
   'credit-status': ['credit.permission.checked.v1'],
+  gateway: [],
 };
+const PUBLISHERS = NATS_SERVICES.filter((service) => service !== 'gateway');
+/** Token revocations: every service, the gateway included, applies them as they are published. */
+const REVOCATIONS = 'customers.customer.sessions-revoked.v1';
 
 describe('NATS with one user per service', () => {
   it('runs the saga end to end: each service publishes its events and consumes what it needs', async () => {
@@ -123,7 +132,34 @@ describe('NATS with one user per service', () => {
     expect(scores.some((e) => (e.data as { customerId?: string }).customerId === shopper.id)).toBe(true);
   });
 
-  it.each(NATS_SERVICES)('lets %s publish its own subjects', async (service) => {
+  it('carries a revocation to the gateway and every subgraph, each reading as its own user', async () => {
+    const revoked = await registerShopper(graph, 'revoked');
+    const res = await graph.send(operation('SignOutEverywhere'), {}, revoked.token);
+    expect(res.data?.signOutEverywhere).toMatchObject({ userErrors: [] });
+    await vi.waitFor(async () => {
+      expect((await postGraphQL(graph.gatewayUrl, operation('Me'), {}, { token: revoked.token })).status).toBe(401);
+      for (const [name, url] of Object.entries(graph.subgraphUrls)) {
+        const answer = await postGraphQL(url, '{ _service { sdl } }', {}, {
+          token: revoked.token,
+          gatewaySecret: E2E_GATEWAY_SECRET,
+        });
+        expect(answer.status, name).toBe(401);
+      }
+    }, { timeout: 2_000, interval: 50 });
+  });
+
+  it.each(NATS_SERVICES)('lets %s subscribe to token revocations', async (service) => {
+    expect(await subscribeAs(service, REVOCATIONS)).toBeUndefined();
+  });
+
+  it('lets the gateway subscribe to catalog changes (its public cache), and to nothing else of the streams', async () => {
+    expect(await subscribeAs('gateway', 'catalog.product.upserted.v1')).toBeUndefined();
+    for (const subject of ['catalog.>', 'customers.customer.registered.v1', 'payments.>']) {
+      expect(String(await subscribeAs('gateway', subject)), subject).toMatch(/permissions violation/i);
+    }
+  });
+
+  it.each(PUBLISHERS)('lets %s publish its own subjects', async (service) => {
     for (const subject of OWN_SUBJECTS[service]) expect(await publishAs(service, subject)).toBe('stored');
   });
 
@@ -149,7 +185,7 @@ describe('NATS with one user per service', () => {
       expect(mine.filter((subject) => !OWN_SUBJECTS[service].includes(subject ?? ''))).toEqual([]);
     }
     // Nor may it read events behind the streams' backs: a service subscribes to its replies only.
-    for (const subject of ['orders.>', 'inventory.>', OWN_SUBJECTS[service][0] as string]) {
+    for (const subject of ['orders.>', 'inventory.>', ...OWN_SUBJECTS[service].slice(0, 1)]) {
       expect(String(await subscribeAs(service, subject))).toMatch(/permissions violation/i);
     }
   });

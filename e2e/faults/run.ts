@@ -258,6 +258,7 @@ async function run(cfg: FaultConfig): Promise<number> {
         ...common,
         // Token revocations come from this supergraph's NATS, as the subgraphs' events do.
         NATS_URL: nats.url,
+        ...natsEnv(authorized.credentials.gateway),
         GATEWAY_PORT: String(ports.gateway),
         CUSTOMER_URL: url('customer'),
         ORDER_URL: url('order'),

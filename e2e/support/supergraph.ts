@@ -162,6 +162,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
   const gatewayConfig = (extra: Record<string, string>) =>
     readGatewayConfig({
       ...env,
+      ...natsUser('gateway'),
       GATEWAY_PORT: '0',
       CUSTOMER_URL: subgraphUrls.customer,
       PRODUCT_URL: subgraphUrls.product,

@@ -39,7 +39,7 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? createLogger('gateway');
   // Revoked tokens are refused here already, from memory: a map fed from NATS (revocation-feed.ts).
-  const feed = new RevocationFeed({ natsUrl: config.natsUrl, service: 'gateway', log });
+  const feed = new RevocationFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, service: 'gateway', log });
   const tokens = withRevocations(createTokenVerifier(config.jwt), feed.revocations);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();

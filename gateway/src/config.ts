@@ -7,7 +7,8 @@ import {
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
 import { type MetricsSettings, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
-import { readAuthConfig } from '@commerce-supergraph/shared/service-config';
+import { type NatsAuth, readNatsAuth } from '@commerce-supergraph/shared/nats-config';
+import { PUBLISHED_SECRETS, readAuthConfig } from '@commerce-supergraph/shared/service-config';
 import { parseTrustedProxies } from './client-address.js';
 import { type PersistedDocumentsConfig, readPersistedDocumentsConfig } from './safelist.js';
 
@@ -49,6 +50,8 @@ export interface GatewayConfig {
   gatewaySecret: string;
   /** Where token revocations are announced: the gateway refuses a revoked token at the edge. */
   natsUrl: string;
+  /** The gateway's own NATS user (or other credential) and TLS: required in production, like every service's. */
+  natsAuth: NatsAuth;
   limits: GatewayLimits;
   /**
    * How long an idle connection to a subgraph stays in the gateway's pool. Always below the
@@ -86,6 +89,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     jwt,
     gatewaySecret,
     natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+    natsAuth: readNatsAuth(reader, env, PUBLISHED_SECRETS),
     limits: {
       maxDepth: limit('GATEWAY_MAX_DEPTH', 10),
       maxAliases: limit('GATEWAY_MAX_ALIASES', 15),

@@ -30,6 +30,7 @@ export const PUBLISHED_NATS_PASSWORDS: readonly string[] = [
   'development-only-nats-product-password',
   'development-only-nats-order-password',
   'development-only-nats-credit-status-password',
+  'development-only-nats-gateway-password',
 ];
 
 const CREDENTIALS =

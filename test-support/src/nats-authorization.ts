@@ -7,7 +7,7 @@ import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
 import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 
 /** The services with a NATS user of their own in the committed authorization. */
-export const NATS_SERVICES = ['customer', 'product', 'order', 'credit-status'] as const;
+export const NATS_SERVICES = ['customer', 'product', 'order', 'credit-status', 'gateway'] as const;
 export type NatsService = (typeof NATS_SERVICES)[number];
 
 /** The committed users and permissions, as docker-compose's NATS loads them. */

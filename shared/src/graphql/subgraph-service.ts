@@ -169,7 +169,12 @@ export function createSubgraphService<TContext extends RequestContext>(
         registerConsumerMetrics(metrics, events.bus);
         events.start();
         started.push({ name: 'events', stop: () => events.stop(), maxMs: 15_000 });
-        const feed = new RevocationFeed({ natsUrl: config.natsUrl, service: definition.name, log });
+        const feed = new RevocationFeed({
+          natsUrl: config.natsUrl,
+          natsAuth: config.natsAuth,
+          service: definition.name,
+          log,
+        });
         feed.start();
         started.push({ name: 'revocation feed', stop: () => feed.stop(), maxMs: 2_000 });
         const runtime: SubgraphRuntime = {

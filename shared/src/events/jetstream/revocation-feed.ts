@@ -9,10 +9,14 @@ import {
   type SessionsRevoked,
 } from '../../auth/revocations.js';
 import { parseEnvelope } from '../envelope.js';
+import type { NatsAuth } from '../../nats-config.js';
 import { NatsLink } from './connection.js';
+import { natsConnectOptions } from './nats-auth.js';
 
 export interface RevocationFeedOptions {
   natsUrl: string;
+  /** The service's NATS credentials and TLS: the same user its events use. */
+  natsAuth?: NatsAuth;
   /** The service's name: the connection's name on the server, and the logger's. */
   service: string;
   log: Logger;
@@ -41,6 +45,7 @@ export class RevocationFeed {
   constructor(private readonly options: RevocationFeedOptions) {
     this.link = new NatsLink({
       url: options.natsUrl,
+      connectOptions: natsConnectOptions(options.natsUrl, options.natsAuth),
       name: `${options.service}-revocations`,
       log: options.log,
       reconnectWaitMs: options.reconnectWaitMs,
