@@ -203,6 +203,7 @@ describe('docker-compose.yml', () => {
     expect(problemsOf('gateway', environmentOf(config, 'gateway'))).toEqual([
       expect.stringMatching(/^JWT_PUBLIC_KEYS holds the published development key/),
       expect.stringMatching(/^GATEWAY_SECRET is a development value published/),
+      `NATS_PASSWORD ${published}: generate one (openssl rand -base64 48)`,
     ]);
   });
 

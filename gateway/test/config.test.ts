@@ -8,7 +8,13 @@ import { readGatewayConfig } from '../src/config.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const key = newKeyPair();
-const PRODUCTION = { NODE_ENV: 'production', JWT_PUBLIC_KEYS: key.publicKey, GATEWAY_SECRET: 'x'.repeat(32) };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_PUBLIC_KEYS: key.publicKey,
+  GATEWAY_SECRET: 'x'.repeat(32),
+  NATS_USER: 'gateway',
+  NATS_PASSWORD: 'n'.repeat(48),
+};
 
 describe('readGatewayConfig', () => {
   it('has development defaults: port 4000, introspection on, the root supergraph, no overrides', () => {
@@ -76,9 +82,16 @@ describe('readGatewayConfig', () => {
     );
     const config = readGatewayConfig({ ...PRODUCTION, JWT_PRIVATE_KEY: key.privateKey });
     expect(config.jwt.publicKeys.map((publicKey) => publicKey.kid)).toEqual([key.kid]);
+    expect(config.natsAuth).toEqual({ user: 'gateway', password: PRODUCTION.NATS_PASSWORD });
     // JWT_PRIVATE_KEY is the customer subgraph's alone: the gateway reads no signing key, whatever is set.
     expect(config).not.toHaveProperty('signingKey');
     expect(config.jwt.publicKeys.every((publicKey) => publicKey.key.type === 'public')).toBe(true);
+  });
+
+  it('requires NATS credentials in production: anonymous clients could read what the gateway reads', () => {
+    const { NATS_USER: _user, NATS_PASSWORD: _password, ...anonymous } = PRODUCTION;
+    expect(() => readGatewayConfig(anonymous)).toThrow('NATS credentials are required when NODE_ENV=production');
+    expect(readGatewayConfig({ NATS_USER: 'gateway', NATS_PASSWORD: 'short' }).natsAuth.user).toBe('gateway');
   });
 
   it('refuses a weak or published gateway secret and NODE_ENV typos in production', () => {
