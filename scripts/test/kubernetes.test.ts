@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,28 @@ describe('deploy/kubernetes', () => {
     const nats = find(base, 'StatefulSet', 'nats');
     expect(nats.spec.replicas).toBe(3);
     expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  it('runs NATS with the committed users, and connects every service as its own user', async () => {
+    const config = find(base, 'ConfigMap', 'nats-config').data;
+    expect(config['nats.conf']).toContain('include ./authorization.conf');
+    const committed = await readFile(fileURLToPath(new URL('../../deploy/nats/authorization.conf', import.meta.url)), 'utf8');
+    expect(config['authorization.conf'].trimEnd()).toBe(committed.trimEnd());
+    const nats = find(base, 'StatefulSet', 'nats').spec.template.spec.containers[0];
+    expect(nats.envFrom).toContainEqual({ secretRef: { name: 'nats-passwords' } });
+    const passwords = find(base, 'Secret', 'nats-passwords').stringData;
+    for (const name of APPS.scaled) {
+      const workloads = [find(base, 'Deployment', name), ...base.filter((o) => o.kind === 'Job' && o.metadata.name === `${name}-migrate`)];
+      for (const workload of workloads) {
+        const env = workload.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+        const variable = `NATS_${name.toUpperCase().replaceAll('-', '_')}_PASSWORD`;
+        expect(env.find((e) => e.name === 'NATS_USER')?.value, workload.metadata.name).toBe(name);
+        expect(env.find((e) => e.name === 'NATS_PASSWORD')?.valueFrom, workload.metadata.name).toEqual({
+          secretKeyRef: { name: 'nats-passwords', key: variable },
+        });
+        expect(passwords).toHaveProperty(variable);
+      }
+    }
   });
 
   it('production: one namespace, the registry image, more gateways, CloudNativePG for PostgreSQL', () => {
