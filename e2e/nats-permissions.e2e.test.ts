@@ -3,13 +3,14 @@ import { createEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { DeadLetterStore } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
 import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream/nats-auth';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
-import { publishWithoutMsgId, streamEvents } from '@commerce-supergraph/test-support/jetstream';
 import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { publishWithoutMsgId, streamEvents } from '@commerce-supergraph/test-support/jetstream';
 import { NATS_SERVICES, type NatsService } from '@commerce-supergraph/test-support/nats-authorization';
 import { querySql } from '@commerce-supergraph/test-support/sql';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { operation } from './support/operations.js';
 import {
   adminToken,
   available,
@@ -21,7 +22,6 @@ import {
   type Shopper,
   settled,
 } from './support/orders.js';
-import { operation } from './support/operations.js';
 import { E2E_GATEWAY_SECRET, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 
 /**
@@ -136,16 +136,24 @@ describe('NATS with one user per service', () => {
     const revoked = await registerShopper(graph, 'revoked');
     const res = await graph.send(operation('SignOutEverywhere'), {}, revoked.token);
     expect(res.data?.signOutEverywhere).toMatchObject({ userErrors: [] });
-    await vi.waitFor(async () => {
-      expect((await postGraphQL(graph.gatewayUrl, operation('Me'), {}, { token: revoked.token })).status).toBe(401);
-      for (const [name, url] of Object.entries(graph.subgraphUrls)) {
-        const answer = await postGraphQL(url, '{ _service { sdl } }', {}, {
-          token: revoked.token,
-          gatewaySecret: E2E_GATEWAY_SECRET,
-        });
-        expect(answer.status, name).toBe(401);
-      }
-    }, { timeout: 2_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        expect((await postGraphQL(graph.gatewayUrl, operation('Me'), {}, { token: revoked.token })).status).toBe(401);
+        for (const [name, url] of Object.entries(graph.subgraphUrls)) {
+          const answer = await postGraphQL(
+            url,
+            '{ _service { sdl } }',
+            {},
+            {
+              token: revoked.token,
+              gatewaySecret: E2E_GATEWAY_SECRET,
+            },
+          );
+          expect(answer.status, name).toBe(401);
+        }
+      },
+      { timeout: 2_000, interval: 50 },
+    );
   });
 
   it.each(NATS_SERVICES)('lets %s subscribe to token revocations', async (service) => {

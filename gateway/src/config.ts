@@ -6,8 +6,8 @@ import {
   SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
-import { type MetricsSettings, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { type NatsAuth, readNatsAuth } from '@commerce-supergraph/shared/nats-config';
+import { type MetricsSettings, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { PUBLISHED_SECRETS, readAuthConfig } from '@commerce-supergraph/shared/service-config';
 import { parseTrustedProxies } from './client-address.js';
 import { type PersistedDocumentsConfig, readPersistedDocumentsConfig } from './safelist.js';

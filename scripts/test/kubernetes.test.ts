@@ -50,15 +50,25 @@ describe('deploy/kubernetes', () => {
   it('runs NATS with the committed users, and connects every service as its own user', async () => {
     const config = find(base, 'ConfigMap', 'nats-config').data;
     expect(config['nats.conf']).toContain('include ./authorization.conf');
-    const committed = await readFile(fileURLToPath(new URL('../../deploy/nats/authorization.conf', import.meta.url)), 'utf8');
+    const committed = await readFile(
+      fileURLToPath(new URL('../../deploy/nats/authorization.conf', import.meta.url)),
+      'utf8',
+    );
     expect(config['authorization.conf'].trimEnd()).toBe(committed.trimEnd());
     const nats = find(base, 'StatefulSet', 'nats').spec.template.spec.containers[0];
     expect(nats.envFrom).toContainEqual({ secretRef: { name: 'nats-passwords' } });
     const passwords = find(base, 'Secret', 'nats-passwords').stringData;
     for (const name of APPS.scaled) {
-      const workloads = [find(base, 'Deployment', name), ...base.filter((o) => o.kind === 'Job' && o.metadata.name === `${name}-migrate`)];
+      const workloads = [
+        find(base, 'Deployment', name),
+        ...base.filter((o) => o.kind === 'Job' && o.metadata.name === `${name}-migrate`),
+      ];
       for (const workload of workloads) {
-        const env = workload.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+        const env = workload.spec.template.spec.containers[0].env as {
+          name: string;
+          value?: string;
+          valueFrom?: any;
+        }[];
         const variable = `NATS_${name.toUpperCase().replaceAll('-', '_')}_PASSWORD`;
         expect(env.find((e) => e.name === 'NATS_USER')?.value, workload.metadata.name).toBe(name);
         expect(env.find((e) => e.name === 'NATS_PASSWORD')?.valueFrom, workload.metadata.name).toEqual({

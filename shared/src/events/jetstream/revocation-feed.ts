@@ -8,8 +8,8 @@ import {
   SESSIONS_REVOKED_SUBJECT,
   type SessionsRevoked,
 } from '../../auth/revocations.js';
-import { parseEnvelope } from '../envelope.js';
 import type { NatsAuth } from '../../nats-config.js';
+import { parseEnvelope } from '../envelope.js';
 import { NatsLink } from './connection.js';
 import { natsConnectOptions } from './nats-auth.js';
 
