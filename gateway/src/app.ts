@@ -8,12 +8,16 @@ import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-super
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
+import { type CatalogEvents, followCatalogChanges } from './catalog-events.js';
 import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
+import { PublicCatalogCacheability } from './fetch-keys.js';
+import { PublicCache, shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
+import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
@@ -39,9 +43,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let schemaLoaded = false;
   let apollo: ApolloServer<GatewayContext> | undefined;
   let running: RunningServer | undefined;
+  let cache: PublicCache | undefined;
+  let catalogEvents: CatalogEvents | undefined;
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
+    const cacheConfig = config.publicCache;
+    if (cacheConfig.ttlMs > 0) {
+      const store = cacheConfig.redisUrl
+        ? new RedisResponseStore(cacheConfig.redisUrl, cacheConfig.keyPrefix, log)
+        : new MemoryResponseStore();
+      cache = new PublicCache(store, new PublicCatalogCacheability(), cacheConfig.ttlMs);
+      catalogEvents = followCatalogChanges(cacheConfig.natsUrl, cache, log);
+    }
     const gateway = new ApolloGateway({
       supergraphSdl: await readSupergraph(config.supergraphPath),
       logger: log,
@@ -55,7 +69,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           name,
           url: target,
           gatewaySecret: config.gatewaySecret,
-          fetcher: pool.fetcher,
+          // Identical fetches in flight are sent once; anonymous catalog answers may come from the cache.
+          fetcher: shareFetches(pool.fetcher, { subgraph: name, cache }),
           retryAfterSeconds: config.retryAfterSeconds,
         });
       },
@@ -126,6 +141,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     await apollo?.stop();
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
+    await catalogEvents?.close();
+    await cache?.store.close();
+    catalogEvents = undefined;
+    cache = undefined;
     running = undefined;
     apollo = undefined;
   }
