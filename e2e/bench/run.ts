@@ -94,7 +94,14 @@ try {
   const ours = startProcess(
     'gateway',
     join(REPO, 'gateway/dist/index.js'),
-    { ...common, ...urls, GATEWAY_PORT: String(ports.gateway) },
+    {
+      ...common,
+      ...urls,
+      NATS_URL: nats.url,
+      GATEWAY_PORT: String(ports.gateway),
+      // One process against the stock gateway's one, unless a run asks for more.
+      GATEWAY_WORKERS: process.env.GATEWAY_WORKERS ?? '1',
+    },
     logDir,
   );
   const stock = startProcess(
@@ -129,7 +136,7 @@ try {
   };
   console.log(
     `\ngateway bench: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s a run; ` +
-      `GATEWAY_WORKERS=${process.env.GATEWAY_WORKERS ?? '(default)'} SUBGRAPH_WORKERS=${process.env.SUBGRAPH_WORKERS ?? '(default)'}`,
+      `GATEWAY_WORKERS=${process.env.GATEWAY_WORKERS ?? '1'} SUBGRAPH_WORKERS=${process.env.SUBGRAPH_WORKERS ?? '1'} GATEWAY_PUBLIC_CACHE_TTL_MS=${process.env.GATEWAY_PUBLIC_CACHE_TTL_MS ?? '(default)'}`,
   );
   for (const scenario of scenarios) {
     const results: Record<string, Measurement> = {};
