@@ -138,7 +138,8 @@ try {
     `\ngateway bench: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s a run; ` +
       `GATEWAY_WORKERS=${process.env.GATEWAY_WORKERS ?? '1'} SUBGRAPH_WORKERS=${process.env.SUBGRAPH_WORKERS ?? '1'} GATEWAY_PUBLIC_CACHE_TTL_MS=${process.env.GATEWAY_PUBLIC_CACHE_TTL_MS ?? '(default)'}`,
   );
-  for (const scenario of scenarios) {
+  // BENCH_ONLY=Dashboard (or Products) runs one scenario, e.g. while profiling with BENCH_CPU_PROF.
+  for (const scenario of scenarios.filter((s) => s.name.includes(process.env.BENCH_ONLY ?? ''))) {
     const results: Record<string, Measurement> = {};
     for (const target of targets) {
       await check(target, scenario);
@@ -158,6 +159,8 @@ try {
   await nats.dispose();
   await dropDatabases(Object.values(databases) as string[]);
 }
+// autocannon and the database client leave handles behind that would keep the process waiting.
+process.exit(0);
 
 async function dropDatabases(names: string[]): Promise<void> {
   const orm = await MikroORM.init({

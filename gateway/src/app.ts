@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
@@ -102,6 +105,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // index.ts owns the process signals, so stopping has one order: HTTP server first, then Apollo.
       stopOnTerminationSignals: false,
       plugins: [
+        // No cache-control hints: nothing reads them (the public cache has its own rules, fetch-keys.ts).
+        ApolloServerPluginCacheControlDisabled(),
         persisted.plugin,
         errorLoggingPlugin(),
         ...requestErrorPlugins<GatewayContext>(),

@@ -1,5 +1,8 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../auth/context.js';
@@ -52,7 +55,13 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     // The gateway composes from `_service`, not introspection; introspection is a development aid.
     introspection: !options.production,
     // Inline traces feed Apollo Studio, which this platform does not use: pure per-request overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...requestErrorPlugins<TContext>()],
+    // Cache-control hints are read by no one here (the gateway caches by its own rules, not by
+    // hints), and the plugin wraps every field resolver to compute them: per-field overhead.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...requestErrorPlugins<TContext>(),
+    ],
     // runService owns the signals, so shutdown has one order: HTTP server first, then Apollo.
     stopOnTerminationSignals: false,
   });
