@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { natsEnv, startAuthorizedNatsServer } from '@commerce-supergraph/test-support/nats-authorization';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { operation } from '../support/operations.ts';
 import { createData } from './data.ts';
@@ -52,7 +52,9 @@ const common = {
   DATABASE_URL,
 };
 
-const nats = await startNatsServer();
+// NATS as production runs it: the committed per-service users, each service connecting as its own.
+const authorized = await startAuthorizedNatsServer();
+const nats = authorized.server;
 const services: BenchProcess[] = [];
 try {
   const ports = Object.fromEntries(
@@ -81,6 +83,7 @@ try {
       const env = {
         ...common,
         NATS_URL: nats.url,
+        ...natsEnv(authorized.credentials[name]),
         [`${variable(name)}_PORT`]: String(ports[name]),
         [`${variable(name)}_DB_NAME`]: databases[name] as string,
         ...extra[name],
@@ -98,6 +101,7 @@ try {
       ...common,
       ...urls,
       NATS_URL: nats.url,
+      ...natsEnv(authorized.credentials.gateway),
       GATEWAY_PORT: String(ports.gateway),
       // One process against the stock gateway's one, unless a run asks for more.
       GATEWAY_WORKERS: process.env.GATEWAY_WORKERS ?? '1',
