@@ -13,7 +13,7 @@ import {
   SAGA_WAIT,
   type Shopper,
 } from './support/orders.js';
-import { startSupergraph, type TestSupergraph } from './support/supergraph.js';
+import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 import { userErrors } from './support/user-errors.js';
 
 let graph: TestSupergraph;
@@ -149,12 +149,15 @@ describe('deleting an account', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('is for admins only when it is someone else', async () => {
+  it('is for admins only when it is someone else, and never deletes an admin', async () => {
     const person = personalData('guard');
     const shopper = await register(person);
     const other = await register(personalData('other'));
     const res = await graph.send(operation('DeleteCustomer'), { id: shopper.id }, other.token);
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+    // The admin account itself is not deleted this way (the admin role would be gone with it).
+    const own = await graph.send(operation('DeleteMyAccount'), { password: ADMIN.password }, admin);
+    expect(userErrors(own, 'deleteMyAccount')).toEqual([[undefined, 'INVALID_STATE']]);
     expect(
       userErrors(
         await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }),

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { withRevocations } from '@commerce-supergraph/shared/auth/revocations';
@@ -15,13 +18,17 @@ import { ServiceMetrics } from '@commerce-supergraph/shared/observability/metric
 import { graphqlPortMetrics } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { startMetricsServer } from '@commerce-supergraph/shared/observability/metrics-server';
 import { createContextFunction, type GatewayContext } from './auth.js';
+import { type CatalogEvents, followCatalogChanges } from './catalog-events.js';
 import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
+import { PublicCatalogCacheability } from './fetch-keys.js';
+import { PublicCache, shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
 import { timedFetcher } from './metrics.js';
+import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 import { subgraphReadiness } from './subgraph-readiness.js';
@@ -50,12 +57,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let running: RunningServer | undefined;
   let metricsServer: RunningServer | undefined;
   const metrics = new ServiceMetrics('gateway');
+  let cache: PublicCache | undefined;
+  let catalogEvents: CatalogEvents | undefined;
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
     feed.start();
     if (!(await feed.whenReady(REVOCATIONS_READY_MS))) {
       log.warn({ waitedMs: REVOCATIONS_READY_MS }, 'token revocations not read yet (NATS away); serving meanwhile');
+    }
+    const cacheConfig = config.publicCache;
+    if (cacheConfig.ttlMs > 0) {
+      const store = cacheConfig.redisUrl
+        ? new RedisResponseStore(cacheConfig.redisUrl, cacheConfig.keyPrefix, log)
+        : new MemoryResponseStore();
+      cache = new PublicCache(store, new PublicCatalogCacheability(), cacheConfig.ttlMs);
+      catalogEvents = followCatalogChanges({ url: config.natsUrl, auth: config.natsAuth }, cache, log);
     }
     const gateway = new ApolloGateway({
       supergraphSdl: await readSupergraph(config.supergraphPath),
@@ -70,7 +87,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           name,
           url: target,
           gatewaySecret: config.gatewaySecret,
-          fetcher: timedFetcher(metrics, name, pool.fetcher),
+          // Identical fetches in flight are sent once; anonymous catalog answers may come from the cache.
+          // The metric times what really goes to the subgraph.
+          fetcher: shareFetches(timedFetcher(metrics, name, pool.fetcher), { subgraph: name, cache }),
           retryAfterSeconds: config.retryAfterSeconds,
         });
       },
@@ -102,6 +121,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // index.ts owns the process signals, so stopping has one order: HTTP server first, then Apollo.
       stopOnTerminationSignals: false,
       plugins: [
+        // No cache-control hints: nothing reads them (the public cache has its own rules, fetch-keys.ts).
+        ApolloServerPluginCacheControlDisabled(),
         persisted.plugin,
         errorLoggingPlugin(),
         graphqlMetricsPlugin<GatewayContext>(metrics),
@@ -148,6 +169,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
     await feed.stop();
+    await catalogEvents?.close();
+    await cache?.store.close();
+    catalogEvents = undefined;
+    cache = undefined;
     running = undefined;
     metricsServer = undefined;
     apollo = undefined;

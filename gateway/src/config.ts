@@ -69,8 +69,19 @@ export interface GatewayConfig {
   persistedDocuments: PersistedDocumentsConfig;
   /** METRICS_PORT and METRICS_TOKEN: where `/metrics` is served. */
   metrics?: MetricsSettings;
+  /** Sharing of subgraph answers between callers (fetch-sharing.ts). */
+  publicCache: PublicCacheConfig;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
+}
+
+export interface PublicCacheConfig {
+  /** How long an anonymous public catalog answer is kept (GATEWAY_PUBLIC_CACHE_TTL_MS); 0: never. */
+  ttlMs: number;
+  /** With it, one cache shared by every gateway worker and replica; without it, one per process. */
+  redisUrl: string | undefined;
+  /** The Redis keys' prefix (GATEWAY_CACHE_KEY_PREFIX), so tests and deployments sharing a Redis stay apart. */
+  keyPrefix: string;
 }
 
 /** The composed supergraph at the repository root; the same relative path from src/ and dist/. */
@@ -106,6 +117,15 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     persistedDocuments: readPersistedDocumentsConfig(reader),
     metrics: readMetricsConfig(reader, env),
+    publicCache: {
+      ttlMs: reader.int('GATEWAY_PUBLIC_CACHE_TTL_MS', { default: 1000, min: 0, max: 600_000 }),
+      redisUrl: env.REDIS_URL ? reader.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }) : undefined,
+      keyPrefix: reader.parsed('GATEWAY_CACHE_KEY_PREFIX', { default: 'gateway:public-catalog:' }, (raw) => {
+        // The prefix is also a SCAN pattern when the cache is emptied: no glob characters.
+        if (!/^[\w:.-]{1,100}$/.test(raw)) throw new Error('must be letters, digits, _ : . - (at most 100)');
+        return raw;
+      }),
+    },
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

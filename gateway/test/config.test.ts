@@ -142,4 +142,28 @@ describe('readGatewayConfig', () => {
       'TRUSTED_PROXIES must list IPv4 or IPv6 addresses or CIDR ranges, got "proxy.internal"',
     );
   });
+
+  it('reads the public cache: 1 s by default, 0 turns it off, Redis only when REDIS_URL is set', () => {
+    expect(readGatewayConfig({}).publicCache).toEqual({
+      ttlMs: 1000,
+      redisUrl: undefined,
+      keyPrefix: 'gateway:public-catalog:',
+    });
+    const config = readGatewayConfig({
+      GATEWAY_PUBLIC_CACHE_TTL_MS: '0',
+      REDIS_URL: 'redis://cache:6379/1',
+      GATEWAY_CACHE_KEY_PREFIX: 'shop-a:catalog:',
+    });
+    expect(config.publicCache).toMatchObject({
+      ttlMs: 0,
+      redisUrl: 'redis://cache:6379/1',
+      keyPrefix: 'shop-a:catalog:',
+    });
+  });
+
+  it('refuses a cache key prefix that would be a wildcard, and a Redis URL of another scheme', () => {
+    expect(() => readGatewayConfig({ GATEWAY_CACHE_KEY_PREFIX: 'gateway:*' })).toThrow(ConfigError);
+    expect(() => readGatewayConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(ConfigError);
+    expect(() => readGatewayConfig({ GATEWAY_PUBLIC_CACHE_TTL_MS: '-1' })).toThrow(ConfigError);
+  });
 });

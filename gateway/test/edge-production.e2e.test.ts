@@ -12,7 +12,8 @@ let development: RunningGateway;
 let production: RunningGateway;
 let productionWithIntrospection: RunningGateway;
 
-const PRODUCTION = { NODE_ENV: 'production' };
+// Production requires NATS credentials; the test server has no authorization and ignores them.
+const PRODUCTION = { NODE_ENV: 'production', NATS_USER: 'gateway', NATS_PASSWORD: `edge-${'n'.repeat(40)}` };
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { ConfigError, ConfigReader } from './config.js';
 import { createLogger } from './logging.js';
 import { startTracing } from './observability/tracing.js';
 import { readShutdownTimeoutMs } from './service-config.js';
+import { isWorker, superviseWorkers, type WorkerOptions } from './workers.js';
 
 interface Service {
   start(): Promise<unknown>;
@@ -20,7 +21,7 @@ const EXIT_MARGIN_MS = 2_000;
  * (plus a margin) the process exits whatever is still open, with code 1. A service that reports a
  * fatal failure is stopped the same way and exits with code 1, so its supervisor restarts it.
  */
-export async function runService(name: string, create: () => Service): Promise<void> {
+export async function runService(name: string, create: () => Service, workers?: WorkerOptions): Promise<void> {
   const log = createLogger(name);
   // Before the service is built: its HTTP server and event bus trace through the registered provider.
   const tracing = startTracing(name);
@@ -30,7 +31,10 @@ export async function runService(name: string, create: () => Service): Promise<v
   try {
     const reader = new ConfigReader();
     shutdownTimeoutMs = readShutdownTimeoutMs(reader);
+    const count = workers ? reader.int(workers.variable, { default: workers.default, min: 1, max: 64 }) : 1;
     reader.done();
+    // Several workers: this process only starts and stops them (workers.ts); each runs the service.
+    if (count > 1 && !isWorker()) return await superviseWorkers(name, count, log, shutdownTimeoutMs);
     service = create();
     await service.start();
   } catch (error) {

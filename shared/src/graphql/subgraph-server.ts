@@ -1,5 +1,8 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../auth/context.js';
@@ -61,8 +64,11 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     // The gateway composes from `_service`, not introspection; introspection is a development aid.
     introspection: !options.production,
     // Inline traces feed Apollo Studio, which this platform does not use: pure per-request overhead.
+    // Cache-control hints are read by no one here (the gateway caches by its own rules, not by
+    // hints), and the plugin wraps every field resolver to compute them: per-field overhead.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       ...requestErrorPlugins<TContext>(),
       ...(options.metrics ? [graphqlMetricsPlugin<TContext>(options.metrics)] : []),
     ],

@@ -1,5 +1,6 @@
 import { runService } from '@commerce-supergraph/shared/process';
+import { SUBGRAPH_WORKERS } from '@commerce-supergraph/shared/workers';
 import { createCreditStatusSubgraph } from './app.js';
 import { readCreditStatusConfig } from './config.js';
 
-await runService('credit-status', () => createCreditStatusSubgraph(readCreditStatusConfig()));
+await runService('credit-status', () => createCreditStatusSubgraph(readCreditStatusConfig()), SUBGRAPH_WORKERS);

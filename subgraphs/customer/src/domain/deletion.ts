@@ -77,5 +77,7 @@ export async function deleteOwnAccount(
   if (!customer) return refused([notFound()]);
   const login = await authenticate(em, guards, { email: customer.email, password }, clientAddress);
   if (!login.ok) return refused(login.errors.map((error) => userError(['password'], error.code, error.message)));
-  return deleteCustomer(em, customerId, cause, now);
+  const result = await deleteCustomer(em, customerId, cause, now);
+  // deleteMyAccount has no `id` argument: its refusals (an admin's own account) name no field.
+  return result.ok ? result : refused(result.errors.map((error) => userError(undefined, error.code, error.message)));
 }

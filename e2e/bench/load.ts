@@ -1,0 +1,117 @@
+import autocannon from 'autocannon';
+import { cpuMs } from './processes.ts';
+
+export interface Scenario {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  /** One token a request, in turn (each customer its own); none: anonymous. */
+  tokens?: string[];
+}
+
+export interface Target {
+  name: string;
+  url: string;
+  /** The gateway's process (its workers are counted with it). */
+  pid: number;
+}
+
+export interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  gatewayCpuMsPerRequest: number;
+  subgraphCpuMsPerRequest: number;
+  failures: number;
+}
+
+export interface LoadSettings {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  subgraphPids: number[];
+}
+
+/** Sends one request as the load does and fails unless it is answered with data and no error. */
+export async function check(target: Target, scenario: Scenario): Promise<void> {
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authorization(scenario.tokens?.[0]) },
+    body: JSON.stringify({ query: scenario.query, variables: scenario.variables ?? {} }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  if (!response.ok || body.errors || !body.data) {
+    throw new Error(`${target.name} ${scenario.name}: ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+/**
+ * A warm-up (connections, query plans, JIT), then the measured run with autocannon. CPU is read
+ * from /proc around the measured run only, for the gateway and for all subgraphs together.
+ */
+export async function measure(target: Target, scenario: Scenario, settings: LoadSettings): Promise<Measurement> {
+  if (settings.warmupSeconds > 0) await run(target, scenario, settings.connections, settings.warmupSeconds);
+  const subgraphCpu = () => settings.subgraphPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const gatewayBefore = cpuMs(target.pid);
+  const subgraphsBefore = subgraphCpu();
+  const result = await run(target, scenario, settings.connections, settings.durationSeconds);
+  const gatewayMs = cpuMs(target.pid) - gatewayBefore;
+  const subgraphsMs = subgraphCpu() - subgraphsBefore;
+  const answered = result['2xx'];
+  return {
+    requestsPerSecond: answered / settings.durationSeconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    gatewayCpuMsPerRequest: gatewayMs / Math.max(answered, 1),
+    subgraphCpuMsPerRequest: subgraphsMs / Math.max(answered, 1),
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function run(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<autocannon.Result> {
+  const body = JSON.stringify({ query: scenario.query, variables: scenario.variables ?? {} });
+  const tokens = scenario.tokens ?? [];
+  let next = 0;
+  return autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        setupRequest: (request) => {
+          if (tokens.length === 0) return request;
+          const token = tokens[next++ % tokens.length];
+          return { ...request, headers: { ...request.headers, ...authorization(token) } };
+        },
+      },
+    ],
+  });
+}
+
+const authorization = (token: string | undefined): Record<string, string> =>
+  token ? { authorization: `Bearer ${token}` } : {};
+
+export function table(rows: { label: string; m: Measurement }[]): string {
+  const lines = [
+    '| | req/s | p50 ms | p99 ms | gateway CPU ms/req | subgraphs CPU ms/req | failures |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const { label, m } of rows) {
+    lines.push(
+      `| ${label} | ${m.requestsPerSecond.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.gatewayCpuMsPerRequest.toFixed(2)} | ${m.subgraphCpuMsPerRequest.toFixed(2)} | ${m.failures} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function ratios(ours: Measurement, stock: Measurement): string {
+  const r = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
+  return (
+    `ours/stock: req/s ${r(ours.requestsPerSecond, stock.requestsPerSecond)}x, ` +
+    `gateway CPU/req ${r(ours.gatewayCpuMsPerRequest, stock.gatewayCpuMsPerRequest)}x, ` +
+    `subgraphs CPU/req ${r(ours.subgraphCpuMsPerRequest, stock.subgraphCpuMsPerRequest)}x`
+  );
+}

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Linux reports process CPU in clock ticks; 100 a second on every platform Node runs on here. */
+const TICKS_PER_SECOND = 100;
+
+/** One service of the benchmark as a process of its own, so its CPU can be read apart from the rest. */
+export interface BenchProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+}
+
+export function startProcess(name: string, script: string, env: Record<string, string>, logDir: string): BenchProcess {
+  const logFile = join(logDir, `${name}.log`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeFlags(name, logDir), script], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+  });
+  closeSync(log);
+  return { name, child, logFile };
+}
+
+/** BENCH_CPU_PROF=gateway,product writes a CPU profile of those services into the log directory. */
+function nodeFlags(name: string, logDir: string): string[] {
+  const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',');
+  return profiled.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(logDir, 'profiles')}`] : [];
+}
+
+export async function waitReady(
+  service: BenchProcess,
+  url: string,
+  init?: RequestInit,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited; see ${service.logFile}`);
+    try {
+      if ((await fetch(url, init)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  throw new Error(`${service.name} was not ready in ${timeoutMs} ms; see ${service.logFile}`);
+}
+
+export async function stopProcess(service: BenchProcess): Promise<void> {
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/**
+ * CPU milliseconds (user + system) used so far by the process and every process below it: a
+ * service run as several workers (node:cluster) counts them all. Exited workers are not counted,
+ * which is why a measurement takes the difference across a run in which none exits.
+ */
+export function cpuMs(pid: number): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: the fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The process ended while /proc was read.
+    }
+  }
+  let total = 0;
+  for (const [candidate, used] of ticks) {
+    for (let at: number | undefined = candidate; at !== undefined && at > 1; at = parents.get(at)) {
+      if (at === pid) {
+        total += used;
+        break;
+      }
+    }
+  }
+  return (total * 1000) / TICKS_PER_SECOND;
+}
+
+// The fault suite's: a port the OS picks, released for the service to take.
+export { freePort } from '../faults/cluster.ts';
