@@ -12,6 +12,7 @@ import { readOrderConfig } from '@commerce-supergraph/order/config';
 import { readProductConfig } from '@commerce-supergraph/product/config';
 import { publishedKeyPair } from '@commerce-supergraph/shared/auth/published-keys';
 import { ConfigError } from '@commerce-supergraph/shared/config';
+import { NATS_SERVICES, passwordVariable } from '@commerce-supergraph/test-support/nats-authorization';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -26,7 +27,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP_SERVICES = ['customer', 'product', 'credit-status', 'order', 'gateway'] as const;
 type AppService = (typeof APP_SERVICES)[number];
 /** Secrets: no default anywhere, only `${VAR:?message}`. */
-const SECRETS = ['POSTGRES_PASSWORD', 'GATEWAY_SECRET', 'ADMIN_PASSWORD', 'JWT_PRIVATE_KEY', 'NATIONAL_ID_KEY'];
+const SECRETS = [
+  'POSTGRES_PASSWORD',
+  'GATEWAY_SECRET',
+  'ADMIN_PASSWORD',
+  'JWT_PRIVATE_KEY',
+  'NATIONAL_ID_KEY',
+  ...NATS_SERVICES.map(passwordVariable),
+];
 /** Not secret, but production has no default for them either. */
 const REQUIRED = ['JWT_PUBLIC_KEYS', 'PAYMENT_PROVIDER'];
 
@@ -179,16 +187,39 @@ describe('docker-compose.yml', () => {
     expect(problemsOf('customer', environmentOf(config, 'customer'))).toEqual([
       expect.stringMatching(/^JWT_PUBLIC_KEYS holds the published development key/),
       `GATEWAY_SECRET ${published}: generate one (openssl rand -base64 48)`,
+      `NATS_PASSWORD ${published}: generate one (openssl rand -base64 48)`,
       expect.stringMatching(/^JWT_PRIVATE_KEY is the published development key/),
       `ADMIN_PASSWORD ${published}: generate one (openssl rand -base64 48)`,
       'NATIONAL_ID_KEY is the development value published in the repository: generate one (openssl rand -base64 32)',
     ]);
-    for (const service of ['product', 'credit-status', 'order', 'gateway'] as const) {
+    for (const service of ['product', 'credit-status', 'order'] as const) {
       expect(problemsOf(service, environmentOf(config, service)), service).toEqual([
         expect.stringMatching(/^JWT_PUBLIC_KEYS holds the published development key/),
         expect.stringMatching(/^GATEWAY_SECRET is a development value published/),
+        `NATS_PASSWORD ${published}: generate one (openssl rand -base64 48)`,
       ]);
     }
+    expect(problemsOf('gateway', environmentOf(config, 'gateway'))).toEqual([
+      expect.stringMatching(/^JWT_PUBLIC_KEYS holds the published development key/),
+      expect.stringMatching(/^GATEWAY_SECRET is a development value published/),
+    ]);
+  });
+
+  it('runs NATS with the per-service users, and connects each subgraph as its own user with its own password', async () => {
+    const { config, errors } = await composeConfig(['docker-compose.yml'], devEnv);
+    expect(errors).toEqual([]);
+    const nats = config.services.nats;
+    expect(nats.command).toEqual(['-c', '/etc/nats/nats-server.conf']);
+    expect(nats.volumes).toContain('./deploy/nats:/etc/nats:ro');
+    for (const service of NATS_SERVICES) {
+      const variable = passwordVariable(service);
+      expect(nats.environment[variable], variable).toBe(devEnv[variable]);
+      const env = environmentOf(config, service);
+      expect(env.NATS_USER, service).toBe(service);
+      expect(env.NATS_PASSWORD, service).toBe(devEnv[variable]);
+    }
+    expect(new Set(NATS_SERVICES.map((service) => devEnv[passwordVariable(service)])).size).toBe(4);
+    expect(environmentOf(config, 'gateway')).not.toHaveProperty('NATS_PASSWORD');
   });
 });
 

@@ -1,10 +1,20 @@
 // `npm run dead-letters -- list | show <id> | replay <id|--all> | discard <id|--all>`: what an operator
 // does with the messages consumers gave up on (docs/operations.md, Dead letters). NATS_URL names the
-// server. The decisions live in lib/dead-letters.ts; this file parses, connects and prints.
+// server; the NATS_* credential and TLS variables are read as every service reads them. The
+// decisions live in lib/dead-letters.ts; this file parses, connects and prints.
+import { ConfigError } from '@commerce-supergraph/shared/config';
 import { DeadLetterStore } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
-import { type Command, parseCommand, runCommand, USAGE, UsageError } from './lib/dead-letters.ts';
+import { type Command, natsSettings, parseCommand, runCommand, USAGE, UsageError } from './lib/dead-letters.ts';
 
-const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+let nats: ReturnType<typeof natsSettings>;
+try {
+  nats = natsSettings(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`dead-letters: ${error.message}`);
+  process.exit(2);
+}
+const { url, auth } = nats;
 
 let command: Command;
 try {
@@ -17,9 +27,9 @@ try {
 
 let store: DeadLetterStore;
 try {
-  store = await DeadLetterStore.connect(url);
+  store = await DeadLetterStore.connect(url, undefined, auth);
 } catch (error) {
-  console.error(`NATS is not reachable at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
 try {

@@ -67,9 +67,29 @@ export interface ConsumerState {
   redelivered: number;
 }
 
+/**
+ * The suite's NATS as the inspector reaches it: a user of its own beside the services' users, since
+ * those may not list streams and consumers (deploy/nats/authorization.conf).
+ */
+export interface NatsTarget {
+  url: string;
+  user?: string;
+  password?: string;
+}
+
 /** Opens a short connection to the suite's NATS for one look. */
-async function withManager<T>(url: string, use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>) {
-  const nc = await connect({ servers: url, name: 'fault-suite-inspector', reconnect: false, timeout: 5000 });
+async function withManager<T>(
+  target: NatsTarget,
+  use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>,
+) {
+  const nc = await connect({
+    servers: target.url,
+    user: target.user,
+    pass: target.password,
+    name: 'fault-suite-inspector',
+    reconnect: false,
+    timeout: 5000,
+  });
   try {
     return await use(await jetstreamManager(nc));
   } finally {
@@ -78,8 +98,8 @@ async function withManager<T>(url: string, use: (jsm: Awaited<ReturnType<typeof 
 }
 
 /** Every stream name and its consumers' names. */
-export function streamsAndConsumers(url: string): Promise<Map<string, string[]>> {
-  return withManager(url, async (jsm) => {
+export function streamsAndConsumers(target: NatsTarget): Promise<Map<string, string[]>> {
+  return withManager(target, async (jsm) => {
     const result = new Map<string, string[]>();
     for await (const stream of jsm.streams.list()) {
       const names: string[] = [];
@@ -91,8 +111,8 @@ export function streamsAndConsumers(url: string): Promise<Map<string, string[]>>
 }
 
 /** What every consumer still has to do: undelivered messages, unacknowledged ones, redeliveries. */
-export function consumerStates(url: string): Promise<ConsumerState[]> {
-  return withManager(url, async (jsm) => {
+export function consumerStates(target: NatsTarget): Promise<ConsumerState[]> {
+  return withManager(target, async (jsm) => {
     const states: ConsumerState[] = [];
     for await (const stream of jsm.streams.list()) {
       for await (const consumer of jsm.consumers.list(stream.config.name)) {
@@ -110,8 +130,8 @@ export function consumerStates(url: string): Promise<ConsumerState[]> {
 }
 
 /** The messages of DEAD_LETTERS (shared/src/events/jetstream/streams.ts); none when the stream does not exist. */
-export function deadLetters(url: string, stream = 'DEAD_LETTERS'): Promise<DeadLetterSummary[]> {
-  return withManager(url, async (jsm) => {
+export function deadLetters(target: NatsTarget, stream = 'DEAD_LETTERS'): Promise<DeadLetterSummary[]> {
+  return withManager(target, async (jsm) => {
     const info = await jsm.streams.info(stream).catch(() => undefined);
     if (!info || info.state.messages === 0) return [];
     const letters: DeadLetterSummary[] = [];

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import {
+  type NatsService,
+  natsEnv,
+  startAuthorizedNatsServer,
+} from '@commerce-supergraph/test-support/nats-authorization';
+import type { TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import {
   postgresBinDir,
   startPostgresServer,
@@ -42,7 +47,7 @@ import {
   summarizeLogLine,
 } from './cluster.ts';
 import { type FaultConfig, readFaultConfig } from './config.ts';
-import { consumerStates, Databases, deadLetters, streamsAndConsumers } from './inspect.ts';
+import { consumerStates, Databases, deadLetters, type NatsTarget, streamsAndConsumers } from './inspect.ts';
 import { Random } from './random.ts';
 import { awaitAllReady, ReadinessMonitor, type Wedge } from './readiness.ts';
 import { describeFault, Infrastructure, type InjectedFault, injectFaults, planFaults } from './schedule.ts';
@@ -185,7 +190,11 @@ async function run(cfg: FaultConfig): Promise<number> {
       rmSync(join(pg.dataDir, '..'), { recursive: true, force: true });
     },
   });
-  const nats: TestNatsServer = await startNatsServer();
+  // NATS as production runs it: the committed per-service users and permissions, so a service that
+  // needs a permission it lacks fails here too. The inspector reads everything as an operator user.
+  const authorized = await startAuthorizedNatsServer({ operator: true });
+  const nats: TestNatsServer = authorized.server;
+  const inspector: NatsTarget = { url: nats.url, ...authorized.operator };
   cleanups.push({
     label: 'NATS',
     run: () => nats.dispose(),
@@ -206,10 +215,11 @@ async function run(cfg: FaultConfig): Promise<number> {
   ) as Record<ServiceName, number>;
   const processEvents: ProcessEvent[] = [];
   const common = { NODE_ENV: cfg.nodeEnv, LOG_LEVEL: cfg.logLevel, ...SECRETS };
-  const subgraphEnv = (prefix: string, dbName: string, port: number) => ({
+  const subgraphEnv = (prefix: string, dbName: string, port: number, natsUser: NatsService) => ({
     ...common,
     DATABASE_URL: pg.url,
     NATS_URL: nats.url,
+    ...natsEnv(authorized.credentials[natsUser]),
     [`${prefix}_PORT`]: String(port),
     [`${prefix}_DB_NAME`]: dbName,
   });
@@ -218,7 +228,7 @@ async function run(cfg: FaultConfig): Promise<number> {
     customer: {
       script: 'subgraphs/customer/dist/index.js',
       env: {
-        ...subgraphEnv('CUSTOMER', DB.customer, ports.customer),
+        ...subgraphEnv('CUSTOMER', DB.customer, ports.customer, 'customer'),
         ...CUSTOMER_SECRETS,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
@@ -226,26 +236,28 @@ async function run(cfg: FaultConfig): Promise<number> {
     },
     product: {
       script: 'subgraphs/product/dist/index.js',
-      env: { ...subgraphEnv('PRODUCT', DB.product, ports.product), PRODUCT_SEED_DEMO_CATALOG: 'false' },
+      env: { ...subgraphEnv('PRODUCT', DB.product, ports.product, 'product'), PRODUCT_SEED_DEMO_CATALOG: 'false' },
     },
     order: {
       script: 'subgraphs/order/dist/index.js',
       // The only provider in the repository; named, as production requires.
       // A few customers place all the orders: the open-order cap is not what this suite tests.
       env: {
-        ...subgraphEnv('ORDER', DB.order, ports.order),
+        ...subgraphEnv('ORDER', DB.order, ports.order, 'order'),
         PAYMENT_PROVIDER: 'simulated',
         ORDER_MAX_OPEN_ORDERS: '100000',
       },
     },
     'credit-status': {
       script: 'subgraphs/credit-status/dist/index.js',
-      env: subgraphEnv('CREDIT_STATUS', DB.credit, ports['credit-status']),
+      env: subgraphEnv('CREDIT_STATUS', DB.credit, ports['credit-status'], 'credit-status'),
     },
     gateway: {
       script: 'gateway/dist/index.js',
       env: {
         ...common,
+        // Token revocations come from this supergraph's NATS, as the subgraphs' events do.
+        NATS_URL: nats.url,
         GATEWAY_PORT: String(ports.gateway),
         CUSTOMER_URL: url('customer'),
         ORDER_URL: url('order'),
@@ -357,7 +369,7 @@ async function run(cfg: FaultConfig): Promise<number> {
   await retrying(
     'every saga consumer attached',
     async () => {
-      const found = await streamsAndConsumers(nats.url);
+      const found = await streamsAndConsumers(inspector);
       const missing = Object.entries(SAGA_CONSUMERS).flatMap(([stream, names]) =>
         names.filter((name) => !found.get(stream)?.includes(name)).map((name) => `${stream}/${name}`),
       );
@@ -479,7 +491,7 @@ async function run(cfg: FaultConfig): Promise<number> {
   if (notReady.length > 0) clientsStopped = true;
   await Promise.all(clientRuns);
   const clientsDoneAt = clock.now();
-  const drain = await drainEffects(db, nats.url, cfg.effectsMs);
+  const drain = await drainEffects(db, inspector, cfg.effectsMs);
   say(
     drain.missing.length === 0
       ? `effects complete ${seconds(drain.tookMs)} after the clients finished`
@@ -489,7 +501,7 @@ async function run(cfg: FaultConfig): Promise<number> {
 
   // --- the verdict ---
   const snapshot = await readSnapshotPatiently(db);
-  const letters = await deadLetters(nats.url);
+  const letters = await deadLetters(inspector);
   // Where the late orders waited: every one's saga traced (up to 200), the four latest printed in full.
   const timelines = new Map<string, string>();
   const traces: SagaTrace[] = [];
@@ -662,7 +674,7 @@ async function diagnose(
 /** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
 async function drainEffects(
   db: Databases,
-  natsUrl: string,
+  nats: NatsTarget,
   timeoutMs: number,
 ): Promise<{ missing: string[]; tookMs: number }> {
   const started = clock.now();
@@ -670,7 +682,7 @@ async function drainEffects(
   while (clock.now() - started < timeoutMs) {
     try {
       missing = missingEffects(await readSnapshotPatiently(db, 5000));
-      const busy = (await consumerStates(natsUrl)).filter((c) => c.pending > 0 || c.ackPending > 0);
+      const busy = (await consumerStates(nats)).filter((c) => c.pending > 0 || c.ackPending > 0);
       missing.push(
         ...busy.map(
           (c) =>

@@ -1,6 +1,6 @@
 import { createCreditStatusSubgraph } from '@commerce-supergraph/credit-status/app';
 import { readCreditStatusConfig } from '@commerce-supergraph/credit-status/config';
-import { createCustomerSubgraph } from '@commerce-supergraph/customer/app';
+import { type CustomerSubgraphOptions, createCustomerSubgraph } from '@commerce-supergraph/customer/app';
 import { readCustomerConfig } from '@commerce-supergraph/customer/config';
 import { createGateway } from '@commerce-supergraph/gateway/app';
 import { readGatewayConfig } from '@commerce-supergraph/gateway/config';
@@ -10,8 +10,14 @@ import { createProductSubgraph } from '@commerce-supergraph/product/app';
 import { readProductConfig } from '@commerce-supergraph/product/config';
 import type { SubgraphOptions } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
+import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import {
+  type NatsService,
+  natsEnv,
+  startAuthorizedNatsServer,
+} from '@commerce-supergraph/test-support/nats-authorization';
 import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
@@ -36,6 +42,8 @@ export interface TestSupergraph {
   subgraphUrls: Record<string, string>;
   /** The supergraph's own NATS, for tests that publish events as a service that is not running would. */
   natsUrl: string;
+  /** With `natsAuthorization`: each service's NATS user and password; otherwise none (no authorization). */
+  natsCredentials: Partial<Record<NatsService, NatsAuth>>;
   /** Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph. */
   send(
     query: string,
@@ -67,12 +75,19 @@ export interface SupergraphOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra customer subgraph settings, e.g. a low LOGIN_MAX_FAILURES_PER_CLIENT for throttle tests. */
   customerEnv?: Record<string, string>;
+  /** Where the customer subgraph sends notifications, e.g. a recorder that reads password reset codes. */
+  customerNotifier?: CustomerSubgraphOptions['notifier'];
   /** Extra order subgraph settings, e.g. a short ORDER_PAYMENT_TIMEOUT_SECONDS for expiry tests. */
   orderEnv?: Record<string, string>;
   /** The order subgraph's event settings, e.g. a short retry policy so a failing handler dead-letters soon. */
   orderEvents?: SubgraphOptions['events'];
   /** Counts every subgraph's SQL statements (kept in memory: for tests, not for benchmarks). */
   countQueries?: boolean;
+  /**
+   * NATS with the committed per-service users and permissions (deploy/nats/authorization.conf),
+   * each subgraph connecting as its own user, as under docker-compose.
+   */
+  natsAuthorization?: boolean;
 }
 
 export async function startSupergraph(options: SupergraphOptions = {}): Promise<TestSupergraph> {
@@ -83,11 +98,18 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       : [],
   );
   const orm = (name: string) => ({ orm: queries[name]?.overrides });
-  const nats = await startNatsServer();
+  const authorized = options.natsAuthorization ? await startAuthorizedNatsServer() : undefined;
+  const nats = authorized?.server ?? (await startNatsServer());
+  const natsCredentials: Partial<Record<NatsService, NatsAuth>> = authorized?.credentials ?? {};
   const env = { ...sharedEnv, NATS_URL: nats.url, ...options.env };
+  const natsUser = (service: NatsService) => {
+    const auth = natsCredentials[service];
+    return auth ? natsEnv(auth) : {};
+  };
   const customerConfig = readCustomerConfig({
     ...TEST_SIGNING_ENV,
     ...env,
+    ...natsUser('customer'),
     CUSTOMER_PORT: '0',
     CUSTOMER_DB_NAME: testDatabaseName('e2e_customer'),
     ADMIN_EMAIL: ADMIN.email,
@@ -98,22 +120,25 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
   });
   const productConfig = readProductConfig({
     ...env,
+    ...natsUser('product'),
     PRODUCT_PORT: '0',
     PRODUCT_DB_NAME: testDatabaseName('e2e_product'),
   });
   const creditConfig = readCreditStatusConfig({
     ...env,
+    ...natsUser('credit-status'),
     CREDIT_STATUS_PORT: '0',
     CREDIT_STATUS_DB_NAME: testDatabaseName('e2e_credit'),
   });
   const orderConfig = readOrderConfig({
     ...env,
+    ...natsUser('order'),
     ORDER_PORT: '0',
     ORDER_DB_NAME: testDatabaseName('e2e_order'),
     ...orderEnv,
   });
   const order = createOrderSubgraph(orderConfig, { ...orm('order'), events: options.orderEvents });
-  const customer = createCustomerSubgraph(customerConfig, orm('customer'));
+  const customer = createCustomerSubgraph(customerConfig, { ...orm('customer'), notifier: options.customerNotifier });
   const product = createProductSubgraph(productConfig, orm('product'));
   const credit = createCreditStatusSubgraph(creditConfig, orm('credit-status'));
   let currentProduct = product;
@@ -159,6 +184,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     gatewayUrl,
     subgraphUrls: { ...subgraphUrls, order: orderServer.url },
     natsUrl: nats.url,
+    natsCredentials,
     databases: {
       customer: customerConfig.dbName,
       product: productConfig.dbName,

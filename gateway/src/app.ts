@@ -4,7 +4,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
+import { withRevocations } from '@commerce-supergraph/shared/auth/revocations';
+import { RevocationFeed } from '@commerce-supergraph/shared/events/jetstream/revocation-feed';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
+import { REVOCATIONS_READY_MS } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
 import { createContextFunction, type GatewayContext } from './auth.js';
@@ -30,7 +33,9 @@ export interface GatewayOptions {
 /** The one public endpoint: an Apollo gateway on the static supergraph, behind the shared HTTP server. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? createLogger('gateway');
-  const tokens = createTokenVerifier(config.jwt);
+  // Revoked tokens are refused here already, from memory: a map fed from NATS (revocation-feed.ts).
+  const feed = new RevocationFeed({ natsUrl: config.natsUrl, service: 'gateway', log });
+  const tokens = withRevocations(createTokenVerifier(config.jwt), feed.revocations);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();
   /** The keep-alive pool of each subgraph, by name: its GraphQL fetches and its readiness probe. */
@@ -41,6 +46,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
+    feed.start();
+    if (!(await feed.whenReady(REVOCATIONS_READY_MS))) {
+      log.warn({ waitedMs: REVOCATIONS_READY_MS }, 'token revocations not read yet (NATS away); serving meanwhile');
+    }
     const gateway = new ApolloGateway({
       supergraphSdl: await readSupergraph(config.supergraphPath),
       logger: log,
@@ -125,6 +134,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     await apollo?.stop();
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
+    await feed.stop();
     running = undefined;
     apollo = undefined;
   }

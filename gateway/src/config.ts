@@ -46,6 +46,8 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   jwt: JwtSettings;
   gatewaySecret: string;
+  /** Where token revocations are announced: the gateway refuses a revoked token at the edge. */
+  natsUrl: string;
   limits: GatewayLimits;
   /**
    * How long an idle connection to a subgraph stays in the gateway's pool. Always below the
@@ -80,6 +82,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphUrls: readSubgraphUrls(reader, env),
     jwt,
     gatewaySecret,
+    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
     limits: {
       maxDepth: limit('GATEWAY_MAX_DEPTH', 10),
       maxAliases: limit('GATEWAY_MAX_ALIASES', 15),

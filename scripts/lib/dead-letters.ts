@@ -1,4 +1,6 @@
+import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
 import type { DeadLetterStore, StoredDeadLetter } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
+import { type NatsAuth, readNatsAuth } from '@commerce-supergraph/shared/nats-config';
 
 /**
  * `npm run dead-letters`: the decisions, apart from the connection (scripts/dead-letters.ts), so
@@ -11,7 +13,19 @@ export const USAGE = `usage: npm run dead-letters -- <command>
   replay <id> | --all   publish the original envelope again to its subject, then remove the letter;
                         consumers that handled it already skip it through their inbox
   discard <id> | --all  remove the letter without replaying it
-NATS_URL names the server (default nats://127.0.0.1:4222).`;
+NATS_URL names the server (default nats://127.0.0.1:4222); NATS_USER and NATS_PASSWORD, NATS_TOKEN,
+NATS_CREDS_FILE or NATS_NKEY_SEED_FILE, and NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE
+are read as the services read them. Only the user of the service that publishes a letter's subject
+may replay it.`;
+
+/** Where and as whom to connect, from the same variables the services read; throws a ConfigError. */
+export function natsSettings(env: Env): { url: string; auth: NatsAuth } {
+  const reader = new ConfigReader(env);
+  const url = reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] });
+  const auth = readNatsAuth(reader, env);
+  reader.done();
+  return { url, auth };
+}
 
 /** What the commands need of the store (DeadLetterStore, or a stand-in). */
 export type DeadLetters = Pick<DeadLetterStore, 'stream' | 'list' | 'get' | 'replay' | 'discard'>;
@@ -104,7 +118,14 @@ async function replay(store: DeadLetters, letter: StoredDeadLetter, io: Output, 
     io.out(`replayed ${letter.seq}: event ${letter.eventId} to ${letter.subject} for ${letter.consumer} (${stored})`);
     return true;
   } catch (error) {
-    io.err(`dead letter ${letter.seq} not replayed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`dead letter ${letter.seq} not replayed: ${message}`);
+    if (/permissions violation/i.test(message)) {
+      io.err(
+        `  this NATS user may not publish ${letter.subject}: replay it with the credentials of the service that ` +
+          `publishes it (under docker compose, from that service's container)`,
+      );
+    }
     return false;
   }
 }

@@ -109,7 +109,7 @@ export class ConfigReader {
     return this.read(name, options, parse);
   }
 
-  /** A problem found by a check across variables, reported with the others. */
+  /** A problem that is not one variable's alone (e.g. two that exclude each other), reported with the others. */
   problem(message: string): void {
     this.problems.push(message);
   }

@@ -2,6 +2,7 @@ import type { JwtSettings } from './auth/jwt.js';
 import { parsePrivateKey, parsePublicKeys, type SigningKey, type VerificationKey } from './auth/keys.js';
 import { publishedKeyName, publishedKeyPair } from './auth/published-keys.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
+import { type NatsAuth, PUBLISHED_NATS_PASSWORDS, readNatsAuth } from './nats-config.js';
 
 /** The modes a service runs in; anything else (a typo such as `prod`) refuses to start. Unset is development. */
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
@@ -18,6 +19,7 @@ export const PUBLISHED_SECRETS: readonly string[] = [
   'development-only-gateway-secret',
   'development-only-jwt-secret-do-not-use-in-production',
   'admin-password-change-me',
+  ...PUBLISHED_NATS_PASSWORDS,
 ];
 
 /** What the gateway and every subgraph need to agree on: who may call and how tokens look. */
@@ -31,6 +33,8 @@ export interface AuthConfig {
 export interface CommonConfig extends AuthConfig {
   databaseUrl: string;
   natsUrl: string;
+  /** NATS credentials and TLS (see nats-config.ts). */
+  natsAuth: NatsAuth;
 }
 
 function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
@@ -41,6 +45,7 @@ function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonC
       protocols: ['postgres:', 'postgresql:'],
     }),
     natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+    natsAuth: readNatsAuth(reader, env, PUBLISHED_SECRETS),
   };
 }
 

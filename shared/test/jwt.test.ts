@@ -49,8 +49,14 @@ describe('signing and verifying', () => {
     ['Ed25519 (EdDSA)', ed25519, 'EdDSA'],
     ['P-256 (ES256)', p256, 'ES256'],
   ])('round-trips the viewer with a %s key, the kid and algorithm in the header', (_, pair, alg) => {
-    const token = signerOf(pair.privateKey).issue({ customerId: 'c1', roles: ['customer', 'admin'] });
-    expect(verifierOf(pair.publicKey).verify(token)).toEqual({ customerId: 'c1', roles: ['customer', 'admin'] });
+    const issuedAt = 1_800_000_000.123_2;
+    const token = signerOf(pair.privateKey).issue({ customerId: 'c1', roles: ['customer', 'admin'] }, issuedAt);
+    // `iat` keeps the millisecond: what a revocation at a given instant is compared with.
+    expect(verifierOf(pair.publicKey).verify(token, issuedAt + 1)).toEqual({
+      customerId: 'c1',
+      roles: ['customer', 'admin'],
+      issuedAt: 1_800_000_000.123,
+    });
     const [encodedHeader, encodedPayload] = token.split('.') as [string, string];
     expect(JSON.parse(Buffer.from(encodedHeader, 'base64url').toString())).toEqual({ alg, kid: pair.kid, typ: 'JWT' });
     const payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString());
@@ -76,7 +82,11 @@ describe('signing and verifying', () => {
         .setIssuedAt()
         .setExpirationTime('1m')
         .sign(parsePrivateKey(pair.privateKey).key);
-      expect(verifierOf(pair.publicKey).verify(theirs)).toEqual({ customerId: 'c2', roles: ['admin'] });
+      expect(verifierOf(pair.publicKey).verify(theirs)).toEqual({
+        customerId: 'c2',
+        roles: ['admin'],
+        issuedAt: expect.any(Number),
+      });
     }
   });
 
@@ -115,7 +125,11 @@ describe('refused tokens', () => {
   });
 
   it('accepts the hand-made token the cases below change one thing of', () => {
-    expect(verifier.verify(byTheKey(header(), claimSet()))).toEqual({ customerId: 'c1', roles: ['customer'] });
+    expect(verifier.verify(byTheKey(header(), claimSet()))).toEqual({
+      customerId: 'c1',
+      roles: ['customer'],
+      issuedAt: now,
+    });
   });
 
   it.each([

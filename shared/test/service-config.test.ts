@@ -89,6 +89,18 @@ describe('production configuration', () => {
     expect(() => reader.done()).toThrow(/NODE_ENV must be one of production, development, test/);
   });
 
+  it('requires NATS credentials of every subgraph in production', () => {
+    const reader = new ConfigReader(PRODUCTION);
+    readSubgraphConfig(reader, { prefix: 'ORDER', port: 4002, dbName: 'order_db' }, PRODUCTION);
+    expect(() => reader.done()).toThrow(/NATS credentials are required when NODE_ENV=production/);
+    const env = { ...PRODUCTION, NATS_USER: 'order', NATS_PASSWORD: 'n'.repeat(32) };
+    const withCredentials = new ConfigReader(env);
+    const config = readSubgraphConfig(withCredentials, { prefix: 'ORDER', port: 4002, dbName: 'order_db' }, env);
+    expect(() => withCredentials.done()).not.toThrow();
+    expect(config.natsAuth).toEqual({ user: 'order', password: env.NATS_PASSWORD });
+    expect(read(PRODUCTION).problems).toEqual([]);
+  });
+
   it('refuses a leftover JWT_SECRET, which nothing reads any more, in every mode', () => {
     const problem =
       'JWT_SECRET is no longer read: tokens are signed with JWT_PRIVATE_KEY (customer subgraph) and verified ' +

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,21 +27,40 @@ export interface TestNatsServer {
 const binary = (): string =>
   process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
+export interface NatsServerOptions {
+  /**
+   * Configuration file text added to the server's own (listen address and JetStream store), e.g.
+   * an `authorization { ... }` or `tls { ... }` block, or an `include` of a committed file.
+   */
+  config?: string;
+  /** Environment of the server process: what `$VARIABLE` references in the configuration read. */
+  env?: Record<string, string>;
+}
+
 /**
  * A nats-server with JetStream of a test's own, on a free port with a temporary store: for tests
- * that stop NATS, which must never touch the machine's server.
+ * that stop NATS, or that need authorization or TLS, which must never touch the machine's server.
  */
-export async function startNatsServer(): Promise<TestNatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<TestNatsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'nats-test-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
   let disposed = false;
+  const configFile = join(dir, 'nats-server.conf');
+  if (options.config !== undefined) {
+    const own = `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'store'))} }\n`;
+    await writeFile(configFile, `${own}${options.config}\n`);
+  }
 
   const start = async () => {
     // A test still restarting it while it ends must not bring back a disposed server.
     if (disposed) throw new Error(`nats-server on port ${port} was disposed`);
-    const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir];
-    const process = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args =
+      options.config === undefined ? ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir] : ['-c', configFile];
+    const process = spawn(binary(), args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...globalThis.process.env, ...options.env },
+    });
     let output = '';
     process.stderr?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-2_000);

@@ -32,9 +32,15 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
+/** A verified token's viewer, with when the token was issued (what a revocation is compared with). */
+export interface VerifiedViewer extends Viewer {
+  /** The token's `iat`, in seconds since the epoch (millisecond precision for tokens issued here). */
+  issuedAt: number;
+}
+
 export interface TokenVerifier {
   /** The viewer, or an InvalidTokenError: never an anonymous fallback. `now` in seconds, for tests. */
-  verify(token: string, now?: number): Viewer;
+  verify(token: string, now?: number): VerifiedViewer;
 }
 
 export interface TokenSigner {
@@ -95,7 +101,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
       if (exp <= iat || exp - iat > MAX_TOKEN_LIFETIME_SECONDS) throw invalid('implausible lifetime');
       if (nbf !== undefined && (!isTime(nbf) || nbf > now + CLOCK_SKEW_SECONDS)) throw invalid('not valid yet');
       if (!Array.isArray(roles) || !roles.every(isRole)) throw invalid('bad roles claim');
-      return { customerId: sub, roles };
+      return { customerId: sub, roles, issuedAt: iat };
     },
   };
 }
@@ -110,7 +116,12 @@ export function createTokenSigner(settings: TokenSettings & { signingKey: Signin
   return {
     kid: signingKey.kid,
     issue(viewer, now = Date.now() / 1000) {
-      const iat = Math.floor(now);
+      // Millisecond precision (RFC 7519 allows a fractional NumericDate): a revocation at time T
+      // (revocations.ts) revokes every token issued before T, and none issued at or after it, even
+      // within the same second (the token changePassword hands back).
+      // Rounded, not floored: `now` is usually a whole millisecond divided by 1000, which a floor of
+      // the binary fraction could turn into the millisecond before (and so before the revocation).
+      const iat = Math.round(now * 1000) / 1000;
       const payload = encodeJson({
         sub: viewer.customerId,
         roles: [...viewer.roles],

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { type DeadLetter, type EventHandler, type RetryPolicy, retryDelay } from './bus.js';
 import { type EventEnvelope, parseEnvelope } from './envelope.js';
+import { PermanentFailure } from './permanent-failure.js';
 
 /** What the transport must do with a delivery once the handler has had its go. */
 export type Outcome =
@@ -46,7 +47,7 @@ const decoder = new TextDecoder();
 /**
  * The per-message rules every bus shares, so the in-memory bus and JetStream cannot drift apart:
  * parse, run the handler with a logger that carries the event's ids, then ack, retry with
- * backoff, or dead-letter (a malformed message at once: no retry can fix it).
+ * backoff, or dead-letter (a malformed message, or a PermanentFailure, at once: no retry can fix it).
  */
 export async function dispatch(input: DeliveryInput): Promise<Outcome> {
   const { subject, consumer, deliveryCount, policy } = input;
@@ -84,6 +85,11 @@ export async function dispatch(input: DeliveryInput): Promise<Outcome> {
     forget(key);
     return { action: 'ack' };
   } catch (error) {
+    if (error instanceof PermanentFailure) {
+      log.error({ err: error }, 'event refused; dead-lettered without retry');
+      forget(key);
+      return deadLetter(input, envelope, null, error);
+    }
     if (error instanceof DatabaseStillUnavailable) {
       if (key !== undefined) remember(key);
       log.warn({ err: error.cause, retryInMs: wait.maxDelayMs }, 'database still unavailable; event handed back');

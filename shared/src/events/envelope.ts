@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Cause } from './cause.js';
 
 /**
@@ -54,21 +55,37 @@ export class InvalidEnvelopeError extends Error {
   override name = 'InvalidEnvelopeError';
 }
 
+const present = (field: string) => z.string({ error: `${field} is missing` }).min(1, { error: `${field} is missing` });
+
+/**
+ * What every received message must be before anything looks at it: one schema, whose messages name
+ * each problem. `data` is any JSON here; a consumer's contract (consumed-event.ts) narrows it, and
+ * `type` and `source`, to the event it consumes.
+ */
+export const envelopeSchema = z.object(
+  {
+    id: z.string({ error: 'id is not a UUID' }).regex(UUID, { error: 'id is not a UUID' }),
+    type: z.string({ error: 'type is not an event subject' }).regex(SUBJECT, { error: 'type is not an event subject' }),
+    occurredAt: z.string({ error: 'occurredAt is not ISO UTC' }).regex(ISO_UTC, { error: 'occurredAt is not ISO UTC' }),
+    source: present('source'),
+    correlationId: present('correlationId'),
+    causationId: present('causationId'),
+    data: z.unknown().refine((data) => data !== undefined, { error: 'data is missing' }),
+  },
+  { error: 'envelope is not an object' },
+);
+
 /** Checks the shape of a received message: a consumer must never run a handler on garbage. */
 export function parseEnvelope(raw: unknown): EventEnvelope {
   const value = typeof raw === 'string' ? parseJson(raw) : raw;
-  if (typeof value !== 'object' || value === null) throw new InvalidEnvelopeError('envelope is not an object');
-  const e = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof e.id !== 'string' || !UUID.test(e.id)) problems.push('id is not a UUID');
-  if (typeof e.type !== 'string' || !isEventSubject(e.type)) problems.push('type is not an event subject');
-  if (typeof e.occurredAt !== 'string' || !ISO_UTC.test(e.occurredAt)) problems.push('occurredAt is not ISO UTC');
-  for (const field of ['source', 'correlationId', 'causationId'] as const) {
-    if (typeof e[field] !== 'string' || e[field] === '') problems.push(`${field} is missing`);
+  const parsed = envelopeSchema.safeParse(value);
+  if (!parsed.success) {
+    const [first] = parsed.error.issues;
+    if (first?.path.length === 0) throw new InvalidEnvelopeError(first.message);
+    throw new InvalidEnvelopeError(`invalid envelope: ${parsed.error.issues.map((issue) => issue.message).join(', ')}`);
   }
-  if (!('data' in e)) problems.push('data is missing');
-  if (problems.length > 0) throw new InvalidEnvelopeError(`invalid envelope: ${problems.join(', ')}`);
-  return e as unknown as EventEnvelope;
+  // The message as it came: fields beyond the envelope's are kept, as they always were.
+  return value as EventEnvelope;
 }
 
 function parseJson(text: string): unknown {

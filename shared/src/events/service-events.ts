@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { NatsAuth } from '../nats-config.js';
 import type { SubscribeOptions } from './bus.js';
+import { accepting, type ConsumedEvent } from './consumed-event.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
@@ -10,11 +12,13 @@ import { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export interface ServiceEventsOptions {
   service: string;
   natsUrl: string;
+  /** NATS credentials and TLS (NATS_USER, NATS_TLS_CA_FILE, ...). */
+  natsAuth?: NatsAuth;
   orm: MikroORM;
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'service' | 'log' | 'streams' | 'positions'>;
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'auth' | 'service' | 'log' | 'streams' | 'positions'>;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
@@ -27,20 +31,23 @@ export interface ServiceEventsOptions {
 
 const HOUR = 3_600_000;
 
-/** One line of a service's registration list: a subject it consumes and the handler of its events. */
+/** One line of a service's registration list: an event it consumes (subject, source, schema) and its handler. */
 export interface Subscription {
-  subject: string;
+  event: ConsumedEvent<string, any>;
   /** Any payload: a list mixes handlers of different events; `on` types each line. */
   handler: TransactionalHandler<any>;
   options?: SubscribeOptions;
 }
 
-/** A typed line of a registration list: the handler gets the payload the consumed contract declares. */
+/**
+ * A typed line of a registration list: the handler gets the payload the consumed contract's schema
+ * declares, and only once an envelope passed it (anything else is dead-lettered at once, unapplied).
+ */
 export const on = <TData>(
-  subject: string,
+  event: ConsumedEvent<string, TData>,
   handler: TransactionalHandler<TData>,
   options?: SubscribeOptions,
-): Subscription => ({ subject, handler, options });
+): Subscription => ({ event, handler, options });
 
 /** A service's whole event plumbing: the JetStream bus, its outbox relay and inbox-wrapped consumers. */
 export interface ServiceEvents {
@@ -48,7 +55,10 @@ export interface ServiceEvents {
   readonly relay: OutboxRelay;
   /** Connects in the background and starts the relay; does not wait for NATS. */
   start(): void;
-  /** A durable consumer per line, each handler in its own transaction, behind the inbox. */
+  /**
+   * A durable consumer per line: each envelope is checked against the line's contract first (a
+   * refused one never reaches the inbox), then handled in its own transaction, behind the inbox.
+   */
   subscribe(subscriptions: readonly Subscription[]): Promise<void>;
   /**
    * Resolves true once an event committed to the outbox is stored on the bus, false after
@@ -68,6 +78,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
   const bus = new JetStreamEventBus({
     ...options.bus,
     url: options.natsUrl,
+    auth: options.natsAuth,
     service: options.service,
     log,
     streams: options.streams,
@@ -91,8 +102,8 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       pruning = setInterval(pruneInbox, HOUR).unref();
     },
     async subscribe(subscriptions) {
-      for (const { subject, handler, options: subscribeOptions } of subscriptions) {
-        await bus.subscribe(subject, withInbox(options.orm, handler), subscribeOptions);
+      for (const { event, handler, options: subscribeOptions } of subscriptions) {
+        await bus.subscribe(event.subject, accepting(event, withInbox(options.orm, handler)), subscribeOptions);
       }
     },
     async whenPublished(eventId, timeoutMs) {

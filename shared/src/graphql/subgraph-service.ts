@@ -3,8 +3,10 @@ import type { AnyEntity, EntityClass, EntityManager, Options } from '@mikro-orm/
 import type { GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../auth/context.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/jwt.js';
+import { type RevocationList, withRevocations } from '../auth/revocations.js';
 import { DatabaseHealth, type DatabaseHealthOptions } from '../db/health.js';
 import { closeDatabase, type DatabaseTimeouts, type Orm, openDatabase } from '../db/orm.js';
+import { RevocationFeed } from '../events/jetstream/revocation-feed.js';
 import type { StreamSpec } from '../events/jetstream/streams.js';
 import {
   createServiceEvents,
@@ -35,14 +37,24 @@ export interface SubgraphOptions {
   };
   /** The longest a stop may take; the configuration's value otherwise. */
   shutdownTimeoutMs?: number;
+  /** How long start-up waits for the token revocations to be read. Default REVOCATIONS_READY_MS. */
+  revocationsReadyMs?: number;
 }
+
+/**
+ * Start-up waits this long for the revocations of still-valid tokens (revocation-feed.ts); past it
+ * (NATS away) it serves without them, says so, and reads them as soon as NATS answers.
+ */
+export const REVOCATIONS_READY_MS = 5_000;
 
 /** What is running once the database and the events are up, handed to a subgraph's own hooks. */
 export interface SubgraphRuntime {
   orm: Orm;
   events: ServiceEvents;
-  /** Verifies tokens with the public keys only: no subgraph but the customer's can sign one. */
+  /** Verifies tokens with the public keys only (no subgraph but the customer's can sign one), and refuses revoked ones. */
   tokens: TokenVerifier;
+  /** The revoked sessions, by customer, as announced on NATS: what `tokens` checks. */
+  revocations: RevocationList;
   log: Logger;
 }
 
@@ -135,15 +147,29 @@ export function createSubgraphService<TContext extends RequestContext>(
           ...options.events,
           service: definition.name,
           natsUrl: config.natsUrl,
+          natsAuth: config.natsAuth,
           orm,
           log,
           streams: definition.streams,
         });
         events.start();
         started.push({ name: 'events', stop: () => events.stop(), maxMs: 15_000 });
-        const runtime: SubgraphRuntime = { orm, events, tokens: createTokenVerifier(config.jwt), log };
+        const feed = new RevocationFeed({ natsUrl: config.natsUrl, service: definition.name, log });
+        feed.start();
+        started.push({ name: 'revocation feed', stop: () => feed.stop(), maxMs: 2_000 });
+        const runtime: SubgraphRuntime = {
+          orm,
+          events,
+          tokens: withRevocations(createTokenVerifier(config.jwt), feed.revocations),
+          revocations: feed.revocations,
+          log,
+        };
         // Consumers attach even before the streams they read exist (the bus retries); events wait meanwhile.
         await events.subscribe(await definition.eventHandlers(runtime));
+        const revocationsMs = options.revocationsReadyMs ?? REVOCATIONS_READY_MS;
+        if (!(await feed.whenReady(revocationsMs))) {
+          log.warn({ waitedMs: revocationsMs }, 'token revocations not read yet (NATS away); serving meanwhile');
+        }
         const stopJobs = await definition.prepare?.(runtime);
         if (stopJobs) started.push({ name: 'background jobs', stop: stopJobs, maxMs: 5_000 });
         const server = await startSubgraphServer<TContext>(

@@ -2,10 +2,12 @@ import { TEST_GATEWAY_SECRET } from '@commerce-supergraph/test-support/subgraph'
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { z } from 'zod';
 import type { RequestContext } from '../../src/auth/context.js';
 import { ConfigReader } from '../../src/config.js';
 import { ormOptions } from '../../src/db/orm.js';
 import { unitOfWork } from '../../src/db/unit-of-work.js';
+import { consumedEvent } from '../../src/events/consumed-event.js';
 import { uuidv7 } from '../../src/events/envelope.js';
 import { InboxMessage } from '../../src/events/inbox.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
@@ -28,6 +30,11 @@ import { silentLog, Tally } from '../events/helpers.js';
  */
 export const THINGS_STREAM = { name: 'THINGS', subjects: ['things.>'] };
 export const THING_ADDED = 'things.thing.added.v1';
+/** What the subgraph consumes of its own event: checked like every consumed event (consumed-event.ts). */
+const THING_ADDED_EVENT = consumedEvent(THING_ADDED, {
+  source: 'things',
+  data: z.object({ id: z.string().min(1), holdMs: z.int().nonnegative() }),
+});
 
 @Entity({ tableName: 'things' })
 export class Thing {
@@ -91,8 +98,8 @@ export function thingDefinition(concurrency = 16): SubgraphDefinition<ThingConte
     streams: [THINGS_STREAM],
     createSchema: () => buildFederatedSchema({ resolvers: [ThingResolver] }),
     eventHandlers: () => [
-      on<{ id: string; holdMs: number }>(
-        THING_ADDED,
+      on(
+        THING_ADDED_EVENT,
         async (envelope, { em }) => {
           if (envelope.data.holdMs > 0) await em.execute(`select pg_sleep(${envelope.data.holdMs / 1000})`);
           em.create(Tally, { key: envelope.data.id, count: 1 });

@@ -157,4 +157,30 @@ describe('credit status from events', () => {
     await vi.waitFor(async () => expect(await db.history(customerId)).toHaveLength(40), WAIT);
     expect(await score(customerId)).toBe(650 + 15 * 5 - 15 * 10 + 10);
   });
+
+  it('erases a deleted customer, and creates nothing again for their late events', async () => {
+    const customerId = randomUUID();
+    await customers.publish(ConsumedSubjects.customerRegistered, { customerId });
+    await payments?.publish(ConsumedSubjects.paymentSucceeded, payment(customerId));
+    await vi.waitFor(async () => expect(await db.history(customerId)).toHaveLength(1), WAIT);
+    const deletedAt = new Date().toISOString();
+    const deleted = await customers.publish(ConsumedSubjects.customerDeleted, { customerId, deletedAt });
+    await publishWithoutMsgId(nats.url, deleted);
+    await vi.waitFor(async () => expect(await db.statuses(customerId)).toEqual([]), WAIT);
+    expect(await db.history(customerId)).toEqual([]);
+    // A late registered event (a redelivery) and a late payment create no status again.
+    await customers.publish(ConsumedSubjects.customerRegistered, { customerId });
+    const late = await payments!.publish(ConsumedSubjects.paymentFailed, payment(customerId));
+    await vi.waitFor(
+      async () => expect(await db.orm.em.fork().count(InboxMessage, { eventId: late.id })).toBe(1),
+      WAIT,
+    );
+    const barrier = await customers.publish(ConsumedSubjects.customerRegistered, { customerId: randomUUID() });
+    await vi.waitFor(
+      async () => expect(await db.orm.em.fork().count(InboxMessage, { eventId: barrier.id })).toBe(1),
+      WAIT,
+    );
+    expect(await db.statuses(customerId)).toEqual([]);
+    expect(await db.history(customerId)).toEqual([]);
+  });
 });

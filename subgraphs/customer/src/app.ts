@@ -10,6 +10,7 @@ import { ensureAdmin } from './domain/admin.js';
 import { NationalIdCipher, sealStoredNationalIds } from './domain/national-id.js';
 import { NotificationDispatcher, type NotificationDispatcherOptions } from './domain/notification-dispatcher.js';
 import { type PasswordFunctions, PasswordHashing } from './domain/password-hashing.js';
+import type { PasswordResetSettings } from './domain/password-reset.js';
 import type { AccountGuards } from './domain/registration.js';
 import { Throttle } from './domain/throttle.js';
 import { entities } from './entities/index.js';
@@ -37,6 +38,8 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
     nationalIds,
   };
   const signer = createTokenSigner({ ...config.jwt, signingKey: config.signingKey });
+  // Set once the logger is known (prepare): the notifier logs, and the reset settings need both.
+  let passwordReset: PasswordResetSettings | undefined;
   return createSubgraphService<CustomerContext>(
     {
       name: SOURCE,
@@ -52,11 +55,20 @@ export function createCustomerSubgraph(config: CustomerConfig, options: Customer
         await sealStoredNationalIds(orm.em.fork(), nationalIds, log);
         // Notifications are stored by the handlers and sent from here, after their commit.
         const notifier = options.notifier ?? new LoggingNotifier(log);
+        passwordReset = { notifier, ttlSeconds: config.passwordResetTtlSeconds, log };
         const dispatcher = new NotificationDispatcher(orm, notifier, { ...options.notifications, log });
         dispatcher.start();
         return () => dispatcher.stop();
       },
-      createContext: (base, em) => ({ ...base, em, loaders: createLoaders(em), signer, guards }),
+      createContext: (base, em, runtime) => ({
+        ...base,
+        em,
+        loaders: createLoaders(em),
+        signer,
+        guards,
+        passwordReset: passwordReset as PasswordResetSettings,
+        revocations: runtime.revocations,
+      }),
     },
     config,
     options,

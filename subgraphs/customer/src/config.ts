@@ -18,6 +18,8 @@ export interface CustomerConfig extends SubgraphConfig {
   throttle: ThrottleSettings;
   passwordHashing: PasswordHashingLimits;
   nationalIdKeys: NationalIdKeys;
+  /** How long a password reset token works (PASSWORD_RESET_TTL_SECONDS). */
+  passwordResetTtlSeconds: number;
 }
 
 /** Development only: production must set NATIONAL_ID_KEY. */
@@ -64,6 +66,7 @@ export function readCustomerConfig(env: Env = process.env): CustomerConfig {
       }),
       previous: reader.parsed('NATIONAL_ID_PREVIOUS_KEYS', { default: [] }, previousKeys),
     },
+    passwordResetTtlSeconds: reader.int('PASSWORD_RESET_TTL_SECONDS', { default: 1800, min: 1, max: 86_400 }),
   };
   reader.done();
   return config;

@@ -12,6 +12,8 @@ const PRODUCTION = {
   JWT_PRIVATE_KEY: key.privateKey,
   GATEWAY_SECRET: 'g'.repeat(48),
   ADMIN_PASSWORD: 'a'.repeat(48),
+  NATS_USER: 'customer',
+  NATS_PASSWORD: 'n'.repeat(48),
 };
 
 function problems(env: Record<string, string>): string[] {

@@ -11,6 +11,8 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   GATEWAY_SECRET: 'g'.repeat(48),
   JWT_PUBLIC_KEYS: newKeyPair().publicKey,
+  NATS_USER: 'order',
+  NATS_PASSWORD: 'n'.repeat(48),
 };
 const acme: PaymentProvider = { charge: async () => ({ outcome: 'invalid-token' }) };
 
@@ -68,5 +70,26 @@ describe('PAYMENT_PROVIDER', () => {
     // A name that only looks like one of an object's own properties is not a provider either.
     expect(() => selectPaymentProvider('constructor')).toThrow(/not a payment provider/);
     expect(() => selectPaymentProvider('Simulated')).toThrow(/not a payment provider/);
+  });
+});
+
+describe('NATS credentials', () => {
+  const { NATS_USER: _user, NATS_PASSWORD: _password, ...anonymous } = { ...PRODUCTION, PAYMENT_PROVIDER: 'simulated' };
+
+  it('stop a production start when missing: an anonymous client could publish any event', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    await expect(runService('order', () => createOrderSubgraph(readOrderConfig(anonymous)))).rejects.toThrow('exit 1');
+    expect(printed).toHaveBeenCalledWith(
+      'order: Invalid configuration:\n  - NATS credentials are required when NODE_ENV=production: set NATS_USER and ' +
+        'NATS_PASSWORD, NATS_TOKEN, NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, or NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE',
+    );
+  });
+
+  it('are what the service connects with', () => {
+    const config = readOrderConfig({ ...PRODUCTION, PAYMENT_PROVIDER: 'simulated' });
+    expect(config.natsAuth).toEqual({ user: 'order', password: PRODUCTION.NATS_PASSWORD });
   });
 });

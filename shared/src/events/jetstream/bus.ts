@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { NatsAuth } from '../../nats-config.js';
 import {
   consumerName,
   deadLetterSubject,
@@ -15,10 +16,13 @@ import type { EventEnvelope } from '../envelope.js';
 import type { PositionStore } from '../positions.js';
 import { NatsLink } from './connection.js';
 import { ensureWithRetry, JetStreamConsumer } from './consumer.js';
+import { natsConnectOptions } from './nats-auth.js';
 import { DEAD_LETTERS, type DeadLetterTarget, deadLetterStream, ensureStream, type StreamSpec } from './streams.js';
 
 export interface JetStreamEventBusOptions {
   url: string;
+  /** Credentials and TLS; none by default (a development server without authorization). */
+  auth?: NatsAuth;
   service: string;
   log: Logger;
   /** The streams this service publishes to; created or updated on every (re)connect. */
@@ -60,6 +64,7 @@ export class JetStreamEventBus implements EventBus {
     this.link = new NatsLink({
       url: options.url,
       name: options.service,
+      connectOptions: natsConnectOptions(options.url, options.auth),
       log: options.log,
       reconnectWaitMs: options.reconnectWaitMs,
       reconnectJitterMs: options.reconnectJitterMs,

@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { NatsConnectOptions } from './nats-auth.js';
 
 export interface NatsLinkOptions {
   url: string;
   /** Shown in the server's connection list. */
   name: string;
+  /** Credentials and TLS (see nats-auth.ts). */
+  connectOptions?: NatsConnectOptions;
   log: Logger;
   reconnectWaitMs?: number;
   reconnectJitterMs?: number;
@@ -86,6 +89,7 @@ export class NatsLink {
     for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
       try {
         this.nc = await connect({
+          ...this.options.connectOptions,
           servers: url,
           name,
           maxReconnectAttempts: -1,

@@ -7,7 +7,9 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsAuth } from '../../nats-config.js';
 import type { DeadLetter } from '../bus.js';
+import { natsConnectOptions } from './nats-auth.js';
 import { DEAD_LETTERS, type DeadLetterTarget, readStream } from './streams.js';
 
 /** A dead letter as kept in its stream: `seq` is the id an operator shows, replays or discards it by. */
@@ -64,9 +66,13 @@ export class DeadLetterStore {
     this.js = jetstream(nc);
   }
 
-  /** On a connection of its own, closed by close(). */
-  static async connect(url: string, target: DeadLetterTarget = DEAD_LETTERS): Promise<DeadLetterStore> {
-    const nc = await connect({ servers: url, name: 'dead-letters' });
+  /** On a connection of its own (with the given credentials and TLS), closed by close(). */
+  static async connect(
+    url: string,
+    target: DeadLetterTarget = DEAD_LETTERS,
+    auth?: NatsAuth,
+  ): Promise<DeadLetterStore> {
+    const nc = await connect({ ...natsConnectOptions(url, auth), servers: url, name: 'dead-letters' });
     try {
       return new DeadLetterStore(nc, await jetstreamManager(nc), true, target);
     } catch (error) {

@@ -17,10 +17,11 @@ import { validateAdjustment } from './validation.js';
  */
 async function ensureStatuses(em: EntityManager, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
-  // MikroORM inlines an array parameter as a comma list: hence `array[?]`.
+  // MikroORM inlines an array parameter as a comma list: hence `array[?]`. A deleted customer gets none.
   await em.execute(
     `insert into credit_statuses (customer_id, score, created_at, updated_at)
      select id, ?, now(), now() from unnest(array[?]::uuid[]) as id
+     where not exists (select 1 from deleted_customers d where d.customer_id = id)
      on conflict (customer_id) do nothing`,
     [INITIAL_SCORE, [...customerIds]],
     'run',
@@ -54,8 +55,36 @@ export interface ScoreChangeResult {
   applied: number;
 }
 
+/**
+ * The per-customer advisory lock of this database: taken by every single-customer write that may
+ * create a status, and by the erasure, so none of them recreates a status the erasure removes.
+ */
+const LOCK_NAMESPACE = 0x6372_6564;
+const lockCustomer = (tx: EntityManager, customerId: string) =>
+  tx.execute('select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]);
+
 /** A new customer starts at the initial score (nothing happens when the status exists already). */
-export const startStatus = (em: EntityManager, customerId: string): Promise<void> => ensureStatuses(em, [customerId]);
+export const startStatus = (em: EntityManager, customerId: string): Promise<void> =>
+  unitOfWork(em, async (tx) => {
+    await lockCustomer(tx, customerId);
+    await ensureStatuses(tx, [customerId]);
+  });
+
+/**
+ * Erases what this subgraph holds of a deleted customer (the status and its whole history), and
+ * remembers the id so a late registered or payment event creates nothing again. Idempotent.
+ */
+export const eraseCustomer = (em: EntityManager, customerId: string, deletedAt: Date): Promise<void> =>
+  unitOfWork(em, async (tx) => {
+    await lockCustomer(tx, customerId);
+    await tx.execute(
+      'insert into deleted_customers (customer_id, deleted_at) values (?, ?) on conflict (customer_id) do nothing',
+      [customerId, deletedAt],
+      'run',
+    );
+    await tx.nativeDelete(CreditScoreChange, { creditStatus: customerId });
+    await tx.nativeDelete(CreditStatus, { customerId });
+  });
 
 /**
  * A payment moves its customer's score. Payment events may overtake the registered event (another
@@ -63,10 +92,10 @@ export const startStatus = (em: EntityManager, customerId: string): Promise<void
  */
 export function scorePayment(em: EntityManager, request: ScoreChangeRequest, cause: Cause) {
   return unitOfWork(em, async (tx) => {
+    await lockCustomer(tx, request.customerId);
     await ensureStatuses(tx, [request.customerId]);
-    const result = await changeScore(tx, request, cause);
-    if (!result) throw new Error(`credit status of ${request.customerId} vanished inside its transaction`);
-    return result;
+    // No status after ensuring one: the customer was deleted, and nothing is scored for them.
+    return changeScore(tx, request, cause);
   });
 }
 

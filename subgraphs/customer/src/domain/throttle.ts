@@ -31,7 +31,11 @@ interface Limit {
   max: number;
 }
 
-const emailKey = (email: string): string => `email:${email}`;
+/**
+ * The email's SHA-256, not the address: the attempts against an address (even after its account was
+ * deleted, or for one never registered) must not keep the address itself.
+ */
+export const emailKey = (email: string): string => `email:${createHash('sha256').update(email).digest('hex')}`;
 const clientKey = (address: string): string => `client:${address}`;
 const registrationKey = (address: string): string => `register:${address}`;
 

@@ -48,12 +48,14 @@ export function validateRegistration(input: RegistrationFields, today = new Date
   else if (!EMAIL.test(email) || email.length > 254) {
     errors.push(userError(['input', 'email'], 'INVALID', 'Email is not a valid address'));
   }
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    errors.push(
-      userError(['input', 'password'], 'TOO_SHORT', `Password must be at least ${MIN_PASSWORD_LENGTH} characters`),
-    );
-  }
+  errors.push(...validatePassword(input.password, ['input', 'password']));
   return errors;
+}
+
+/** The one password rule, for registration, a change and a reset alike. */
+export function validatePassword(password: string, field: string[]): UserError[] {
+  if (password.length >= MIN_PASSWORD_LENGTH) return [];
+  return [userError(field, 'TOO_SHORT', `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)];
 }
 
 export interface FinancialFields {

@@ -7,6 +7,8 @@ export enum CustomerEventType {
   REGISTERED = 'REGISTERED',
   UPDATED = 'UPDATED',
   FINANCIAL_PROFILE_SET = 'FINANCIAL_PROFILE_SET',
+  /** The account was deleted: with REGISTERED, all its history keeps (domain/deletion.ts). */
+  DELETED = 'DELETED',
 }
 registerEnumType(CustomerEventType, { name: 'CustomerEventType' });
 

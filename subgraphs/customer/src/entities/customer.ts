@@ -2,12 +2,23 @@ import type { Role } from '@commerce-supergraph/shared/auth/jwt';
 import { TimestampedEntity } from '@commerce-supergraph/shared/db/base-entities';
 import { DateScalar } from '@commerce-supergraph/shared/graphql/scalars';
 import type { Opt } from '@mikro-orm/core';
-import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Directive, Field, ObjectType } from 'type-graphql';
 import type { StoredNationalId } from '../domain/national-id.js';
 
 /** A registered customer. Also the federated `Customer` entity other subgraphs reference by id. */
 @Entity({ tableName: 'customers' })
+// The admin directory (domain/directory.ts): its stable order, and its search by any part of the name
+// or email, case-insensitive, through trigram indexes (a substring LIKE cannot use a b-tree).
+@Index({ name: 'customers_created_at_id_index', properties: ['createdAt', 'id'] })
+@Index({
+  name: 'customers_name_trgm_index',
+  expression: 'create index "customers_name_trgm_index" on "customers" using gin (lower("name") gin_trgm_ops)',
+})
+@Index({
+  name: 'customers_email_trgm_index',
+  expression: 'create index "customers_email_trgm_index" on "customers" using gin ("email" gin_trgm_ops)',
+})
 @ObjectType({ description: 'A registered customer.' })
 @Directive('@key(fields: "id")')
 export class Customer extends TimestampedEntity {

@@ -12,7 +12,7 @@ export class ThrottleAttempt {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  /** `email:<address>` or `client:<ip>` (logins), `register:<ip>` (registrations). */
+  /** `email:<sha-256 of the address>` or `client:<ip>` (logins), `register:<ip>` (registrations). */
   @Property({ type: 'text' })
   key!: string;
 

@@ -5,6 +5,7 @@ import { Migration20261122003627_notifications } from './Migration20261122003627
 import { Migration20261126110000_throttle_attempts } from './Migration20261126110000_throttle_attempts.js';
 import { Migration20261126110100_national_id_encryption } from './Migration20261126110100_national_id_encryption.js';
 import { Migration20261126120100_notification_dispatch } from './Migration20261126120100_notification_dispatch.js';
+import { Migration20261205230000_customer_lifecycle } from './Migration20261205230000_customer_lifecycle.js';
 
 /**
  * Every migration in order of their dates. Listed by hand so built and test runs load exactly these.
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261126110100_national_id_encryption', class: Migration20261126110100_national_id_encryption },
   consumerPositionsMigration,
   { name: 'Migration20261126120100_notification_dispatch', class: Migration20261126120100_notification_dispatch },
+  { name: 'Migration20261205230000_customer_lifecycle', class: Migration20261205230000_customer_lifecycle },
 ];

@@ -1,7 +1,18 @@
 import { requireAdmin, requireCustomerAccess, requireViewer } from '@commerce-supergraph/shared/auth/context';
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { isUuid } from '@commerce-supergraph/shared/db/uuid';
+import {
+  badCursor,
+  type Connection,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '@commerce-supergraph/shared/graphql/pagination';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { CustomerContext } from '../context.js';
+import { customerCursorKey, listCustomers } from '../domain/directory.js';
 import { Customer, CustomerEvent, FinancialProfile, Notification } from '../entities/index.js';
+import { CustomerFilter } from './inputs.js';
+import { CustomerConnection } from './payloads.js';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -11,10 +22,26 @@ export class CustomerResolver {
     return (await ctx.loaders.customer.load(viewer.customerId)) ?? null;
   }
 
-  @Query(() => Customer, { nullable: true, description: 'Any customer by id. Admin only.' })
+  @Query(() => Customer, { nullable: true, description: 'A customer by id: any for an admin, yourself otherwise.' })
   async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: CustomerContext): Promise<Customer | null> {
-    requireAdmin(ctx);
+    requireCustomerAccess(ctx, id);
     return (await ctx.loaders.customer.load(id)) ?? null;
+  }
+
+  @Query(() => CustomerConnection, { description: 'The customer directory, newest first. Admin only.' })
+  async customers(
+    @Arg('first', () => Int, { nullable: true, description: 'Default 20, at most 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => CustomerFilter, { nullable: true }) filter: CustomerFilter | null,
+    @Ctx() ctx: CustomerContext,
+  ): Promise<Connection<Customer>> {
+    requireAdmin(ctx);
+    const size = pageSize(first);
+    const { rows, totalCount } = await listCustomers(ctx.em, filter ?? {}, {
+      after: after ? decodeDirectoryCursor(after) : undefined,
+      limit: size + 1,
+    });
+    return toConnection(rows, size, totalCount, customerCursorKey);
   }
 
   // Sensitive fields check access again: entity fetches reach a Customer without any root field.
@@ -49,3 +76,12 @@ export const customerReferenceResolvers = {
     },
   },
 };
+
+/** A cursor is only ever one we issued: [createdAt, id]. */
+function decodeDirectoryCursor(cursor: string): [string, string] {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id)) {
+    return [createdAt, id];
+  }
+  throw badCursor();
+}

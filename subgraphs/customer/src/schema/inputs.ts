@@ -64,3 +64,15 @@ export class FinancialProfileInput {
   @Field(() => EmploymentStatus)
   employmentStatus!: EmploymentStatus;
 }
+
+@InputType({ description: 'Narrows the customer directory; every given condition must hold.' })
+export class CustomerFilter {
+  @Field(() => String, { nullable: true, description: 'Any part of the name or the email, case-insensitive.' })
+  search?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Registered after this instant.' })
+  registeredAfter?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Registered before this instant.' })
+  registeredBefore?: Date | null;
+}

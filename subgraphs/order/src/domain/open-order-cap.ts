@@ -1,7 +1,7 @@
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Order, OrderStatus } from '../entities/index.js';
+import { DeletedCustomer, Order, OrderStatus } from '../entities/index.js';
 
 /** ORDER_MAX_OPEN_ORDERS by default: open orders (PENDING or CONFIRMED, so unpaid) one customer may have. */
 export const DEFAULT_MAX_OPEN_ORDERS = 10;
@@ -12,13 +12,22 @@ export interface PlaceOrderLimits {
 
 /** The first number of the per-customer advisory lock: no other lock of the order database uses it. */
 const LOCK_NAMESPACE = 0x6f70_656e;
-const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
+export const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
+
+/**
+ * Takes the customer's advisory lock for the rest of the transaction: placements, and the erasure
+ * of a deleted customer (domain/erasure.ts), of one customer pass one at a time.
+ */
+export async function lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
+  await tx.execute('select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]);
+}
 
 /**
  * The step of placeOrder's unit of work before the order is stored, so that one customer cannot hold
  * the stock hostage with unpaid orders. It takes the customer's advisory lock for the rest of the
  * transaction: two placements of one customer pass here one at a time, and each counts the other's
  * committed order, so two at the cap never both get through. Then it answers, in this order:
+ * - the customer's account deleted (its erasure took this lock first): NOT_FOUND, nothing is stored;
  * - an idempotency key the customer used meanwhile (a double submit that waited here): that order;
  * - the cap reached: TOO_MANY_OPEN_ORDERS, and nothing is stored;
  * - otherwise undefined: go on and store the order.
@@ -29,7 +38,10 @@ export async function admitOrder(
   idempotencyKey: string | undefined,
   limits: PlaceOrderLimits,
 ): Promise<Result<Order> | undefined> {
-  await tx.execute('select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]);
+  await lockCustomer(tx, customerId);
+  if (await tx.count(DeletedCustomer, { customerId })) {
+    return refused([userError(['input'], 'NOT_FOUND', 'This customer account has been deleted')]);
+  }
   if (idempotencyKey) {
     const earlier = await tx.findOne(Order, { customerId, idempotencyKey });
     if (earlier) return succeeded(earlier);

@@ -1,5 +1,6 @@
 import { eventEntities } from '@commerce-supergraph/shared/events/tables';
 import { DatabaseIdentity } from './database-identity.js';
+import { DeletedCustomer } from './deleted-customer.js';
 import { Order } from './order.js';
 import { OrderItem } from './order-item.js';
 import { Payment } from './payment.js';
@@ -8,7 +9,7 @@ import { ProjectionPosition } from './projection-position.js';
 
 export { CancellationReason, OrderStatus } from './order.js';
 export { PaymentStatus } from './payment.js';
-export { DatabaseIdentity, Order, OrderItem, Payment, ProductPrice, ProjectionPosition };
+export { DatabaseIdentity, DeletedCustomer, Order, OrderItem, Payment, ProductPrice, ProjectionPosition };
 
 /**
  * The outbox and inbox live here too: every status change commits with its event, and every
@@ -21,5 +22,6 @@ export const entities = [
   ProductPrice,
   ProjectionPosition,
   DatabaseIdentity,
+  DeletedCustomer,
   ...eventEntities,
 ];

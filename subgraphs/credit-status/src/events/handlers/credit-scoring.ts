@@ -1,19 +1,24 @@
 import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import { PAYMENT_FAILED_DELTA, PAYMENT_SUCCEEDED_DELTA } from '../../domain/score.js';
-import { scorePayment, startStatus } from '../../domain/scoring.js';
-import type { CustomerRegistered, PaymentFailed, PaymentSucceeded } from '../contracts/consumed.js';
+import { eraseCustomer, scorePayment, startStatus } from '../../domain/scoring.js';
+import type { CustomerDeleted, CustomerRegistered, PaymentFailed, PaymentSucceeded } from '../contracts/consumed.js';
 
 /**
  * The events that create and move credit scores, each run in the inbox's transaction so a
  * redelivered event changes nothing twice. The PAYMENTS and CUSTOMERS streams belong to other
  * services: until one exists, its consumer keeps retrying.
  */
-export async function openStatus(envelope: EventEnvelope<CustomerRegistered>, { em, log }: HandlerContext) {
-  const { customerId } = envelope.data;
-  if (namesARow(customerId, log, 'customerId')) await startStatus(em, customerId);
+export async function openStatus(envelope: EventEnvelope<CustomerRegistered>, { em }: HandlerContext) {
+  await startStatus(em, envelope.data.customerId);
+}
+
+/** The customer's account was deleted: their status and its history go (domain/scoring.ts). */
+export async function eraseDeletedCustomer(envelope: EventEnvelope<CustomerDeleted>, { em, log }: HandlerContext) {
+  const { customerId, deletedAt } = envelope.data;
+  await eraseCustomer(em, customerId, new Date(deletedAt));
+  log.info({ customerId }, 'credit status of a deleted customer erased');
 }
 
 export const scoreSucceededPayment = (envelope: EventEnvelope<PaymentSucceeded>, context: HandlerContext) =>
@@ -29,7 +34,7 @@ async function scoreFrom(
   reason: string,
 ): Promise<void> {
   const { customerId, orderId } = envelope.data;
-  if (!namesARow(customerId, log, 'customerId')) return;
   const result = await scorePayment(em, { customerId, delta, reason }, causedBy(envelope));
+  if (!result) return void log.info({ customerId, orderId }, 'payment of a deleted customer; not scored');
   log.info({ customerId, orderId, applied: result.applied, score: result.status.score }, 'credit score updated');
 }

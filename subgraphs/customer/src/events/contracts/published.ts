@@ -1,3 +1,4 @@
+import { SESSIONS_REVOKED_SUBJECT, type SessionsRevoked } from '@commerce-supergraph/shared/auth/revocations';
 import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { StreamSpec } from '@commerce-supergraph/shared/events/jetstream/streams';
@@ -17,7 +18,13 @@ export const CustomerSubjects = {
   registered: 'customers.customer.registered.v1',
   updated: 'customers.customer.updated.v1',
   financialProfileSet: 'customers.customer.financial-profile-set.v1',
+  /** Every token of the customer issued before `revokedBefore` is void: read by every service and the gateway. */
+  sessionsRevoked: SESSIONS_REVOKED_SUBJECT,
+  /** The account is gone: every service erases what it holds of the customer. */
+  deleted: 'customers.customer.deleted.v1',
 } as const;
+
+export type { SessionsRevoked };
 
 /*
  * Payloads carry the ids and nothing of the customer's personal data: the one consumer today, the
@@ -41,11 +48,19 @@ export interface FinancialProfileSet {
   customerId: string;
 }
 
+/** The account was deleted at `deletedAt` (ISO UTC); its sessions were revoked in the same commit. */
+export interface CustomerDeleted {
+  customerId: string;
+  deletedAt: string;
+}
+
 /** Each subject this subgraph publishes, with the shape of its data. */
 export interface CustomerPayloads {
   [CustomerSubjects.registered]: CustomerRegistered;
   [CustomerSubjects.updated]: CustomerUpdated;
   [CustomerSubjects.financialProfileSet]: FinancialProfileSet;
+  [CustomerSubjects.sessionsRevoked]: SessionsRevoked;
+  [CustomerSubjects.deleted]: CustomerDeleted;
 }
 
 /** The allow-list the outbox applies: whatever else a caller passes (say, an email) is not published. */
@@ -53,6 +68,8 @@ const PUBLISHED_FIELDS: { [S in keyof CustomerPayloads]: (keyof CustomerPayloads
   [CustomerSubjects.registered]: ['customerId'],
   [CustomerSubjects.updated]: ['customerId', 'changedFields'],
   [CustomerSubjects.financialProfileSet]: ['customerId'],
+  [CustomerSubjects.sessionsRevoked]: ['customerId', 'revokedBefore'],
+  [CustomerSubjects.deleted]: ['customerId', 'deletedAt'],
 };
 
 const record = eventRecorder<CustomerPayloads>(SOURCE);

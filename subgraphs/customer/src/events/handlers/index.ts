@@ -4,12 +4,7 @@ import {
   orderRejectedMessage,
   paymentReceiptMessage,
 } from '../../domain/notification-messages.js';
-import {
-  ConsumedSubjects,
-  type OrderConfirmed,
-  type OrderRejected,
-  type PaymentSucceeded,
-} from '../contracts/consumed.js';
+import { Consumed, type OrderConfirmed, type OrderRejected, type PaymentSucceeded } from '../contracts/consumed.js';
 import { notifyWith } from './notifications.js';
 
 /**
@@ -18,8 +13,8 @@ import { notifyWith } from './notifications.js';
  */
 export function eventHandlers(): Subscription[] {
   return [
-    on(ConsumedSubjects.orderConfirmed, notifyWith<OrderConfirmed>(orderConfirmedMessage)),
-    on(ConsumedSubjects.orderRejected, notifyWith<OrderRejected>(orderRejectedMessage)),
-    on(ConsumedSubjects.paymentSucceeded, notifyWith<PaymentSucceeded>(paymentReceiptMessage)),
+    on(Consumed.orderConfirmed, notifyWith<OrderConfirmed>(orderConfirmedMessage)),
+    on(Consumed.orderRejected, notifyWith<OrderRejected>(orderRejectedMessage)),
+    on(Consumed.paymentSucceeded, notifyWith<PaymentSucceeded>(paymentReceiptMessage)),
   ];
 }

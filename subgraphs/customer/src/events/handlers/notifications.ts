@@ -1,5 +1,4 @@
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext, TransactionalHandler } from '@commerce-supergraph/shared/events/inbox';
 import type { Message } from '../../domain/notification-messages.js';
 import { notifyCustomer } from '../../domain/notifications.js';
@@ -12,7 +11,6 @@ import { notifyCustomer } from '../../domain/notifications.js';
 export function notifyWith<T extends { customerId: string }>(compose: (data: T) => Message): TransactionalHandler<T> {
   return async (envelope: EventEnvelope<T>, { em, log }: HandlerContext): Promise<void> => {
     const { customerId } = envelope.data;
-    if (!namesARow(customerId, log, 'customerId')) return;
     const stored = await notifyCustomer(em, customerId, compose(envelope.data));
     // No retry can make an unknown customer known: acknowledged, and said so.
     if (!stored) log.warn({ customerId }, 'notification for an unknown customer; skipped');

@@ -1,7 +1,8 @@
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { databaseId } from '../../domain/price-projection.js';
-import { ConsumedSubjects } from '../contracts/consumed.js';
+import { Consumed } from '../contracts/consumed.js';
+import { eraseDeletedCustomer } from './customer-erasure.js';
 import { projectionConsumerName, projectPrice } from './price-projection.js';
 import { confirmReserved, rejectUnreserved } from './reservation-results.js';
 
@@ -14,8 +15,9 @@ const CONCURRENCY = 16;
  */
 export async function eventHandlers(em: EntityManager): Promise<Subscription[]> {
   return [
-    on(ConsumedSubjects.reservationReserved, confirmReserved, { concurrency: CONCURRENCY }),
-    on(ConsumedSubjects.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY }),
-    on(ConsumedSubjects.productUpserted, projectPrice, { name: projectionConsumerName(await databaseId(em)) }),
+    on(Consumed.reservationReserved, confirmReserved, { concurrency: CONCURRENCY }),
+    on(Consumed.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY }),
+    on(Consumed.productUpserted, projectPrice, { name: projectionConsumerName(await databaseId(em)) }),
+    on(Consumed.customerDeleted, eraseDeletedCustomer),
   ];
 }

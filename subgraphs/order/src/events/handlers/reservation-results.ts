@@ -1,6 +1,5 @@
 import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import { rejectionReason } from '../../domain/rejection-reason.js';
 import { confirmOrder, rejectOrder } from '../../domain/transitions.js';
@@ -15,14 +14,12 @@ import type { ReservationRejected, ReservationReserved } from '../contracts/cons
  */
 export async function confirmReserved(envelope: EventEnvelope<ReservationReserved>, { em, log }: HandlerContext) {
   const { orderId } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   const order = await confirmOrder(em, orderId, causedBy(envelope));
   if (!order) log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
 }
 
 export async function rejectUnreserved(envelope: EventEnvelope<ReservationRejected>, { em, log }: HandlerContext) {
   const { orderId, shortLines } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   const items = await em.find(OrderItem, { order: orderId });
   const names = new Map(items.map((item) => [item.productId, item.productName]));
   const order = await rejectOrder(em, orderId, rejectionReason(shortLines, names), causedBy(envelope));

@@ -1,5 +1,5 @@
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
-import { ConsumedSubjects } from '../contracts/consumed.js';
+import { Consumed } from '../contracts/consumed.js';
 import { releaseRejected, releaseStock, reserveStock, sellReservation } from './order-saga.js';
 
 /**
@@ -11,9 +11,9 @@ const CONCURRENCY = 16;
 /** Every event the product subgraph consumes, and what handles it. */
 export function eventHandlers(): Subscription[] {
   return [
-    on(ConsumedSubjects.orderCreated, reserveStock, { concurrency: CONCURRENCY }),
-    on(ConsumedSubjects.orderCancelled, releaseStock, { concurrency: CONCURRENCY }),
-    on(ConsumedSubjects.orderRejected, releaseRejected, { concurrency: CONCURRENCY }),
-    on(ConsumedSubjects.paymentSucceeded, sellReservation, { concurrency: CONCURRENCY }),
+    on(Consumed.orderCreated, reserveStock, { concurrency: CONCURRENCY }),
+    on(Consumed.orderCancelled, releaseStock, { concurrency: CONCURRENCY }),
+    on(Consumed.orderRejected, releaseRejected, { concurrency: CONCURRENCY }),
+    on(Consumed.paymentSucceeded, sellReservation, { concurrency: CONCURRENCY }),
   ];
 }

@@ -1,6 +1,5 @@
 import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
-import { namesARow } from '@commerce-supergraph/shared/events/handler-guards';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import { commitSale, release, reserve } from '../../domain/inventory.js';
 import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } from '../contracts/consumed.js';
@@ -13,14 +12,12 @@ import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } fr
  */
 export async function reserveStock(envelope: EventEnvelope<OrderCreated>, { em, log }: HandlerContext) {
   const { orderId, items } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   const outcome = await reserve(em, orderId, items, causedBy(envelope));
   if ('released' in outcome) log.info({ orderId }, 'order was cancelled before its reservation; nothing reserved');
 }
 
 export async function releaseStock(envelope: EventEnvelope<OrderCancelled>, { em, log }: HandlerContext) {
   const { orderId, reason } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   log.info({ orderId, reason, lines: await release(em, orderId) }, 'reservation released');
 }
 
@@ -31,13 +28,11 @@ export async function releaseStock(envelope: EventEnvelope<OrderCancelled>, { em
  */
 export async function releaseRejected(envelope: EventEnvelope<OrderRejected>, { em, log }: HandlerContext) {
   const { orderId } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   const lines = await release(em, orderId);
   if (lines > 0) log.info({ orderId, lines }, 'reservation of a rejected order released');
 }
 
 export async function sellReservation(envelope: EventEnvelope<PaymentSucceeded>, { em, log }: HandlerContext) {
   const { orderId } = envelope.data;
-  if (!namesARow(orderId, log, 'orderId')) return;
   log.info({ orderId, lines: await commitSale(em, orderId) }, 'reservation sold');
 }
