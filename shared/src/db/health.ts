@@ -62,19 +62,7 @@ export class DatabaseHealth {
 
   /** Resolves when the service can use its database now; rejects with the reason. For `/ready`. */
   async ready(): Promise<void> {
-    this.readiness ??= this.options.orm.em
-      .getConnection()
-      .getNativeClient()
-      .then((native) => {
-        const pool = native as unknown as PgPoolLike & PoolProgress;
-        // Every connection the pool hands out is progress, whoever it goes to.
-        pool.on('acquire', () => {
-          this.lastHandOut = Date.now();
-        });
-        this.pool = pool;
-        return new ReadinessConnection(pool, this.readyTimeoutMs);
-      });
-    await (await this.readiness).probe();
+    await (await this.attach()).probe();
     if (this.failingSince === undefined) return;
     // PostgreSQL answers but the pool's last probe failed: ask the pool again for the next time.
     void this.check().catch(() => undefined);
@@ -87,6 +75,23 @@ export class DatabaseHealth {
         `the connection pool has handed out no connection for ${Math.round(stuckMs / 1_000)} s: ${reason}`,
       );
     }
+  }
+
+  /** Follows the pool's progress and opens `/ready`'s connection, once. */
+  private attach(): Promise<ReadinessConnection> {
+    this.readiness ??= this.options.orm.em
+      .getConnection()
+      .getNativeClient()
+      .then((native) => {
+        const pool = native as unknown as PgPoolLike & PoolProgress;
+        // Every connection the pool hands out is progress, whoever it goes to.
+        pool.on('acquire', () => {
+          this.lastHandOut = Date.now();
+        });
+        this.pool = pool;
+        return new ReadinessConnection(pool, this.readyTimeoutMs);
+      });
+    return this.readiness;
   }
 
   /** Resolves when the database answered; rejects with the reason. Concurrent callers share one probe. */
@@ -108,6 +113,7 @@ export class DatabaseHealth {
   }
 
   start(): void {
+    this.attach().catch((error: unknown) => this.options.log.warn({ err: error }, 'database pool not followed'));
     this.timer = setInterval(() => void this.check().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
@@ -144,7 +150,10 @@ export class DatabaseHealth {
       this.options.log.warn({ err: error }, 'database unavailable');
     }
     const downForMs = now - this.failingSince;
-    if (this.timer && this.giveUpAfterMs > 0 && downForMs >= this.giveUpAfterMs && !this.gaveUp) {
+    // A pool that keeps handing out connections is busy, not broken: its probe queued, and giving
+    // up would drop every request in flight for nothing. Only no progress at all counts.
+    const stalledMs = Math.min(downForMs, now - this.lastHandOut);
+    if (this.timer && this.giveUpAfterMs > 0 && stalledMs >= this.giveUpAfterMs && !this.gaveUp) {
       this.gaveUp = true;
       this.options.onGiveUp?.(
         new Error(`database unavailable for ${Math.round(downForMs / 1_000)} s (${error.message}); giving up`),

@@ -1,6 +1,6 @@
 import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { DatabaseHealth } from '../../src/db/health.js';
 import { ormOptions } from '../../src/db/orm.js';
 import { silentLog } from '../events/helpers.js';
@@ -86,8 +86,18 @@ it('fails when PostgreSQL does not answer on its connection, and recovers with a
   await health.ready();
 });
 
-it('stays ready while the pool is merely busy: callers queue for longer than poolStuckMs, yet connections keep being handed out', async () => {
-  health = new DatabaseHealth({ orm, log: silentLog(), probeTimeoutMs: 50, poolStuckMs: 500 });
+it('stays ready, and never gives up, while the pool is merely busy: callers queue, yet connections keep being handed out', async () => {
+  const gaveUp: Error[] = [];
+  health = new DatabaseHealth({
+    orm,
+    log: silentLog(),
+    probeTimeoutMs: 50,
+    poolStuckMs: 500,
+    intervalMs: 100,
+    giveUpAfterMs: 800,
+    onGiveUp: (error) => gaveUp.push(error),
+  });
+  health.start();
   let busy = true;
   // Twenty workers on a pool of two, each statement 50 ms: always a queue, always progress.
   const workers = Array.from({ length: 20 }, async () => {
@@ -102,8 +112,30 @@ it('stays ready while the pool is merely busy: callers queue for longer than poo
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(health.state().status).toBe('down');
+    expect(gaveUp).toEqual([]);
   } finally {
     busy = false;
     await Promise.all(workers);
   }
+});
+
+it('gives up once the pool hands out nothing for the watchdog bound', async () => {
+  const gaveUp: Error[] = [];
+  health = new DatabaseHealth({
+    orm,
+    log: silentLog(),
+    probeTimeoutMs: 100,
+    intervalMs: 100,
+    giveUpAfterMs: 800,
+    onGiveUp: (error) => gaveUp.push(error),
+  });
+  health.start();
+  await health.ready();
+  const held = await holdEveryConnection(2);
+  const started = performance.now();
+  await vi.waitFor(() => expect(gaveUp).toHaveLength(1), { timeout: 5_000, interval: 20 });
+  expect(performance.now() - started).toBeGreaterThanOrEqual(700);
+  expect(gaveUp[0]?.message).toMatch(/giving up/);
+  for (const done of release.splice(0)) done();
+  await Promise.all(held);
 });
