@@ -12,7 +12,7 @@ import type { SubgraphOptions } from '@commerce-supergraph/shared/graphql/subgra
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
-import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
 
@@ -36,6 +36,8 @@ export interface TestSupergraph {
   subgraphUrls: Record<string, string>;
   /** The supergraph's own NATS, for tests that publish events as a service that is not running would. */
   natsUrl: string;
+  /** That NATS server itself, for tests that restart it (its store survives a restart). */
+  nats: TestNatsServer;
   /** Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph. */
   send(
     query: string,
@@ -159,6 +161,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     gatewayUrl,
     subgraphUrls: { ...subgraphUrls, order: orderServer.url },
     natsUrl: nats.url,
+    nats,
     databases: {
       customer: customerConfig.dbName,
       product: productConfig.dbName,

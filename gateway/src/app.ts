@@ -7,6 +7,7 @@ import { createTokenVerifier } from '@commerce-supergraph/shared/auth/jwt';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from '@commerce-supergraph/shared/graphql/request-errors';
 import { createGraphQLHttpServer, listen, type RunningServer } from '@commerce-supergraph/shared/http/server';
 import { createLogger, type Logger } from '@commerce-supergraph/shared/logging';
+import type { GraphQLSchema } from 'graphql';
 import { createContextFunction, type GatewayContext } from './auth.js';
 import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
@@ -14,7 +15,12 @@ import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
 import { createLimits } from './limits.js';
+import { createOrderFeed, type OrderFeed } from './live/feed.js';
+import { withSubscriptions } from './live/sdl.js';
+import { attachLiveServer } from './live/server.js';
+import { createOrderSnapshot } from './live/snapshot.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
+import { createStaticFiles } from './static-files.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 
 export interface Gateway {
@@ -39,6 +45,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let schemaLoaded = false;
   let apollo: ApolloServer<GatewayContext> | undefined;
   let running: RunningServer | undefined;
+  let feed: OrderFeed | undefined;
+  let live: ReturnType<typeof attachLiveServer> | undefined;
+  /** The API schema plus the gateway's subscriptions: what graphql-ws validates and runs against. */
+  let liveSchema: GraphQLSchema | undefined;
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
@@ -60,14 +70,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
       },
     });
-    gateway.onSchemaLoadOrUpdate(() => {
+    gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
       schemaLoaded = true;
+      liveSchema = withSubscriptions(apiSchema);
     });
     const limits = createLimits(config.limits);
-    const persisted = createPersistedDocuments<GatewayContext>(
-      await readManifest(config.persistedDocuments.manifestPath),
-      { safelist: config.persistedDocuments.safelist, introspection: config.introspection, log },
-    );
+    const manifest = await readManifest(config.persistedDocuments.manifestPath);
+    const persisted = createPersistedDocuments<GatewayContext>(manifest, {
+      safelist: config.persistedDocuments.safelist,
+      introspection: config.introspection,
+      log,
+    });
     apollo = new ApolloServer<GatewayContext>({
       // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
       gateway: guardGateway(gateway),
@@ -108,6 +121,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           [...connections].map(([name, pool]) => [`subgraph:${name}`, () => pool.probe(SUBGRAPH_READY_TIMEOUT_MS)]),
         ),
       },
+      health: () => ({ liveOrders: feed?.isReady() ? 'connected' : 'connecting' }),
+      fallback: config.storefrontDir ? createStaticFiles(config.storefrontDir) : undefined,
+    });
+    feed = createOrderFeed({ natsUrl: config.live.natsUrl, log: log.child({ part: 'live' }) });
+    feed.start();
+    live = attachLiveServer({
+      server,
+      schema: () => liveSchema,
+      tokens,
+      feed,
+      snapshot: createOrderSnapshot(() => apollo, manifest, log),
+      limits: config.live,
+      production: config.production,
+      log,
     });
     running = await listen(server, config.port);
     log.info(
@@ -122,12 +149,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   async function stop(): Promise<void> {
+    // Live connections first: an open WebSocket would keep the HTTP server from closing.
+    await live?.close();
+    await feed?.close();
     await running?.close();
     await apollo?.stop();
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
     running = undefined;
     apollo = undefined;
+    live = undefined;
+    feed = undefined;
   }
 
   return { start, stop };
