@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { testTokens } from '@commerce-supergraph/test-support/tokens';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MyOrderUpdatesDocument, OrderUpdatedDocument } from '../storefront/src/gql/graphql.js';
 import { collect, liveClient } from './support/live.js';
@@ -93,6 +94,32 @@ describe('live order status over graphql-ws', () => {
     await vi.waitFor(() => expect(mine.received.some((r) => r.value.paymentStatus === 'FAILED')).toBe(true), SAGA_WAIT);
     expect(mine.received.every((r) => r.value.orderId === order.id)).toBe(true);
     expect(theirs.received.every((r) => r.value.orderId === warmUp.id)).toBe(true);
+  });
+
+  it('bounds subscriptions per connection and per customer, and runs nothing but subscriptions', async () => {
+    const url = await graph.startGateway({ GATEWAY_LIVE_MAX_PER_CONNECTION: '1', GATEWAY_LIVE_MAX_PER_CUSTOMER: '2' });
+    const open = () => {
+      const live = liveClient(url, shopper.token);
+      stops.push(live.stop);
+      return live;
+    };
+    const watch = (live: ReturnType<typeof open>) =>
+      collect(live.client.subscribe({ query: MyOrderUpdatesDocument }), (data) => data.myOrderUpdates);
+    const first = open();
+    const accepted = watch(first);
+    const second = watch(first);
+    await vi.waitFor(() => expect(JSON.stringify(second.state.error)).toContain('TOO_MANY_REQUESTS'), SAGA_WAIT);
+    watch(open());
+    const third = watch(open());
+    await vi.waitFor(() => expect(JSON.stringify(third.state.error)).toContain('per customer'), SAGA_WAIT);
+    expect(accepted.state.error).toBeUndefined();
+
+    const mutation = liveClient(url, shopper.token);
+    stops.push(mutation.stop);
+    const refused = await mutation.client
+      .mutate({ mutation: parse('mutation { cancelOrder(id: "x") { userErrors { code } } }') })
+      .catch((error: unknown) => error);
+    expect(String(refused)).toContain('Only subscriptions');
   });
 
   it('closes the connection with 4401 when the token expires', async () => {

@@ -20,7 +20,12 @@ export function liveClient(gatewayUrl: string, token: string) {
     retryAttempts: 0,
     on: { closed: (event) => void closes.push((event as CloseEvent).code) },
   });
-  const client = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
+  // No deduplication: a test that subscribes twice on one connection means two subscriptions.
+  const client = new ApolloClient({
+    link: new GraphQLWsLink(ws),
+    cache: new InMemoryCache(),
+    queryDeduplication: false,
+  });
   return {
     client,
     closes,

@@ -1,5 +1,5 @@
 import type { MyCreditQuery } from '../gql/graphql.ts';
-import { formatDate, titleCase } from '../ui/format.ts';
+import { formatDate, formatShortDate, titleCase } from '../ui/format.ts';
 
 const MIN = 300;
 const MAX = 850;
@@ -34,7 +34,7 @@ export function CreditPanel({ data }: { data: MyCreditQuery['me'] | undefined })
               <tbody>
                 {status.history.map((entry) => (
                   <tr key={`${entry.changedAt}-${entry.score}`}>
-                    <td>{formatDate(entry.changedAt)}</td>
+                    <td>{formatShortDate(entry.changedAt)}</td>
                     <td className={entry.delta >= 0 ? 'up' : 'down'}>
                       {entry.delta >= 0 ? `+${entry.delta}` : entry.delta}
                     </td>

@@ -63,7 +63,7 @@ export function ProductPage({ id }: { id: string }) {
                 value={quantity}
                 onChange={(e) => setQuantity(Math.max(1, Math.min(max, Number(e.target.value) || 1)))}
               />
-              <button type="button" onClick={add}>
+              <button type="button" className="primary" onClick={add}>
                 Add to cart
               </button>
             </div>

@@ -14,6 +14,11 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
 }
 
+/** For tables, where a long date would wrap into three lines. */
+export function formatShortDate(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}
+
 export const shortId = (id: string) => id.slice(0, 8).toUpperCase();
 
 export const titleCase = (value: string) =>
