@@ -54,7 +54,7 @@ describe('the storefront in a browser, against the real supergraph', () => {
     const page = await newPage();
     await page.goto(origin);
     await page.getByRole('heading', { name: 'Catalog' }).waitFor();
-    await expect.poll(() => page.locator('.grid .card').count()).toBeGreaterThan(5);
+    await expect.poll(() => page.locator('.grid .card').count(), LIVE).toBeGreaterThan(5);
     await screenshot(page, 'catalog');
 
     await page.getByLabel('Search products').fill(productName);
@@ -120,13 +120,14 @@ describe('the storefront in a browser, against the real supergraph', () => {
     await register(second, 'Second Customer');
     await second.getByRole('heading', { name: 'Hello, Second Customer' }).waitFor(LIVE);
     await second.getByRole('heading', { name: /Orders/ }).waitFor();
-    await expect.poll(() => second.getByTestId('my-orders').locator('li').count()).toBe(0);
+    await second.getByText('No orders yet.').waitFor(LIVE);
+    expect(await second.getByTestId('my-orders').locator('li').count()).toBe(0);
     await screenshot(second, 'account-phone');
     await second.goto(`${origin}/#/order/${orderId}`);
     await second.getByRole('heading', { name: 'Order not found' }).waitFor(LIVE);
     expect(await second.content()).not.toContain(orderId.slice(0, 8).toUpperCase());
-    await second.goto(origin);
-    await expect.poll(() => second.locator('.grid .card').count()).toBeGreaterThan(1);
+    await second.getByRole('link', { name: 'Catalog' }).click();
+    await expect.poll(() => second.locator('.grid .card').count(), LIVE).toBeGreaterThan(1);
     await screenshot(second, 'catalog-phone');
   });
 
