@@ -36,6 +36,8 @@ export function fieldError(errors: readonly UserError[] | null | undefined, name
 function describe(error: ErrorLike): string {
   const text = error.message || 'Something went wrong';
   if (/UNAUTHENTICATED|token/i.test(text)) return 'Your session has ended. Please sign in again.';
-  if (/Failed to fetch|NetworkError/i.test(text)) return 'The store cannot be reached right now. Please try again.';
+  if (/Failed to fetch|NetworkError|status code (404|5\d\d)/i.test(text)) {
+    return 'The store cannot be reached right now. Please try again.';
+  }
   return text;
 }
