@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkCodegen, generateOperationTypes, readGeneratedFiles } from './lib/codegen.ts';
+import { readFrontendSchema } from './lib/frontend-schema.ts';
 import { readOperationDocuments } from './lib/operation-documents.ts';
 import { generateManifest, MANIFEST_FILE } from './lib/operations-manifest.ts';
 import { ACKNOWLEDGEMENTS_FILE } from './lib/schema-acknowledgements.ts';
@@ -31,6 +33,7 @@ try {
     });
   }
   const operations = await readOperationDocuments();
+  const { withSubscriptions } = await import('@commerce-supergraph/gateway/live/sdl');
   const results = runSchemaCheck({
     federationVersion: config.federationVersion,
     subgraphs,
@@ -46,7 +49,13 @@ try {
       committed: await readOptional(join(REPO_ROOT, MANIFEST_FILE)),
       generated: await generateManifest(operations),
     },
+    extendApi: withSubscriptions,
   });
+  // From the committed supergraph, which the drift check above holds to the code.
+  const generated = await readFrontendSchema()
+    .then((schema) => generateOperationTypes(schema))
+    .catch((error: unknown) => error as Error);
+  results.push(checkCodegen(await readGeneratedFiles(), generated));
   const report = formatReport(results);
   if (failed(results).length > 0) {
     process.stderr.write(report);

@@ -63,12 +63,16 @@ try {
     }),
   );
   const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
-  const gateway = start(
-    join(REPO_ROOT, 'gateway/dist/index.js'),
-    Object.fromEntries(urls.map(({ variable, url }) => [`${variable}_URL`, url.href])),
-  );
+  const gateway = start(join(REPO_ROOT, 'gateway/dist/index.js'), {
+    ...Object.fromEntries(urls.map(({ variable, url }) => [`${variable}_URL`, url.href])),
+    // The storefront `npm run build:storefront` wrote, served by the gateway on its own origin.
+    STOREFRONT_DIR: process.env.STOREFRONT_DIR ?? join(REPO_ROOT, 'storefront/dist'),
+  });
   await waitUntilReady(`http://localhost:${gatewayPort}/ready`, deadline, () => gateway.exitCode === null);
-  console.log(`\ncommerce-supergraph is ready: http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)\n`);
+  console.log(
+    `\ncommerce-supergraph is ready: http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)` +
+      `\nstorefront: http://localhost:${gatewayPort}/\n`,
+  );
 } catch (error) {
   if (!stopping) console.error(`start failed: ${(error as Error).message}`);
   await shutdown(1);

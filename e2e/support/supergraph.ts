@@ -18,7 +18,7 @@ import {
   natsEnv,
   startAuthorizedNatsServer,
 } from '@commerce-supergraph/test-support/nats-authorization';
-import { startNatsServer } from '@commerce-supergraph/test-support/nats-server';
+import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
 
@@ -44,6 +44,8 @@ export interface TestSupergraph {
   natsUrl: string;
   /** With `natsAuthorization`: each service's NATS user and password; otherwise none (no authorization). */
   natsCredentials: Partial<Record<NatsService, NatsAuth>>;
+  /** That NATS server itself, for tests that restart it (its store survives a restart). */
+  nats: TestNatsServer;
   /** Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph. */
   send(
     query: string,
@@ -186,6 +188,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     subgraphUrls: { ...subgraphUrls, order: orderServer.url },
     natsUrl: nats.url,
     natsCredentials,
+    nats,
     databases: {
       customer: customerConfig.dbName,
       product: productConfig.dbName,

@@ -17,6 +17,7 @@ import { graphqlMetricsPlugin } from '@commerce-supergraph/shared/observability/
 import { ServiceMetrics } from '@commerce-supergraph/shared/observability/metrics';
 import { graphqlPortMetrics } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { startMetricsServer } from '@commerce-supergraph/shared/observability/metrics-server';
+import type { GraphQLSchema } from 'graphql';
 import { createContextFunction, type GatewayContext } from './auth.js';
 import { type CatalogEvents, followCatalogChanges } from './catalog-events.js';
 import { TrustedProxies } from './client-address.js';
@@ -29,7 +30,12 @@ import { PublicCache, shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
 import { timedFetcher } from './metrics.js';
 import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
+import { createOrderFeed, type OrderFeed } from './live/feed.js';
+import { withSubscriptions } from './live/sdl.js';
+import { attachLiveServer } from './live/server.js';
+import { createOrderSnapshot } from './live/snapshot.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
+import { createStaticFiles } from './static-files.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
 import { subgraphReadiness } from './subgraph-readiness.js';
 
@@ -46,8 +52,8 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? createLogger('gateway');
   // Revoked tokens are refused here already, from memory: a map fed from NATS (revocation-feed.ts).
-  const feed = new RevocationFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, service: 'gateway', log });
-  const tokens = withRevocations(createTokenVerifier(config.jwt), feed.revocations);
+  const revocationFeed = new RevocationFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, service: 'gateway', log });
+  const tokens = withRevocations(createTokenVerifier(config.jwt), revocationFeed.revocations);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();
   /** The keep-alive pool of each subgraph, by name: its GraphQL fetches and its readiness probe. */
@@ -59,11 +65,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const metrics = new ServiceMetrics('gateway');
   let cache: PublicCache | undefined;
   let catalogEvents: CatalogEvents | undefined;
+  let orderFeed: OrderFeed | undefined;
+  let live: ReturnType<typeof attachLiveServer> | undefined;
+  /** The API schema plus the gateway's subscriptions: what graphql-ws validates and runs against. */
+  let liveSchema: GraphQLSchema | undefined;
 
   async function start(): Promise<{ url: string; port: number }> {
     for (const name of config.devDefaultsUsed) log.warn({ variable: name }, 'using the development default');
-    feed.start();
-    if (!(await feed.whenReady(REVOCATIONS_READY_MS))) {
+    revocationFeed.start();
+    if (!(await revocationFeed.whenReady(REVOCATIONS_READY_MS))) {
       log.warn({ waitedMs: REVOCATIONS_READY_MS }, 'token revocations not read yet (NATS away); serving meanwhile');
     }
     const cacheConfig = config.publicCache;
@@ -94,14 +104,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
       },
     });
-    gateway.onSchemaLoadOrUpdate(() => {
+    gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
       schemaLoaded = true;
+      liveSchema = withSubscriptions(apiSchema);
     });
     const limits = createLimits(config.limits);
-    const persisted = createPersistedDocuments<GatewayContext>(
-      await readManifest(config.persistedDocuments.manifestPath),
-      { safelist: config.persistedDocuments.safelist, introspection: config.introspection, log },
-    );
+    const manifest = await readManifest(config.persistedDocuments.manifestPath);
+    const persisted = createPersistedDocuments<GatewayContext>(manifest, {
+      safelist: config.persistedDocuments.safelist,
+      introspection: config.introspection,
+      log,
+    });
     apollo = new ApolloServer<GatewayContext>({
       // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
       gateway: guardGateway(gateway),
@@ -148,6 +161,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           [...connections].map(([name, pool]) => [`subgraph:${name}`, subgraphReadiness((ms) => pool.probe(ms))]),
         ),
       },
+      health: () => ({ liveOrders: orderFeed?.isReady() ? 'connected' : 'connecting' }),
+      fallback: config.storefrontDir ? createStaticFiles(config.storefrontDir) : undefined,
+    });
+    orderFeed = createOrderFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, log: log.child({ part: 'live' }) });
+    orderFeed.start();
+    live = attachLiveServer({
+      server,
+      schema: () => liveSchema,
+      tokens,
+      feed: orderFeed,
+      snapshot: createOrderSnapshot(() => apollo, manifest, log),
+      limits: config.live,
+      production: config.production,
+      log,
     });
     running = await listen(server, config.port);
     metricsServer = await startMetricsServer(metrics, config.metrics ?? {}, log);
@@ -163,12 +190,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   async function stop(): Promise<void> {
+    // Live connections first: an open WebSocket would keep the HTTP server from closing.
+    await live?.close();
+    await orderFeed?.close();
     await running?.close();
     await metricsServer?.close(1_000);
     await apollo?.stop();
     await Promise.all([...connections.values()].map((pool) => pool.close()));
     connections.clear();
-    await feed.stop();
+    await revocationFeed.stop();
     await catalogEvents?.close();
     await cache?.store.close();
     catalogEvents = undefined;
@@ -176,6 +206,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     running = undefined;
     metricsServer = undefined;
     apollo = undefined;
+    live = undefined;
+    orderFeed = undefined;
   }
 
   return { start, stop };

@@ -71,6 +71,10 @@ export interface GatewayConfig {
   metrics?: MetricsSettings;
   /** Sharing of subgraph answers between callers (fetch-sharing.ts). */
   publicCache: PublicCacheConfig;
+  /** The live order updates (gateway/src/live): where they come from and how much one caller may hold. */
+  live: LiveConfig;
+  /** The storefront's built files (storefront/dist), served at `/` on the same origin; none when unset. */
+  storefrontDir: string | undefined;
   /** Variables that fell back to development defaults (logged at start-up). */
   devDefaultsUsed: string[];
 }
@@ -82,6 +86,15 @@ export interface PublicCacheConfig {
   redisUrl: string | undefined;
   /** The Redis keys' prefix (GATEWAY_CACHE_KEY_PREFIX), so tests and deployments sharing a Redis stay apart. */
   keyPrefix: string;
+export interface LiveConfig {
+  /** Open WebSockets at once, over all clients: beyond it, 503 at the upgrade. */
+  connections: number;
+  perConnection: number;
+  perCustomer: number;
+  /** Updates queued for one slow subscriber before it is ended. */
+  queue: number;
+  /** How often graphql-ws pings each client; one that misses a pong is dropped. */
+  keepAliveMs: number;
 }
 
 /** The composed supergraph at the repository root; the same relative path from src/ and dist/. */
@@ -126,6 +139,14 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
         return raw;
       }),
     },
+    live: {
+      connections: reader.int('GATEWAY_LIVE_MAX_CONNECTIONS', { default: 1000, min: 1, max: 100_000 }),
+      perConnection: reader.int('GATEWAY_LIVE_MAX_PER_CONNECTION', { default: 10, min: 1, max: 1000 }),
+      perCustomer: reader.int('GATEWAY_LIVE_MAX_PER_CUSTOMER', { default: 20, min: 1, max: 1000 }),
+      queue: 100,
+      keepAliveMs: reader.int('GATEWAY_LIVE_KEEP_ALIVE_MS', { default: 12_000, min: 100, max: 600_000 }),
+    },
+    storefrontDir: env.STOREFRONT_DIR ? resolve(reader.string('STOREFRONT_DIR')) : undefined,
     devDefaultsUsed: reader.devDefaultsUsed,
   };
   reader.done();

@@ -26,6 +26,11 @@ export interface SchemaCheckInput {
   operations: OperationDocument[];
   /** gateway/operations' persisted operations: committed, and as the operations make it now. */
   manifest: ManifestState;
+  /**
+   * What the gateway adds to the composed API schema (its subscriptions): operations validate against
+   * the result; a throwing extension fails the operations check, since the frontends could not use it.
+   */
+  extendApi?: (api: GraphQLSchema) => GraphQLSchema;
 }
 
 export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
@@ -55,11 +60,18 @@ export function runSchemaCheck(input: SchemaCheckInput): CheckResult[] {
     };
     return [drift, composition.result, failure, skipped('operations', 'no API schema'), manifest];
   }
+  let operations: CheckResult;
+  try {
+    operations = checkOperations(input.extendApi?.(api) ?? api, input.operations);
+  } catch (error) {
+    const summary = "the gateway's extension of the API schema is invalid";
+    operations = { check: 'operations', status: 'fail', summary, details: [(error as Error).message] };
+  }
   return [
     drift,
     composition.result,
     checkBreakingChanges(input.base, api, input.acknowledgements),
-    checkOperations(api, input.operations),
+    operations,
     manifest,
   ];
 }

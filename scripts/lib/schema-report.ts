@@ -6,7 +6,7 @@
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface CheckResult {
-  check: 'drift' | 'composition' | 'breaking changes' | 'operations' | 'persisted operations';
+  check: 'drift' | 'composition' | 'breaking changes' | 'operations' | 'persisted operations' | 'codegen';
   status: CheckStatus;
   summary: string;
   details: string[];

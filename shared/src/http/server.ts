@@ -41,6 +41,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   metrics?: MetricsEndpoint;
   /** The service's name, on its trace spans. */
   service?: string;
+  /** Answers a request for any other path (e.g. the gateway's storefront files); 404 when absent or it declines. */
+  fallback?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 }
 
 export interface RunningServer {
@@ -87,7 +89,10 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...options.health?.() });
     if (url.pathname === '/ready') return sendJson(res, ...(await probe(log)));
     if (url.pathname === '/metrics' && options.metrics) return serveMetrics(req, res, options.metrics);
-    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
+    if (url.pathname !== '/graphql') {
+      if (await options.fallback?.(req, res, url.pathname)) return;
+      return sendJson(res, 404, { error: 'Not found' });
+    }
 
     const refusal = options.guard?.(req);
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message }] });
