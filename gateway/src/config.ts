@@ -86,6 +86,8 @@ export interface PublicCacheConfig {
   redisUrl: string | undefined;
   /** The Redis keys' prefix (GATEWAY_CACHE_KEY_PREFIX), so tests and deployments sharing a Redis stay apart. */
   keyPrefix: string;
+}
+
 export interface LiveConfig {
   /** Open WebSockets at once, over all clients: beyond it, 503 at the upgrade. */
   connections: number;
