@@ -28,12 +28,12 @@ import { guardGateway } from './executor.js';
 import { PublicCatalogCacheability } from './fetch-keys.js';
 import { PublicCache, shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
-import { timedFetcher } from './metrics.js';
-import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createOrderFeed, type OrderFeed } from './live/feed.js';
 import { withSubscriptions } from './live/sdl.js';
 import { attachLiveServer } from './live/server.js';
 import { createOrderSnapshot } from './live/snapshot.js';
+import { timedFetcher } from './metrics.js';
+import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createStaticFiles } from './static-files.js';
 import { createSubgraphConnections, type SubgraphConnections } from './subgraph-connections.js';
@@ -52,7 +52,12 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? createLogger('gateway');
   // Revoked tokens are refused here already, from memory: a map fed from NATS (revocation-feed.ts).
-  const revocationFeed = new RevocationFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, service: 'gateway', log });
+  const revocationFeed = new RevocationFeed({
+    natsUrl: config.natsUrl,
+    natsAuth: config.natsAuth,
+    service: 'gateway',
+    log,
+  });
   const tokens = withRevocations(createTokenVerifier(config.jwt), revocationFeed.revocations);
   /** Filled as the gateway builds its data sources: the URL each subgraph is really reached at. */
   const subgraphs = new Map<string, string>();
@@ -164,7 +169,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       health: () => ({ liveOrders: orderFeed?.isReady() ? 'connected' : 'connecting' }),
       fallback: config.storefrontDir ? createStaticFiles(config.storefrontDir) : undefined,
     });
-    orderFeed = createOrderFeed({ natsUrl: config.natsUrl, natsAuth: config.natsAuth, log: log.child({ part: 'live' }) });
+    orderFeed = createOrderFeed({
+      natsUrl: config.natsUrl,
+      natsAuth: config.natsAuth,
+      log: log.child({ part: 'live' }),
+    });
     orderFeed.start();
     live = attachLiveServer({
       server,
