@@ -61,7 +61,13 @@ export class ReadinessConnection {
     if (this.opening) return this.opening;
     const epoch = this.epoch;
     // The pool's own client class and options: same server, credentials and timeouts as the service's work.
-    const client = new this.pool.Client({ ...this.pool.options, application_name: 'readiness' });
+    // pg-pool keeps the password as a non-enumerable property (out of stack traces), so a spread
+    // alone would drop it and a server that asks for one would refuse every probe.
+    const client = new this.pool.Client({
+      ...this.pool.options,
+      password: this.pool.options.password,
+      application_name: 'readiness',
+    });
     client.on('error', () => {
       if (this.client === client) this.client = undefined;
     });
