@@ -104,6 +104,10 @@ it('stays ready, and never gives up, while the pool is merely busy: callers queu
     while (busy) await orm.em.fork().execute('select pg_sleep(0.05)');
   });
   try {
+    // The workers queue on the pool only after a few turns of MikroORM's own awaits: wait for the
+    // queue, so the probe cannot take a free connection before them.
+    const pool = (await orm.em.getConnection().getNativeClient()) as unknown as { waitingCount: number };
+    await vi.waitFor(() => expect(pool.waitingCount).toBeGreaterThan(2), { timeout: 2_000, interval: 5 });
     await expect(health.check()).rejects.toThrow(/did not finish within 50 ms/);
     const until = performance.now() + 1_500;
     while (performance.now() < until) {
