@@ -23,7 +23,7 @@ import { type CatalogEvents, followCatalogChanges } from './catalog-events.js';
 import { TrustedProxies } from './client-address.js';
 import type { GatewayConfig } from './config.js';
 import { ForwardingDataSource } from './data-source.js';
-import { createGatewayErrorFormatter, errorLoggingPlugin } from './errors.js';
+import { createGatewayErrorFormatter, gatewayErrorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
 import { PublicCatalogCacheability } from './fetch-keys.js';
 import { PublicCache, shareFetches } from './fetch-sharing.js';
@@ -142,7 +142,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         // No cache-control hints: nothing reads them (the public cache has its own rules, fetch-keys.ts).
         ApolloServerPluginCacheControlDisabled(),
         persisted.plugin,
-        errorLoggingPlugin(),
+        gatewayErrorLoggingPlugin(),
         graphqlMetricsPlugin<GatewayContext>(metrics),
         ...requestErrorPlugins<GatewayContext>(),
         config.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),

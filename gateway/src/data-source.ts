@@ -94,11 +94,37 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   private async processOnce(options: ProcessOptions): Promise<SubgraphResponse> {
     try {
       const response = await super.process(options);
-      return { ...response, errors: response.errors?.map(refusedRequestAsInternal) };
+      return { ...response, errors: this.withRetryHints(options, response.errors?.map(refusedRequestAsInternal)) };
     } catch (error) {
-      if (error instanceof SubgraphAnswer) return { ...error.response, errors: error.errors };
+      if (error instanceof SubgraphAnswer)
+        return { ...error.response, errors: this.withRetryHints(options, error.errors) };
       throw error;
     }
+  }
+
+  /**
+   * A subgraph that answered but could not do the work now (its database away) says
+   * SERVICE_UNAVAILABLE itself; the gateway adds the same retry hint as for a subgraph that did not
+   * answer, since only it knows whether the client's operation was a query or a mutation.
+   */
+  private withRetryHints(options: ProcessOptions, errors: readonly GraphQLFormattedError[] | undefined) {
+    if (!errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE)) return errors;
+    const hint = this.retryHint(options);
+    return errors.map((error) =>
+      error.extensions?.code === SERVICE_UNAVAILABLE
+        ? { ...error, extensions: { ...error.extensions, ...hint } }
+        : error,
+    );
+  }
+
+  private retryHint(options: ProcessOptions) {
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    return {
+      // Sending a query again is harmless. A mutation may already have run when a later fetch
+      // failed, or may have reached the subgraph before its connection failed.
+      retryable: incoming?.operation?.operation !== 'mutation',
+      retryAfterSeconds: this.retryAfterSeconds,
+    };
   }
 
   /**
@@ -152,14 +178,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
       },
       'subgraph unavailable',
     );
-    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
-    const extensions = {
-      code: SERVICE_UNAVAILABLE,
-      // Sending a query again is harmless. A mutation may already have run when a later fetch
-      // failed, or may have reached the subgraph before its connection failed.
-      retryable: incoming?.operation?.operation !== 'mutation',
-      retryAfterSeconds: this.retryAfterSeconds,
-    };
+    const extensions = { code: SERVICE_UNAVAILABLE, ...this.retryHint(options) };
     const errors = unavailablePaths(options.request).map(
       (path): GraphQLFormattedError => ({ message: UNAVAILABLE_MESSAGE, ...(path && { path }), extensions }),
     );

@@ -1,19 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  CLIENT_SAFE_CODES,
   createErrorFormatter,
-  isCodelessBadRequest,
+  errorLoggingPlugin,
+  SERVICE_UNAVAILABLE,
+  UNAVAILABLE_MESSAGE,
 } from '@commerce-supergraph/shared/graphql/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from './auth.js';
 
 /**
- * A subgraph did not answer (down, unreachable, or its connection broke): the part of the response
- * it was to fill is null with this code. Written for clients, so shown in production too, with
- * its retry hint (docs/api.md, Errors).
+ * A subgraph did not answer (down, unreachable, or its connection broke), or answered that it could
+ * not do the work now (its database is away): the part of the response it was to fill is null with
+ * this code. Written for clients, so shown in production too, with its retry hint (docs/api.md, Errors).
  */
-export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
-export const UNAVAILABLE_MESSAGE = 'Service temporarily unavailable';
+export { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE };
 
 /** graphql-js appends ` Did you mean "x"?`, ` Did you mean the enum value "Y"?` and the like. */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
@@ -64,18 +64,6 @@ export const withoutSuggestions = (message: string): string => message.replace(S
  * SERVICE_UNAVAILABLE is logged by the data source, once per failed fetch and with its cause,
  * rather than here once per path.
  */
-export function errorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            if (CLIENT_SAFE_CODES.has(code) || code === SERVICE_UNAVAILABLE || isCodelessBadRequest(error)) continue;
-            contextValue.log.error({ err: error.originalError ?? error, path: error.path, code }, error.message);
-          }
-        },
-      };
-    },
-  };
+export function gatewayErrorLoggingPlugin(): ApolloServerPlugin<GatewayContext> {
+  return errorLoggingPlugin<GatewayContext>(new Set([SERVICE_UNAVAILABLE]));
 }

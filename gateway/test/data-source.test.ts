@@ -64,6 +64,33 @@ describe('ForwardingDataSource', () => {
     expect(response).toMatchObject(written);
   });
 
+  it("adds the retry hint to a subgraph's own SERVICE_UNAVAILABLE (its database away): retryable for queries only", async () => {
+    const outage = {
+      data: { placeOrder: null },
+      errors: [
+        {
+          message: 'Service temporarily unavailable',
+          path: ['placeOrder'],
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        },
+      ],
+    };
+    const other = { message: 'Authentication required', path: ['me'], extensions: { code: 'UNAUTHENTICATED' } };
+    const mutation = await dataSource(answer(200, { ...outage, errors: [...outage.errors, other] })).process(
+      fetchOf('mutation{placeOrder{id}}', {}, 'mutation'),
+    );
+    expect(mutation.errors).toEqual([
+      { ...outage.errors[0], extensions: { code: 'SERVICE_UNAVAILABLE', retryable: false, retryAfterSeconds: 7 } },
+      other,
+    ]);
+    const query = await dataSource(answer(200, outage)).process(fetchOf('{placeOrder{id}}'));
+    expect(query.errors?.[0]?.extensions).toEqual({
+      code: 'SERVICE_UNAVAILABLE',
+      retryable: true,
+      retryAfterSeconds: 7,
+    });
+  });
+
   it('turns a refused gateway secret (403) into an internal error, never FORBIDDEN', async () => {
     const process = dataSource(answer(403, { errors: [{ message: 'Missing or invalid gateway secret' }] })).process(
       fetchOf('{me{id}}'),

@@ -1,4 +1,4 @@
-import { type GraphQLFormattedError, parse } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../src/graphql/errors.js';
 import { boundRequestErrors, findNulCharacter, MAX_REQUEST_ERRORS } from '../src/graphql/request-errors.js';
@@ -84,6 +84,22 @@ describe('createErrorFormatter', () => {
       extensions: { code: 'BAD_REQUEST' },
     });
     expect(createErrorFormatter(false)(formatted, codeless).extensions?.code).toBe('BAD_REQUEST');
+  });
+
+  it('answers a database outage with SERVICE_UNAVAILABLE at its path, in production and development', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const atField = new GraphQLError(refused.message, { path: ['placeOrder'], originalError: refused });
+    const field: GraphQLFormattedError = { message: refused.message, path: ['placeOrder'], extensions: {} };
+    for (const production of [true, false]) {
+      expect(createErrorFormatter(production)(field, atField)).toEqual({
+        message: 'Service temporarily unavailable',
+        path: ['placeOrder'],
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+    }
+    // A plain bug is still masked: only an absent database is an outage.
+    const bug = new GraphQLError('x is undefined', { path: ['placeOrder'], originalError: new TypeError('x') });
+    expect(createErrorFormatter(true)(field, bug).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 
   it('still masks an error without a code that is no 4xx', () => {

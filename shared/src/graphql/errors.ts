@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { Directive, Field, ObjectType } from 'type-graphql';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** Stable codes the frontends switch on (docs/api.md, Errors). */
 export type UserErrorCode =
@@ -76,17 +79,64 @@ export function isCodelessBadRequest(error: unknown): boolean {
 }
 
 /**
+ * A service could not do the work now (its database is down or restarting, or a service behind the
+ * gateway did not answer): written for clients, with a retry hint the gateway adds (docs/api.md,
+ * When a service is down). Trying again later may succeed; nothing about the request was wrong.
+ */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+export const UNAVAILABLE_MESSAGE = 'Service temporarily unavailable';
+
+/** The error as thrown, out of the GraphQLError graphql-js wrapped it in at a field. */
+const thrown = (error: unknown): unknown =>
+  error instanceof GraphQLError && error.originalError ? error.originalError : error;
+
+/**
  * Apollo `formatError`: in production, anything not written for clients becomes a generic
  * message with a code, so no stack trace, SQL or host name leaves the service. `error` is the
- * error as thrown, which Apollo passes along.
+ * error as thrown, which Apollo passes along. A database that is not there is no internal error
+ * but an outage, in every environment: SERVICE_UNAVAILABLE, so clients can tell "try again" apart
+ * from "this is broken".
  */
 export function createErrorFormatter(production: boolean) {
   return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     if (isCodelessBadRequest(error))
       formatted = { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+    if (isDatabaseUnavailable(thrown(error))) {
+      const { path } = formatted;
+      return { message: UNAVAILABLE_MESSAGE, ...(path && { path }), extensions: { code: SERVICE_UNAVAILABLE } };
+    }
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (!production) return formatted;
     if (CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions: { code } };
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/**
+ * What production masks is still needed by whoever runs the service: every error not written for
+ * clients is logged in full with the request's logger (and so its request id), at the field where
+ * it happened. An outage is logged as a warning (the service recovers on its own); anything else
+ * is an error. `skip` names codes that are logged elsewhere (the gateway logs an unavailable
+ * subgraph once per fetch, with its cause).
+ */
+export function errorLoggingPlugin<TContext extends BaseContext & { log: Logger }>(
+  skip: ReadonlySet<string> = new Set(),
+): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            if (CLIENT_SAFE_CODES.has(code) || skip.has(code) || isCodelessBadRequest(error)) continue;
+            const cause = thrown(error);
+            const log = contextValue?.log;
+            if (!log) continue;
+            if (isDatabaseUnavailable(cause)) log.warn({ err: cause, path: error.path }, 'database unavailable');
+            else log.error({ err: cause, path: error.path, code }, error.message);
+          }
+        },
+      };
+    },
   };
 }

@@ -14,7 +14,7 @@ import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { guardEntityRepresentations } from './entity-representations.js';
-import { createErrorFormatter } from './errors.js';
+import { createErrorFormatter, errorLoggingPlugin } from './errors.js';
 import { REQUEST_VALIDATION_OPTIONS, requestErrorPlugins } from './request-errors.js';
 
 /**
@@ -70,6 +70,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ...requestErrorPlugins<TContext>(),
+      errorLoggingPlugin<TContext>(),
       ...(options.metrics ? [graphqlMetricsPlugin<TContext>(options.metrics)] : []),
     ],
     // runService owns the signals, so shutdown has one order: HTTP server first, then Apollo.

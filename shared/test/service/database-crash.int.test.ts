@@ -173,6 +173,16 @@ it('reports why it is not ready, gives up after the watchdog bound, and still st
     { timeout: 2_000, interval: 50 },
   );
 
+  // A request meanwhile is told the service is away, not that something broke (no masked internal error).
+  const during = await graphql(url, '{ thingCount }');
+  expect(during.errors).toEqual([
+    expect.objectContaining({
+      message: 'Service temporarily unavailable',
+      path: ['thingCount'],
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    }),
+  ]);
+
   await vi.waitFor(() => expect(fatal).toHaveLength(1), { timeout: 10_000, interval: 100 });
   const gaveUpAfterMs = performance.now() - down;
   expect(gaveUpAfterMs).toBeGreaterThanOrEqual(2_900);
