@@ -21,16 +21,23 @@ const SEEN_IDS = 2_000;
 /**
  * The gateway's one view of order changes: an ordered (ephemeral, unacknowledged) JetStream
  * consumer per stream, created by this process and gone with it, so gateways never compete for
- * messages and nothing durable is left behind. It starts at new messages; after the consumer is
+ * messages and nothing durable is left behind. It starts after the stream's last message; after the consumer is
  * lost (NATS restarted, the stream was re-created) it resumes after the last sequence it saw, so
  * no update is skipped, and the seen-ids window keeps one from being pushed twice.
+ *
+ * Every (re)connection starts fresh consumers from there rather than trusting the ordered
+ * consumer's own recovery: after a NATS restart the fault suite saw it re-create its consumer on
+ * the server and then never pull from it again (every later payment stayed undelivered).
  */
 export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth; log: Logger }): OrderFeed {
   const { log } = options;
   const listeners = new Set<(update: OrderUpdate) => void>();
   const seen = new Set<string>();
   const stopping = new AbortController();
-  let pumping = false;
+  /** The current connection's pumps: aborted when NATS reconnects, so new ones take over. */
+  let pumps: AbortController | undefined;
+  /** Per stream, the sequence after the last message seen, across connections. */
+  const resumeAt = new Map<string, number>();
   const link = new NatsLink({
     url: options.natsUrl,
     // As the gateway's own NATS user: ordered consumers only (deploy/nats/authorization.conf).
@@ -38,9 +45,10 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
     name: 'gateway-live',
     log,
     onConnect: async (nc) => {
-      if (pumping) return;
-      pumping = true;
-      for (const stream of LIVE_STREAMS) void pump(nc, stream);
+      pumps?.abort();
+      const current = new AbortController();
+      pumps = current;
+      for (const stream of LIVE_STREAMS) void pump(nc, stream, AbortSignal.any([stopping.signal, current.signal]));
     },
   });
 
@@ -51,33 +59,38 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
     for (const listener of listeners) listener(update);
   };
 
-  async function pump(nc: NatsConnection, stream: string): Promise<void> {
-    let next: number | undefined;
+  async function pump(nc: NatsConnection, stream: string, signal: AbortSignal): Promise<void> {
     let warned = false;
-    while (!stopping.signal.aborted && !nc.isClosed()) {
+    while (!signal.aborted && !nc.isClosed()) {
       try {
-        next = await resumeFrom(nc, stream, next);
-        const consumer = await jetstream(nc).consumers.get(
-          stream,
-          next === undefined
-            ? { deliver_policy: DeliverPolicy.New }
-            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next },
-        );
+        const next = await resumeFrom(nc, stream, resumeAt.get(stream));
+        // Kept before the first message arrives, so a reconnect before then skips nothing either.
+        resumeAt.set(stream, next);
+        const consumer = await jetstream(nc).consumers.get(stream, {
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: next,
+        });
         const messages = await consumer.consume();
-        stopping.signal.addEventListener('abort', () => void messages.close(), { once: true });
+        const close = () => void messages.close();
+        if (signal.aborted) close();
+        signal.addEventListener('abort', close, { once: true });
         if (warned) log.info({ stream }, 'live order feed resumed');
         warned = false;
-        for await (const message of messages) {
-          next = message.seq + 1;
-          const update = toOrderUpdate(message.subject, message.string());
-          if (update) emit(update);
+        try {
+          for await (const message of messages) {
+            resumeAt.set(stream, message.seq + 1);
+            const update = toOrderUpdate(message.subject, message.string());
+            if (update) emit(update);
+          }
+        } finally {
+          signal.removeEventListener('abort', close);
         }
       } catch (error) {
         // The stream may not exist yet (the order subgraph creates it) or NATS may be restarting.
-        if (!warned) log.warn({ err: error, stream }, 'live order feed interrupted; retrying');
+        if (!warned && !signal.aborted) log.warn({ err: error, stream }, 'live order feed interrupted; retrying');
         warned = true;
       }
-      await sleep(1_000, undefined, { signal: stopping.signal }).catch(() => undefined);
+      await sleep(1_000, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -96,9 +109,12 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
   };
 }
 
-/** Where to go on: after the last seen sequence, or from the start of a stream that was re-created since. */
-async function resumeFrom(nc: NatsConnection, stream: string, next: number | undefined): Promise<number | undefined> {
-  if (next === undefined) return undefined;
+/**
+ * Where to go on: at first, after the stream's last message (updates from now on); then after the
+ * last sequence seen, or from the start of a stream that was re-created since.
+ */
+async function resumeFrom(nc: NatsConnection, stream: string, next: number | undefined): Promise<number> {
   const { state } = await (await jetstreamManager(nc)).streams.info(stream);
+  if (next === undefined) return state.last_seq + 1;
   return state.last_seq + 1 < next ? state.first_seq : next;
 }
