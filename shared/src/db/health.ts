@@ -113,7 +113,12 @@ export class DatabaseHealth {
   }
 
   start(): void {
-    this.attach().catch((error: unknown) => this.options.log.warn({ err: error }, 'database pool not followed'));
+    // `/ready`'s connection is opened now rather than by the first probe, so a restarted service's
+    // first answers cost one `select 1`, not a connection's start-up while the service catches up.
+    this.attach().then(
+      (readiness) => readiness.probe().catch(() => undefined),
+      (error: unknown) => this.options.log.warn({ err: error }, 'database pool not followed'),
+    );
     this.timer = setInterval(() => void this.check().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
