@@ -1,6 +1,7 @@
+import { LoginDocument, RegisterCustomerDocument } from '@commerce-supergraph/storefront/gql';
 import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operation } from './support/operations.js';
 import { startSupergraph, type TestSupergraph } from './support/supergraph.js';
 import { userErrors } from './support/user-errors.js';
 
@@ -17,16 +18,23 @@ beforeAll(async () => {
 });
 afterAll(() => graph?.stop());
 
-const send = (url: string, name: string, input: Record<string, unknown>, forwardedFor?: string) =>
-  postGraphQL(url, operation(name), { input }, { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+const send = <TData, TVariables extends { input: unknown }>(
+  url: string,
+  document: TypedDocumentNode<TData, TVariables>,
+  input: TVariables['input'],
+  forwardedFor?: string,
+) =>
+  postGraphQL(url, document, { input } as TVariables, {
+    headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  });
 const login = (url: string, email: string, password: string, forwardedFor?: string) =>
-  send(url, 'Login', { email, password }, forwardedFor);
+  send(url, LoginDocument, { email, password }, forwardedFor);
 
 describe('client addresses behind a trusted proxy', () => {
   it('throttles two clients behind the proxy separately', async () => {
     const registered = await send(
       proxied,
-      'RegisterCustomer',
+      RegisterCustomerDocument,
       { name: 'Bea', email: 'bea.proxied@example.com', password: 'correct-horse' },
       '198.51.100.2',
     );

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import {
+  AdjustCreditScoreDocument,
+  type AdjustCreditScoreInput,
+  LoginDocument,
+  MyActivityDocument,
+  MyCreditDocument,
+  RegisterCustomerDocument,
+  SetFinancialProfileDocument,
+} from '@commerce-supergraph/storefront/gql';
 import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
 import { openStandInPublisher, type StandInPublisher } from '@commerce-supergraph/test-support/jetstream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { operation } from './support/operations.js';
 import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 import { userErrors } from './support/user-errors.js';
 
@@ -17,7 +25,7 @@ const run = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   graph = await startSupergraph();
-  adminToken = (await graph.send(operation('Login'), { input: ADMIN })).data?.login.token;
+  adminToken = (await graph.send(LoginDocument, { input: ADMIN })).data?.login.token as string;
   orderService = await openStandInPublisher(graph.natsUrl, 'order', [
     { name: 'ORDERS', subjects: ['orders.>'] },
     { name: 'PAYMENTS', subjects: ['payments.>'] },
@@ -31,15 +39,15 @@ afterAll(async () => {
 let customers = 0;
 async function newCustomer() {
   customers += 1;
-  const res = await graph.send(operation('RegisterCustomer'), {
+  const res = await graph.send(RegisterCustomerDocument, {
     input: { name: 'Credit Tester', email: `credit-${run}-${customers}@example.com`, password: 'good-standing' },
   });
   const payload = res.data?.registerCustomer;
-  return { token: payload?.token as string, id: payload?.customer.id as string };
+  return { token: payload?.token as string, id: payload?.customer?.id as string };
 }
 
 async function myCredit(token: string) {
-  const res = await graph.send(operation('MyCredit'), {}, token);
+  const res = await graph.send(MyCreditDocument, {}, token);
   expect(res.errors).toBeUndefined();
   return res.data?.me as {
     id: string;
@@ -48,8 +56,8 @@ async function myCredit(token: string) {
   };
 }
 
-const adjust = (input: Record<string, unknown>, token: string) =>
-  graph.send(operation('AdjustCreditScore'), { input }, token);
+const adjust = (input: AdjustCreditScoreInput, token: string) =>
+  graph.send(AdjustCreditScoreDocument, { input }, token);
 
 const payment = (customerId: string) => ({
   paymentId: randomUUID(),
@@ -72,7 +80,7 @@ describe('MyCredit', () => {
   it('assesses risk from the financial profile with the exact debt-to-income ratio', async () => {
     const { token } = await newCustomer();
     const set = await graph.send(
-      operation('SetFinancialProfile'),
+      SetFinancialProfileDocument,
       { input: { annualIncome: '60000', monthlyDebts: '1250.50', totalAssets: '15000', employmentStatus: 'EMPLOYED' } },
       token,
     );
@@ -135,7 +143,7 @@ describe('events from the order subgraph', () => {
   it('shows order-confirmed and payment-receipt notifications in MyActivity, newest first', async () => {
     const { token, id } = await newCustomer();
     const activity = async () => {
-      const res = await graph.send(operation('MyActivity'), {}, token);
+      const res = await graph.send(MyActivityDocument, {}, token);
       expect(res.errors).toBeUndefined();
       return res.data?.me;
     };
@@ -152,13 +160,13 @@ describe('events from the order subgraph', () => {
       total: '42.50',
       currency: 'USD',
     });
-    await vi.waitFor(async () => expect((await activity()).notifications).toHaveLength(1), WAIT);
+    await vi.waitFor(async () => expect((await activity())?.notifications).toHaveLength(1), WAIT);
     await orderService.publish('payments.payment.succeeded.v1', { ...payment(id), orderId });
-    await vi.waitFor(async () => expect((await activity()).notifications).toHaveLength(2), WAIT);
-    const [receipt, confirmed] = (await activity()).notifications;
+    await vi.waitFor(async () => expect((await activity())?.notifications).toHaveLength(2), WAIT);
+    const [receipt, confirmed] = (await activity())?.notifications ?? [];
     expect(receipt).toMatchObject({ subject: 'Payment receipt', id: expect.any(String) });
-    expect(receipt.body).toContain(`42.50 USD for order ${orderId}`);
+    expect(receipt?.body).toContain(`42.50 USD for order ${orderId}`);
     expect(confirmed).toMatchObject({ subject: 'Your order is confirmed' });
-    expect(Date.parse(receipt.createdAt)).toBeGreaterThanOrEqual(Date.parse(confirmed.createdAt));
+    expect(Date.parse(receipt?.createdAt as string)).toBeGreaterThanOrEqual(Date.parse(confirmed?.createdAt as string));
   });
 });

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import {
+  DeleteCustomerDocument,
+  DeleteMyAccountDocument,
+  LoginDocument,
+  MeDocument,
+  MyActivityDocument,
+  RegisterCustomerDocument,
+  SetFinancialProfileDocument,
+} from '@commerce-supergraph/storefront/gql';
 import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
 import { querySql } from '@commerce-supergraph/test-support/sql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { operation } from './support/operations.js';
 import {
   adminToken,
   available,
@@ -40,9 +48,9 @@ function personalData(label: string) {
 }
 
 async function register(input: ReturnType<typeof personalData>): Promise<Shopper> {
-  const res = await graph.send(operation('RegisterCustomer'), { input });
+  const res = await graph.send(RegisterCustomerDocument, { input });
   const payload = res.data?.registerCustomer;
-  return { id: payload?.customer.id as string, token: payload?.token as string };
+  return { id: payload?.customer?.id as string, token: payload?.token as string };
 }
 
 const orderStatus = async (id: string) =>
@@ -69,7 +77,7 @@ describe('deleting an account', () => {
     const person = personalData('main');
     const shopper = await register(person);
     await graph.send(
-      operation('SetFinancialProfile'),
+      SetFinancialProfileDocument,
       { input: { annualIncome: '50000', monthlyDebts: '100', totalAssets: '1000', employmentStatus: 'EMPLOYED' } },
       shopper.token,
     );
@@ -80,8 +88,8 @@ describe('deleting an account', () => {
     expect(await available(graph, product.id)).toBe(7);
     // The saga's notifications and the credit history exist before the deletion.
     await vi.waitFor(async () => {
-      const activity = (await graph.send(operation('MyActivity'), {}, shopper.token)).data?.me;
-      expect(activity.notifications.length).toBeGreaterThanOrEqual(3);
+      const activity = (await graph.send(MyActivityDocument, {}, shopper.token)).data?.me;
+      expect(activity?.notifications.length).toBeGreaterThanOrEqual(3);
       const credit = await querySql(
         graph.databases['credit-status'] as string,
         'select 1 from credit_score_changes c where c.customer_id = ?',
@@ -90,18 +98,18 @@ describe('deleting an account', () => {
       expect(credit.length).toBeGreaterThan(0);
     }, SAGA_WAIT);
 
-    const wrong = await graph.send(operation('DeleteMyAccount'), { password: 'not-my-password' }, shopper.token);
+    const wrong = await graph.send(DeleteMyAccountDocument, { password: 'not-my-password' }, shopper.token);
     expect(userErrors(wrong, 'deleteMyAccount')).toEqual([['password', 'INVALID_CREDENTIALS']]);
-    const res = await graph.send(operation('DeleteMyAccount'), { password: person.password }, shopper.token);
+    const res = await graph.send(DeleteMyAccountDocument, { password: person.password }, shopper.token);
     expect(res.data?.deleteMyAccount).toEqual({ deletedCustomerId: shopper.id, userErrors: [] });
 
     // Logged out at once, and for good.
     await expect
-      .poll(async () => (await graph.send(operation('Me'), {}, shopper.token)).status, { timeout: 1_000 })
+      .poll(async () => (await graph.send(MeDocument, {}, shopper.token)).status, { timeout: 1_000 })
       .toBe(401);
     expect(
       userErrors(
-        await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }),
+        await graph.send(LoginDocument, { input: { email: person.email, password: person.password } }),
         'login',
       ),
     ).toEqual([['input', 'INVALID_CREDENTIALS']]);
@@ -135,9 +143,9 @@ describe('deleting an account', () => {
     expect(kept.map((row) => row.total_amount)).toEqual(['10.00', '20.00']);
 
     // Deleting again is harmless, and an unknown id is NOT_FOUND.
-    const again = await graph.send(operation('DeleteCustomer'), { id: shopper.id }, admin);
+    const again = await graph.send(DeleteCustomerDocument, { id: shopper.id }, admin);
     expect(again.data?.deleteCustomer).toEqual({ deletedCustomerId: shopper.id, userErrors: [] });
-    const unknown = await graph.send(operation('DeleteCustomer'), { id: randomUUID() }, admin);
+    const unknown = await graph.send(DeleteCustomerDocument, { id: randomUUID() }, admin);
     expect(userErrors(unknown, 'deleteCustomer')).toEqual([['id', 'NOT_FOUND']]);
     expect(await available(graph, product.id)).toBe(9);
 
@@ -153,14 +161,14 @@ describe('deleting an account', () => {
     const person = personalData('guard');
     const shopper = await register(person);
     const other = await register(personalData('other'));
-    const res = await graph.send(operation('DeleteCustomer'), { id: shopper.id }, other.token);
+    const res = await graph.send(DeleteCustomerDocument, { id: shopper.id }, other.token);
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
     // The admin account itself is not deleted this way (the admin role would be gone with it).
-    const own = await graph.send(operation('DeleteMyAccount'), { password: ADMIN.password }, admin);
+    const own = await graph.send(DeleteMyAccountDocument, { password: ADMIN.password }, admin);
     expect(userErrors(own, 'deleteMyAccount')).toEqual([[undefined, 'INVALID_STATE']]);
     expect(
       userErrors(
-        await graph.send(operation('Login'), { input: { email: person.email, password: person.password } }),
+        await graph.send(LoginDocument, { input: { email: person.email, password: person.password } }),
         'login',
       ),
     ).toEqual([]);
@@ -175,7 +183,7 @@ describe('deleting an account', () => {
       ),
     );
     const deletion = new Promise((resolve) => setTimeout(resolve, 120)).then(() =>
-      graph.send(operation('DeleteCustomer'), { id: shopper.id }, admin),
+      graph.send(DeleteCustomerDocument, { id: shopper.id }, admin),
     );
     const [deleted, ...answers] = await Promise.all([deletion, ...placements]);
     expect(userErrors(deleted as Awaited<typeof deletion>, 'deleteCustomer')).toEqual([]);

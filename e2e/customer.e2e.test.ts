@@ -1,6 +1,15 @@
+import {
+  CustomerByIdDocument,
+  type FinancialProfileInput,
+  LoginDocument,
+  MeDocument,
+  RegisterCustomerDocument,
+  type RegisterCustomerInput,
+  SetFinancialProfileDocument,
+  UpdateCustomerDocument,
+} from '@commerce-supergraph/storefront/gql';
 import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operation } from './support/operations.js';
 import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 import { userErrors } from './support/user-errors.js';
 
@@ -9,17 +18,17 @@ let adminToken: string;
 
 beforeAll(async () => {
   graph = await startSupergraph();
-  adminToken = (await login(ADMIN.email, ADMIN.password)).data?.login.token;
+  adminToken = (await login(ADMIN.email, ADMIN.password)).data?.login.token as string;
 });
 afterAll(() => graph?.stop());
 
-const register = (input: Record<string, unknown>) => graph.send(operation('RegisterCustomer'), { input });
-const login = (email: string, password: string) => graph.send(operation('Login'), { input: { email, password } });
+const register = (input: RegisterCustomerInput) => graph.send(RegisterCustomerDocument, { input });
+const login = (email: string, password: string) => graph.send(LoginDocument, { input: { email, password } });
 
 async function newCustomer(email: string) {
   const res = await register({ name: 'Grace Hopper', email, password: 'correct-horse' });
   const payload = res.data?.registerCustomer;
-  return { token: payload?.token as string, id: payload?.customer.id as string };
+  return { token: payload?.token as string, id: payload?.customer?.id as string };
 }
 
 describe('RegisterCustomer', () => {
@@ -34,14 +43,14 @@ describe('RegisterCustomer', () => {
       nationalId: 'AB123456C',
     });
     const payload = res.data?.registerCustomer;
-    expect(payload.userErrors).toEqual([]);
-    expect(payload.customer).toMatchObject({
+    expect(payload?.userErrors).toEqual([]);
+    expect(payload?.customer).toMatchObject({
       name: 'Ada Lovelace',
       email: 'ada.lovelace@example.com',
       phone: '+4915112345678',
     });
-    const me = await graph.send(operation('Me'), {}, payload.token);
-    expect(me.data?.me).toMatchObject({ id: payload.customer.id, dateOfBirth: '1815-12-10' });
+    const me = await graph.send(MeDocument, {}, payload?.token as string);
+    expect(me.data?.me).toMatchObject({ id: payload?.customer?.id, dateOfBirth: '1815-12-10' });
     expect(JSON.stringify(me)).not.toContain('AB123456C');
   });
 
@@ -63,7 +72,7 @@ describe('RegisterCustomer', () => {
       ['input.password', 'TOO_SHORT'],
     ]);
     expect(
-      await graph.send(operation('CustomerById'), { id: '00000000-0000-0000-0000-000000000000' }, adminToken),
+      await graph.send(CustomerByIdDocument, { id: '00000000-0000-0000-0000-000000000000' }, adminToken),
     ).toMatchObject({ data: { customer: null } });
   });
 
@@ -80,7 +89,7 @@ describe('Login', () => {
     const { id } = await newCustomer('login@example.com');
     const res = await login('LOGIN@example.com', 'correct-horse');
     expect(res.data?.login.customer).toEqual({ id, email: 'login@example.com' });
-    expect((await graph.send(operation('Me'), {}, res.data?.login.token)).data?.me.id).toBe(id);
+    expect((await graph.send(MeDocument, {}, res.data?.login.token as string)).data?.me?.id).toBe(id);
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
@@ -102,15 +111,15 @@ describe('Login', () => {
 
 describe('Me and authentication', () => {
   it('needs a token: none is UNAUTHENTICATED, a bad one is HTTP 401', async () => {
-    expect(errorCodes(await graph.send(operation('Me')))).toEqual(['UNAUTHENTICATED']);
-    const bad = await graph.send(operation('Me'), {}, 'not.a.jwt');
+    expect(errorCodes(await graph.send(MeDocument))).toEqual(['UNAUTHENTICATED']);
+    const bad = await graph.send(MeDocument, {}, 'not.a.jwt');
     expect(bad.status).toBe(401);
     expect(errorCodes(bad)).toEqual(['UNAUTHENTICATED']);
   });
 
   it("without a token, `me` is null with the customer subgraph's own error at its path, and no subgraph address", async () => {
     // The customer subgraph answers this with HTTP 401: the gateway hands it on as a GraphQL answer.
-    const res = await graph.send(operation('Me'));
+    const res = await graph.send(MeDocument);
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ me: null });
     expect(res.errors).toHaveLength(1);
@@ -129,7 +138,7 @@ describe('UpdateCustomer', () => {
   it('changes only the given fields of your own profile', async () => {
     const { id, token } = await newCustomer('update@example.com');
     const res = await graph.send(
-      operation('UpdateCustomer'),
+      UpdateCustomerDocument,
       { id, input: { name: 'Grace B. Hopper', phone: '+12025550123' } },
       token,
     );
@@ -141,40 +150,36 @@ describe('UpdateCustomer', () => {
 
   it('reports validation errors and changes nothing', async () => {
     const { id, token } = await newCustomer('update-invalid@example.com');
-    const res = await graph.send(operation('UpdateCustomer'), { id, input: { name: '', phone: 'call me' } }, token);
+    const res = await graph.send(UpdateCustomerDocument, { id, input: { name: '', phone: 'call me' } }, token);
     expect(res.data?.updateCustomer.customer).toBeNull();
     expect(userErrors(res, 'updateCustomer')).toEqual([
       ['input.name', 'BLANK'],
       ['input.phone', 'INVALID'],
     ]);
-    expect((await graph.send(operation('Me'), {}, token)).data?.me.name).toBe('Grace Hopper');
+    expect((await graph.send(MeDocument, {}, token)).data?.me?.name).toBe('Grace Hopper');
   });
 
   it("is FORBIDDEN on another customer's id, while an admin may, and NOT_FOUND for no one", async () => {
     const alice = await newCustomer('alice@example.com');
     const bob = await newCustomer('bob@example.com');
-    const res = await graph.send(operation('UpdateCustomer'), { id: bob.id, input: { name: 'Mallory' } }, alice.token);
+    const res = await graph.send(UpdateCustomerDocument, { id: bob.id, input: { name: 'Mallory' } }, alice.token);
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
     expect(res.data).toBeNull();
-    const byAdmin = await graph.send(
-      operation('UpdateCustomer'),
-      { id: bob.id, input: { name: 'Robert' } },
-      adminToken,
-    );
-    expect(byAdmin.data?.updateCustomer.customer.name).toBe('Robert');
+    const byAdmin = await graph.send(UpdateCustomerDocument, { id: bob.id, input: { name: 'Robert' } }, adminToken);
+    expect(byAdmin.data?.updateCustomer.customer?.name).toBe('Robert');
     const missing = await graph.send(
-      operation('UpdateCustomer'),
+      UpdateCustomerDocument,
       { id: '00000000-0000-0000-0000-000000000000', input: { name: 'X' } },
       adminToken,
     );
     expect(userErrors(missing, 'updateCustomer')).toEqual([['id', 'NOT_FOUND']]);
-    const malformed = await graph.send(operation('UpdateCustomer'), { id: 'nope', input: { name: 'X' } }, adminToken);
+    const malformed = await graph.send(UpdateCustomerDocument, { id: 'nope', input: { name: 'X' } }, adminToken);
     expect(userErrors(malformed, 'updateCustomer')).toEqual([['id', 'NOT_FOUND']]);
   });
 });
 
 describe('SetFinancialProfile and MyActivity', () => {
-  const profile = {
+  const profile: FinancialProfileInput = {
     annualIncome: '60000',
     monthlyDebts: '1250.5',
     totalAssets: '15000.00',
@@ -183,8 +188,8 @@ describe('SetFinancialProfile and MyActivity', () => {
 
   it('stores exact decimals and records the history in order', async () => {
     const { id, token } = await newCustomer('finance@example.com');
-    await graph.send(operation('UpdateCustomer'), { id, input: { address: 'Somewhere 1' } }, token);
-    const res = await graph.send(operation('SetFinancialProfile'), { input: profile }, token);
+    await graph.send(UpdateCustomerDocument, { id, input: { address: 'Somewhere 1' } }, token);
+    const res = await graph.send(SetFinancialProfileDocument, { input: profile }, token);
     expect(res.data?.setFinancialProfile).toMatchObject({
       userErrors: [],
       financialProfile: {
@@ -212,7 +217,7 @@ describe('SetFinancialProfile and MyActivity', () => {
   it('reports INVALID amounts, and needs a token', async () => {
     const { token } = await newCustomer('finance-invalid@example.com');
     const res = await graph.send(
-      operation('SetFinancialProfile'),
+      SetFinancialProfileDocument,
       { input: { ...profile, annualIncome: '0', monthlyDebts: '-5' } },
       token,
     );
@@ -221,9 +226,7 @@ describe('SetFinancialProfile and MyActivity', () => {
       ['input.annualIncome', 'INVALID'],
       ['input.monthlyDebts', 'INVALID'],
     ]);
-    expect(errorCodes(await graph.send(operation('SetFinancialProfile'), { input: profile }))).toEqual([
-      'UNAUTHENTICATED',
-    ]);
+    expect(errorCodes(await graph.send(SetFinancialProfileDocument, { input: profile }))).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -231,12 +234,12 @@ describe('CustomerById', () => {
   it('is for admins; a customer gets FORBIDDEN and no data', async () => {
     const carol = await newCustomer('carol@example.com');
     const dave = await newCustomer('dave@example.com');
-    const byAdmin = await graph.send(operation('CustomerById'), { id: carol.id }, adminToken);
+    const byAdmin = await graph.send(CustomerByIdDocument, { id: carol.id }, adminToken);
     expect(byAdmin.data?.customer).toEqual({ id: carol.id, name: 'Grace Hopper', email: 'carol@example.com' });
-    const malformed = await graph.send(operation('CustomerById'), { id: 'not-a-uuid' }, adminToken);
+    const malformed = await graph.send(CustomerByIdDocument, { id: 'not-a-uuid' }, adminToken);
     expect(malformed).toMatchObject({ data: { customer: null } });
     expect(malformed.errors).toBeUndefined();
-    const byDave = await graph.send(operation('CustomerById'), { id: carol.id }, dave.token);
+    const byDave = await graph.send(CustomerByIdDocument, { id: carol.id }, dave.token);
     expect(errorCodes(byDave)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify(byDave)).not.toContain('carol@example.com');
   });

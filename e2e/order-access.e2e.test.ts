@@ -1,6 +1,20 @@
-import { errorCodes, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import {
+  CancelOrderDocument,
+  DashboardDocument,
+  MyOrdersDocument,
+  type MyOrdersQuery,
+  OrderDocument,
+  PayOrderDocument,
+  PlaceOrderDocument,
+} from '@commerce-supergraph/storefront/gql';
+import {
+  errorCodes,
+  type GraphQLResponse,
+  postGraphQL,
+  type Variables,
+} from '@commerce-supergraph/test-support/graphql-client';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operation } from './support/operations.js';
 import {
   adminToken,
   cancelOrder,
@@ -39,16 +53,21 @@ const CUSTOMER_ORDERS = `query($reps: [_Any!]!) { _entities(representations: $re
 describe('authentication', () => {
   it('answers every order operation without a token with UNAUTHENTICATED', async () => {
     const order = await placed(graph, owner, [{ productId: product.id, quantity: 1 }]);
-    const calls: [string, Record<string, unknown>][] = [
-      ['PlaceOrder', { input: { items: [{ productId: product.id, quantity: 1 }] } }],
-      ['Order', { id: order.id }],
-      ['MyOrders', {}],
-      ['PayOrder', { input: { orderId: order.id, paymentToken: 'tok_visa' } }],
-      ['CancelOrder', { id: order.id }],
-      ['Dashboard', {}],
+    // Each operation with its variables, sent without a token.
+    const call =
+      <TData, TVariables extends Variables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) =>
+      () =>
+        graph.send(document, variables);
+    const calls: [string, () => Promise<GraphQLResponse<unknown>>][] = [
+      ['PlaceOrder', call(PlaceOrderDocument, { input: { items: [{ productId: product.id, quantity: 1 }] } })],
+      ['Order', call(OrderDocument, { id: order.id })],
+      ['MyOrders', call(MyOrdersDocument, {})],
+      ['PayOrder', call(PayOrderDocument, { input: { orderId: order.id, paymentToken: 'tok_visa' } })],
+      ['CancelOrder', call(CancelOrderDocument, { id: order.id })],
+      ['Dashboard', call(DashboardDocument, {})],
     ];
-    for (const [name, variables] of calls) {
-      const res = await graph.send(operation(name), variables);
+    for (const [name, send] of calls) {
+      const res = await send();
       expect(errorCodes(res), name).toContain('UNAUTHENTICATED');
       expect(JSON.stringify(res.data ?? null), name).not.toContain(order.id);
     }
@@ -58,7 +77,7 @@ describe('authentication', () => {
 describe("another customer's order", () => {
   it('is null with FORBIDDEN through order(id), and neither payable nor cancellable', async () => {
     const order = await confirmedOrder(graph, owner, [{ productId: product.id, quantity: 1 }]);
-    const read = await graph.send(operation('Order'), { id: order.id }, stranger.token);
+    const read = await graph.send(OrderDocument, { id: order.id }, stranger.token);
     expect(read.data?.order).toBeNull();
     expect(errorCodes(read)).toEqual(['FORBIDDEN']);
     const pay = await payOrder(graph, stranger, order.id, 'tok_visa');
@@ -69,7 +88,7 @@ describe("another customer's order", () => {
     expect(errorCodes(cancel)).toEqual(['FORBIDDEN']);
     expect((await orderOf(graph, owner, order.id)).status).toBe('CONFIRMED');
     // An admin reaches every order.
-    const asAdmin = await graph.send(operation('Order'), { id: order.id }, admin);
+    const asAdmin = await graph.send(OrderDocument, { id: order.id }, admin);
     expect(asAdmin.data?.order).toMatchObject({ id: order.id, customer: { id: owner.id } });
   });
 
@@ -99,23 +118,24 @@ describe('MyOrders and Dashboard', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const res = await graph.send(operation('MyOrders'), { first: 2, after }, mine.token);
+      const res: GraphQLResponse<MyOrdersQuery> = await graph.send(MyOrdersDocument, { first: 2, after }, mine.token);
       expect(res.errors).toBeUndefined();
-      const orders = res.data?.me.orders;
+      const orders = res.data?.me?.orders;
+      if (!orders) throw new Error(`no orders: ${JSON.stringify(res.data)}`);
       expect(orders.totalCount).toBe(5);
-      seen.push(...orders.edges.map((e: { node: { id: string } }) => e.node.id));
+      seen.push(...orders.edges.map((e) => e.node.id));
       expect(orders.pageInfo.hasNextPage).toBe(page < 2);
-      after = orders.pageInfo.endCursor;
+      after = orders.pageInfo.endCursor ?? null;
     }
     expect(seen).toEqual([...ids].reverse());
-    const bad = await graph.send(operation('MyOrders'), { first: 101 }, mine.token);
+    const bad = await graph.send(MyOrdersDocument, { first: 101 }, mine.token);
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('reads customer, credit status, orders and products in one Dashboard request', async () => {
     const shopper = await registerShopper(graph, 'dashboard');
     const order = await confirmedOrder(graph, shopper, [{ productId: product.id, quantity: 3 }]);
-    const res = await graph.send(operation('Dashboard'), {}, shopper.token);
+    const res = await graph.send(DashboardDocument, {}, shopper.token);
     expect(res.errors).toBeUndefined();
     expect(res.data?.me).toMatchObject({
       id: shopper.id,

@@ -1,5 +1,5 @@
+import { MyActivityDocument, MyCreditDocument } from '@commerce-supergraph/storefront/gql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { operation } from './support/operations.js';
 import {
   adminToken,
   confirmedOrder,
@@ -25,10 +25,10 @@ beforeAll(async () => {
 afterAll(() => graph?.stop());
 
 const subjects = async () => {
-  const res = await graph.send(operation('MyActivity'), {}, shopper.token);
-  return ((res.data?.me.notifications ?? []) as { subject: string }[]).map((n) => n.subject);
+  const res = await graph.send(MyActivityDocument, {}, shopper.token);
+  return ((res.data?.me?.notifications ?? []) as { subject: string }[]).map((n) => n.subject);
 };
-const score = async () => (await graph.send(operation('MyCredit'), {}, shopper.token)).data?.me.creditStatus.score;
+const score = async () => (await graph.send(MyCreditDocument, {}, shopper.token)).data?.me?.creditStatus?.score;
 
 describe("the order subgraph's events reach the services that consume them", () => {
   it('notifies confirmed, rejected and paid orders, and moves the credit score on payments', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PlaceOrderDocument } from '@commerce-supergraph/storefront/gql';
 import { watchEvents } from '@commerce-supergraph/test-support/event-watch';
 import { it } from 'vitest';
-import { operation } from './support/operations.js';
 import { adminToken, createProduct, registerShopper, type Shopper } from './support/orders.js';
 import { startSupergraph, type TestSupergraph } from './support/supergraph.js';
 
@@ -59,11 +59,7 @@ it('placeOrder -> CONFIRMED through the gateway', async () => {
 });
 
 async function placeOne(graph: TestSupergraph, shopper: Shopper, productId: string): Promise<string> {
-  const res = await graph.send(
-    operation('PlaceOrder'),
-    { input: { items: [{ productId, quantity: 1 }] } },
-    shopper.token,
-  );
+  const res = await graph.send(PlaceOrderDocument, { input: { items: [{ productId, quantity: 1 }] } }, shopper.token);
   const id = res.data?.placeOrder.order?.id as string | undefined;
   if (!id) throw new Error(`placeOrder failed: ${JSON.stringify(res.errors ?? res.data)}`);
   return id;

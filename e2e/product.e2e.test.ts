@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes } from '@commerce-supergraph/test-support/graphql-client';
+import {
+  CatalogDocument,
+  CreateBrandDocument,
+  CreateCategoryDocument,
+  CreateProductDocument,
+  type CreateProductInput,
+  LoginDocument,
+  ProductDocument,
+  ProductsDocument,
+  type ProductsQueryVariables,
+  RegisterCustomerDocument,
+  RestockProductDocument,
+  UpdateProductDocument,
+} from '@commerce-supergraph/storefront/gql';
+import { errorCodes, type GraphQLResponse, type Variables } from '@commerce-supergraph/test-support/graphql-client';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operation } from './support/operations.js';
 import { ADMIN, startSupergraph, type TestSupergraph } from './support/supergraph.js';
 import { userErrors } from './support/user-errors.js';
 
@@ -12,21 +26,27 @@ const run = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   graph = await startSupergraph();
-  const login = await graph.send(operation('Login'), { input: ADMIN });
-  tokens.admin = login.data?.login.token;
-  const registered = await graph.send(operation('RegisterCustomer'), {
+  const login = await graph.send(LoginDocument, { input: ADMIN });
+  tokens.admin = login.data?.login.token as string;
+  const registered = await graph.send(RegisterCustomerDocument, {
     input: { name: 'Shopper', email: `shopper-${run}@example.com`, password: 'window-shopping' },
   });
-  tokens.customer = registered.data?.registerCustomer.token;
+  tokens.customer = registered.data?.registerCustomer.token as string;
 });
 afterAll(() => graph?.stop());
 
 /** Anonymous unless a token is given: the storefront's reads need none. */
-const send = (name: string, variables: Record<string, unknown>, token?: string) =>
-  graph.send(operation(name), variables, token);
-const asAdmin = (name: string, variables: Record<string, unknown>) => send(name, variables, tokens.admin);
-const products = async (variables: Record<string, unknown>, token?: string) => {
-  const res = await send('Products', variables, token);
+const send = <TData, TVariables extends Variables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  token?: string,
+) => graph.send(document, variables, token);
+const asAdmin = <TData, TVariables extends Variables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) => send(document, variables, tokens.admin);
+const products = async (variables: ProductsQueryVariables, token?: string) => {
+  const res = await send(ProductsDocument, variables, token);
   expect(res.errors).toBeUndefined();
   return res.data?.products as {
     totalCount: number;
@@ -36,38 +56,40 @@ const products = async (variables: Record<string, unknown>, token?: string) => {
 };
 const skusOf = (page: { edges: { node: { sku: string } }[] }) => page.edges.map((e) => e.node.sku);
 
-async function createProduct(input: Record<string, unknown>) {
-  const res = await asAdmin('CreateProduct', { input: { price: '10', ...input } });
+async function createProduct(input: Omit<CreateProductInput, 'price'> & { price?: string }) {
+  const res = await asAdmin(CreateProductDocument, { input: { price: '10', ...input } });
   expect(userErrors(res, 'createProduct')).toEqual([]);
   return res.data?.createProduct.product as { id: string; sku: string };
 }
 async function createNamed(kind: 'Brand' | 'Category', name: string): Promise<string> {
-  const res = await asAdmin(`Create${kind}`, { name });
-  return res.data?.[`create${kind}`][kind.toLowerCase()].id;
+  if (kind === 'Brand') return (await asAdmin(CreateBrandDocument, { name })).data?.createBrand.brand?.id as string;
+  return (await asAdmin(CreateCategoryDocument, { name })).data?.createCategory.category?.id as string;
 }
 
 describe('Catalog, CreateBrand and CreateCategory', () => {
   it('lists the demo catalog seeded at start-up and what an admin adds, by name', async () => {
     const brandId = await createNamed('Brand', `Zephyr ${run}`);
     const categoryId = await createNamed('Category', `Zines ${run}`);
-    const res = await graph.send(operation('Catalog'));
+    const res = await graph.send(CatalogDocument);
     expect(res.data?.brands.length).toBeGreaterThanOrEqual(5);
     expect(res.data?.categories.length).toBeGreaterThanOrEqual(5);
     expect(res.data?.brands).toContainEqual({ id: brandId, name: `Zephyr ${run}` });
     expect(res.data?.categories).toContainEqual({ id: categoryId, name: `Zines ${run}` });
     const names = res.data?.brands.map((b: { name: string }) => b.name);
-    expect(names).toEqual([...names].sort());
+    expect(names).toEqual([...(names ?? [])].sort());
     const seeded = await products({ first: 100 });
     expect(seeded.totalCount).toBeGreaterThanOrEqual(20);
   });
 
   it('reports TAKEN for a name in use whatever its case, and BLANK for an empty one', async () => {
     await createNamed('Brand', `Quill ${run}`);
-    expect(userErrors(await asAdmin('CreateBrand', { name: `QUILL ${run}` }), 'createBrand')).toEqual([
+    expect(userErrors(await asAdmin(CreateBrandDocument, { name: `QUILL ${run}` }), 'createBrand')).toEqual([
       ['name', 'TAKEN'],
     ]);
-    expect(userErrors(await asAdmin('CreateCategory', { name: ' ' }), 'createCategory')).toEqual([['name', 'BLANK']]);
-    const res = await asAdmin('CreateCategory', { name: 'Outdoor' });
+    expect(userErrors(await asAdmin(CreateCategoryDocument, { name: ' ' }), 'createCategory')).toEqual([
+      ['name', 'BLANK'],
+    ]);
+    const res = await asAdmin(CreateCategoryDocument, { name: 'Outdoor' });
     expect(res.data?.createCategory).toMatchObject({
       category: null,
       userErrors: [{ field: ['name'], code: 'TAKEN' }],
@@ -76,30 +98,35 @@ describe('Catalog, CreateBrand and CreateCategory', () => {
 });
 
 describe('admin-only mutations', () => {
-  const attempts: [string, Record<string, unknown>][] = [
-    ['CreateProduct', { input: { sku: `NOPE-${run}`, name: 'Nope', price: '1' } }],
-    ['UpdateProduct', { id: randomUUID(), input: { name: 'Nope' } }],
-    ['RestockProduct', { input: { productId: randomUUID(), quantity: 1 } }],
-    ['CreateBrand', { name: `Nope ${run}` }],
-    ['CreateCategory', { name: `Nope ${run}` }],
+  // Each mutation with its variables, sent with the given token (or none).
+  const attempt =
+    <TData, TVariables extends Variables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) =>
+    (token?: string) =>
+      send(document, variables, token);
+  const attempts: [string, (token?: string) => Promise<GraphQLResponse<unknown>>][] = [
+    ['CreateProduct', attempt(CreateProductDocument, { input: { sku: `NOPE-${run}`, name: 'Nope', price: '1' } })],
+    ['UpdateProduct', attempt(UpdateProductDocument, { id: randomUUID(), input: { name: 'Nope' } })],
+    ['RestockProduct', attempt(RestockProductDocument, { input: { productId: randomUUID(), quantity: 1 } })],
+    ['CreateBrand', attempt(CreateBrandDocument, { name: `Nope ${run}` })],
+    ['CreateCategory', attempt(CreateCategoryDocument, { name: `Nope ${run}` })],
   ];
 
   it('are FORBIDDEN for a customer and UNAUTHENTICATED without a token, and change nothing', async () => {
-    for (const [name, variables] of attempts) {
-      const byCustomer = await send(name, variables, tokens.customer);
+    for (const [name, sendAs] of attempts) {
+      const byCustomer = await sendAs(tokens.customer);
       expect(errorCodes(byCustomer), name).toEqual(['FORBIDDEN']);
       expect(byCustomer.data, name).toBeNull();
-      expect(errorCodes(await send(name, variables)), name).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await sendAs()), name).toEqual(['UNAUTHENTICATED']);
     }
     expect((await products({ filter: { search: `NOPE-${run}` } })).totalCount).toBe(0);
-    const catalog = await graph.send(operation('Catalog'));
+    const catalog = await graph.send(CatalogDocument);
     expect(JSON.stringify(catalog.data)).not.toContain(`Nope ${run}`);
   });
 });
 
 describe('CreateProduct and Product', () => {
   it('creates a product with an exact price, the default currency and its stock, readable by anyone', async () => {
-    const res = await asAdmin('CreateProduct', {
+    const res = await asAdmin(CreateProductDocument, {
       input: { sku: `LAMP-${run}`, name: 'Reading Lamp', description: 'Warm light.', price: '19.9', initialStock: 7 },
     });
     expect(res.data?.createProduct).toMatchObject({
@@ -111,12 +138,12 @@ describe('CreateProduct and Product', () => {
         available: 7,
       },
     });
-    const read = await send('Product', { id: res.data?.createProduct.product.id });
+    const read = await send(ProductDocument, { id: res.data?.createProduct.product?.id as string });
     expect(read.data?.product).toMatchObject({ description: 'Warm light.', available: 7, inStock: true });
   });
 
   it('reports BLANK, INVALID and NOT_FOUND with field paths, and stores nothing', async () => {
-    const res = await asAdmin('CreateProduct', {
+    const res = await asAdmin(CreateProductDocument, {
       input: {
         sku: '',
         name: ' ',
@@ -135,7 +162,7 @@ describe('CreateProduct and Product', () => {
       ['input.currencyCode', 'INVALID'],
       ['input.initialStock', 'INVALID'],
     ]);
-    const missing = await asAdmin('CreateProduct', {
+    const missing = await asAdmin(CreateProductDocument, {
       input: { sku: `MISS-${run}`, name: 'Orphan', price: '5', brandId: randomUUID(), categoryId: 'not-an-id' },
     });
     expect(userErrors(missing, 'createProduct')).toEqual([
@@ -147,13 +174,13 @@ describe('CreateProduct and Product', () => {
 
   it('reports TAKEN for a SKU in use whatever its case', async () => {
     await createProduct({ sku: `DUP-${run}`, name: 'First' });
-    const res = await asAdmin('CreateProduct', { input: { sku: `dup-${run}`, name: 'Second', price: '2' } });
+    const res = await asAdmin(CreateProductDocument, { input: { sku: `dup-${run}`, name: 'Second', price: '2' } });
     expect(userErrors(res, 'createProduct')).toEqual([['input.sku', 'TAKEN']]);
   });
 
   it('answers null for an unknown or malformed id', async () => {
     for (const id of [randomUUID(), 'not-a-uuid']) {
-      expect(await send('Product', { id })).toMatchObject({ data: { product: null } });
+      expect(await send(ProductDocument, { id })).toMatchObject({ data: { product: null } });
     }
   });
 });
@@ -161,31 +188,31 @@ describe('CreateProduct and Product', () => {
 describe('UpdateProduct and RestockProduct', () => {
   it('change name, price and active; an inactive product is listed to admins only', async () => {
     const { id } = await createProduct({ sku: `UPD-${run}`, name: 'Old Name', initialStock: 1 });
-    const res = await asAdmin('UpdateProduct', { id, input: { name: 'New Name', price: '7.5', active: false } });
+    const res = await asAdmin(UpdateProductDocument, { id, input: { name: 'New Name', price: '7.5', active: false } });
     expect(res.data?.updateProduct).toEqual({
       userErrors: [],
       product: { id, name: 'New Name', price: { amount: '7.50', currencyCode: 'USD' } },
     });
     expect((await products({ filter: { search: `UPD-${run}` } })).totalCount).toBe(0);
     expect(skusOf(await products({ filter: { search: `UPD-${run}` } }, tokens.admin))).toEqual([`UPD-${run}`]);
-    expect((await send('Product', { id })).data?.product.name).toBe('New Name');
+    expect((await send(ProductDocument, { id })).data?.product?.name).toBe('New Name');
   });
 
   it('report INVALID and NOT_FOUND, and change nothing', async () => {
     const { id } = await createProduct({ sku: `BAD-${run}`, name: 'Kept', initialStock: 2 });
-    expect(userErrors(await asAdmin('UpdateProduct', { id, input: { price: '-1' } }), 'updateProduct')).toEqual([
+    expect(userErrors(await asAdmin(UpdateProductDocument, { id, input: { price: '-1' } }), 'updateProduct')).toEqual([
       ['input.price', 'INVALID'],
     ]);
     const unknown = randomUUID();
-    expect(userErrors(await asAdmin('UpdateProduct', { id: unknown, input: { name: 'X' } }), 'updateProduct')).toEqual([
-      ['id', 'NOT_FOUND'],
-    ]);
+    expect(
+      userErrors(await asAdmin(UpdateProductDocument, { id: unknown, input: { name: 'X' } }), 'updateProduct'),
+    ).toEqual([['id', 'NOT_FOUND']]);
     const restock = (productId: string, quantity: number) =>
-      asAdmin('RestockProduct', { input: { productId, quantity } });
+      asAdmin(RestockProductDocument, { input: { productId, quantity } });
     expect(userErrors(await restock(id, 0), 'restockProduct')).toEqual([['input.quantity', 'INVALID']]);
     expect(userErrors(await restock(unknown, 3), 'restockProduct')).toEqual([['input.productId', 'NOT_FOUND']]);
     expect((await restock(id, 3)).data?.restockProduct).toEqual({ userErrors: [], product: { id, available: 5 } });
-    const read = await send('Product', { id });
+    const read = await send(ProductDocument, { id });
     expect(read.data?.product).toMatchObject({ name: 'Kept', price: { amount: '10.00' }, available: 5 });
   });
 });
@@ -227,13 +254,15 @@ describe('Products: paging and filters', () => {
     expect(new Set(seen).size).toBe(25);
     expect(seen.every((sku) => sku.startsWith(`PG-${run}-`))).toBe(true);
     const names = pages.flatMap((p) => p.edges.map((e) => e.node.name));
-    expect(names).toEqual([...names].sort());
+    expect(names).toEqual([...(names ?? [])].sort());
   });
 
   it('returns 20 by default and refuses more than 100 or a cursor it did not issue', async () => {
     expect((await products({ filter: { search: term } })).edges).toHaveLength(20);
-    expect(errorCodes(await send('Products', { first: 101 }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await send('Products', { first: 5, after: 'bm90LWEtY3Vyc29y' }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await send(ProductsDocument, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await send(ProductsDocument, { first: 5, after: 'bm90LWEtY3Vyc29y' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 
   it('searches name and SKU case-insensitively', async () => {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { startTracing, type Tracing } from '@commerce-supergraph/shared/observability/tracing';
+import { PayOrderDocument, PlaceOrderDocument } from '@commerce-supergraph/storefront/gql';
 import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { operation } from './support/operations.js';
 import { adminToken, createProduct, registerShopper, SAGA_WAIT, type Shopper, settled } from './support/orders.js';
 import { startSupergraph, type TestSupergraph } from './support/supergraph.js';
 
@@ -49,14 +50,16 @@ describe('one trace down the order saga', () => {
     const traceId = randomBytes(16).toString('hex');
     const clientSpanId = randomBytes(8).toString('hex');
     const headers = { traceparent: `00-${traceId}-${clientSpanId}-01` };
-    const send = (name: string, input: unknown) =>
-      postGraphQL(graph.gatewayUrl, operation(name), { input }, { token: shopper.token, headers });
+    const send = <TData, TVariables extends { input: unknown }>(
+      document: TypedDocumentNode<TData, TVariables>,
+      input: TVariables['input'],
+    ) => postGraphQL(graph.gatewayUrl, document, { input } as TVariables, { token: shopper.token, headers });
 
-    const placed = await send('PlaceOrder', { items: [{ productId: desk.id, quantity: 1 }] });
-    const orderId = placed.data?.placeOrder.order.id as string;
+    const placed = await send(PlaceOrderDocument, { items: [{ productId: desk.id, quantity: 1 }] });
+    const orderId = placed.data?.placeOrder.order?.id as string;
     await settled(graph, shopper, orderId, ['CONFIRMED']);
-    const paid = await send('PayOrder', { orderId, paymentToken: 'tok_visa' });
-    expect(paid.data?.payOrder.payment.status).toBe('SUCCEEDED');
+    const paid = await send(PayOrderDocument, { orderId, paymentToken: 'tok_visa' });
+    expect(paid.data?.payOrder.payment?.status).toBe('SUCCEEDED');
 
     const inTrace = () => spans.filter((span) => span.spanContext().traceId === traceId);
     const service = (span: FinishedSpan) => span.attributes['service.name'];

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import {
+  CancelOrderDocument,
+  CreateProductDocument,
+  LoginDocument,
+  OrderDocument,
+  PayOrderDocument,
+  PlaceOrderDocument,
+  ProductDocument,
+  RegisterCustomerDocument,
+} from '@commerce-supergraph/storefront/gql';
 import type { GraphQLResponse } from '@commerce-supergraph/test-support/graphql-client';
 import { vi } from 'vitest';
-import { operation } from './operations.js';
 import { ADMIN, type TestSupergraph } from './supergraph.js';
 
 /** Long enough for a consumer that attached late (its stream came up after it) and for a busy machine. */
@@ -17,7 +26,7 @@ export type Line = { productId: string; quantity: number };
 let shoppers = 0;
 export async function registerShopper(graph: TestSupergraph, label = 'shopper'): Promise<Shopper> {
   shoppers += 1;
-  const res = await graph.send(operation('RegisterCustomer'), {
+  const res = await graph.send(RegisterCustomerDocument, {
     input: {
       name: `Order ${label}`,
       email: `${label}-${shoppers}-${randomUUID().slice(0, 8)}@example.com`,
@@ -25,11 +34,11 @@ export async function registerShopper(graph: TestSupergraph, label = 'shopper'):
     },
   });
   const payload = res.data?.registerCustomer;
-  return { id: payload?.customer.id as string, token: payload?.token as string };
+  return { id: payload?.customer?.id as string, token: payload?.token as string };
 }
 
 export async function adminToken(graph: TestSupergraph): Promise<string> {
-  return (await graph.send(operation('Login'), { input: ADMIN })).data?.login.token as string;
+  return (await graph.send(LoginDocument, { input: ADMIN })).data?.login.token as string;
 }
 
 /** Creates a product as the admin and waits until the order subgraph's price projection knows it. */
@@ -41,7 +50,7 @@ export async function createProduct(
 ): Promise<{ id: string; name: string }> {
   const name = input.name ?? `Item ${randomUUID().slice(0, 8)}`;
   const res = await graph.send(
-    operation('CreateProduct'),
+    CreateProductDocument,
     { input: { sku: `E2E-${randomUUID().slice(0, 12)}`, price: '10.00', initialStock: 10, ...input, name } },
     admin,
   );
@@ -56,18 +65,14 @@ export async function createProduct(
  */
 export async function waitUntilPriced(graph: TestSupergraph, shopper: Shopper, productId: string, orderable: boolean) {
   await vi.waitFor(async () => {
-    const res = await graph.send(
-      operation('PlaceOrder'),
-      { input: { items: [{ productId, quantity: 0 }] } },
-      shopper.token,
-    );
+    const res = await graph.send(PlaceOrderDocument, { input: { items: [{ productId, quantity: 0 }] } }, shopper.token);
     const codes = ((res.data?.placeOrder.userErrors ?? []) as { code: string }[]).map((e) => e.code);
     if (codes.includes('UNKNOWN_PRODUCT') === orderable) throw new Error(`product ${productId} not yet ${orderable}`);
   }, SAGA_WAIT);
 }
 
 export function placeOrder(graph: TestSupergraph, shopper: Shopper, items: Line[], idempotencyKey?: string) {
-  return graph.send(operation('PlaceOrder'), { input: { items, idempotencyKey } }, shopper.token);
+  return graph.send(PlaceOrderDocument, { input: { items, idempotencyKey } }, shopper.token);
 }
 
 /** Places an order that must be accepted, and returns it. */
@@ -89,7 +94,7 @@ export type OrderView = {
 };
 
 export async function orderOf(graph: TestSupergraph, shopper: Shopper, id: string): Promise<OrderView> {
-  const res = await graph.send(operation('Order'), { id }, shopper.token);
+  const res = await graph.send(OrderDocument, { id }, shopper.token);
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data?.order as OrderView;
 }
@@ -115,7 +120,7 @@ export async function confirmedOrder(graph: TestSupergraph, shopper: Shopper, it
 }
 
 export async function available(graph: TestSupergraph, productId: string): Promise<number> {
-  return (await graph.send(operation('Product'), { id: productId })).data?.product.available as number;
+  return (await graph.send(ProductDocument, { id: productId })).data?.product?.available as number;
 }
 
 export const payOrder = (
@@ -124,10 +129,10 @@ export const payOrder = (
   orderId: string,
   paymentToken: string,
   idempotencyKey?: string,
-) => graph.send(operation('PayOrder'), { input: { orderId, paymentToken, idempotencyKey } }, shopper.token);
+) => graph.send(PayOrderDocument, { input: { orderId, paymentToken, idempotencyKey } }, shopper.token);
 
 export const cancelOrder = (graph: TestSupergraph, shopper: Shopper, id: string) =>
-  graph.send(operation('CancelOrder'), { id }, shopper.token);
+  graph.send(CancelOrderDocument, { id }, shopper.token);
 
 export const codesOf = (res: GraphQLResponse, payload: string): string[] =>
   ((res.data?.[payload]?.userErrors ?? []) as { code: string }[]).map((e) => e.code);

@@ -12,7 +12,7 @@ import type { SubgraphOptions } from '@commerce-supergraph/shared/graphql/subgra
 import type { RunningServer } from '@commerce-supergraph/shared/http/server';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
 import { dropDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
-import { type GraphQLResponse, postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
+import { type GraphQLResponse, postGraphQL, type Variables } from '@commerce-supergraph/test-support/graphql-client';
 import {
   type NatsService,
   natsEnv,
@@ -21,6 +21,7 @@ import {
 import { startNatsServer, type TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import { QueryCounter } from '@commerce-supergraph/test-support/query-counter';
 import { TEST_JWT_ENV, TEST_SIGNING_ENV } from '@commerce-supergraph/test-support/tokens';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-admin-password' };
 /** What tests send as the gateway when they call a subgraph of the test supergraph directly. */
@@ -37,6 +38,16 @@ const sharedEnv = {
   ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 };
 
+export interface SendOperation {
+  <TData, TVariables extends Variables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+    token?: string,
+    requestId?: string,
+  ): Promise<GraphQLResponse<TData>>;
+  (query: string, variables?: Variables, token?: string, requestId?: string): Promise<GraphQLResponse>;
+}
+
 export interface TestSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
@@ -46,13 +57,12 @@ export interface TestSupergraph {
   natsCredentials: Partial<Record<NatsService, NatsAuth>>;
   /** That NATS server itself, for tests that restart it (its store survives a restart). */
   nats: TestNatsServer;
-  /** Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph. */
-  send(
-    query: string,
-    variables?: Record<string, unknown>,
-    token?: string,
-    requestId?: string,
-  ): Promise<GraphQLResponse>;
+  /**
+   * Sends an operation to the gateway, as a frontend does; a given request id travels to every subgraph.
+   * The frontends' operations are sent as their generated typed documents (`@commerce-supergraph/storefront/gql`),
+   * which type the variables and the answer; a text is for requests no frontend sends.
+   */
+  send: SendOperation;
   /** With `countQueries`: each subgraph's SQL statements, by request id. */
   queries: Record<string, QueryCounter>;
   /** Each subgraph's database name, for tests that check what is stored (e.g. reserved stock). */
@@ -196,8 +206,12 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       order: orderConfig.dbName,
     },
     queries,
-    send: (query, variables = {}, token, requestId) =>
-      postGraphQL(gatewayUrl, query, variables, { token, headers: requestId ? { 'x-request-id': requestId } : {} }),
+    // One function behind both signatures (postGraphQL prints a typed document): cast to the overloads.
+    send: ((document: string, variables: Variables = {}, token?: string, requestId?: string) =>
+      postGraphQL(gatewayUrl, document, variables, {
+        token,
+        headers: requestId ? { 'x-request-id': requestId } : {},
+      })) as SendOperation,
     async restartProduct() {
       await stopProduct();
       await startProduct();

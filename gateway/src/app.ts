@@ -29,7 +29,7 @@ import { PublicCatalogCacheability } from './fetch-keys.js';
 import { PublicCache, shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
 import { createOrderFeed, type OrderFeed } from './live/feed.js';
-import { withSubscriptions } from './live/sdl.js';
+import { withLiveSchema } from './live/http-schema.js';
 import { attachLiveServer } from './live/server.js';
 import { createOrderSnapshot } from './live/snapshot.js';
 import { timedFetcher } from './metrics.js';
@@ -109,9 +109,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
       },
     });
-    gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts);
+    // the schema Apollo Server serves, introspection included, has the live subscriptions (http-schema.ts).
+    const served = withLiveSchema(guardGateway(gateway), log);
+    served.onSchemaLoadOrUpdate(({ apiSchema }) => {
       schemaLoaded = true;
-      liveSchema = withSubscriptions(apiSchema);
+      liveSchema = apiSchema.getSubscriptionType() ? apiSchema : undefined;
     });
     const limits = createLimits(config.limits);
     const manifest = await readManifest(config.persistedDocuments.manifestPath);
@@ -121,8 +124,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       log,
     });
     apollo = new ApolloServer<GatewayContext>({
-      // Client mistakes the query planner would answer with HTTP 500 are answered as such (executor.ts).
-      gateway: guardGateway(gateway),
+      gateway: served,
       logger: log,
       nodeEnv: config.production ? 'production' : 'development',
       parseOptions: limits.parseOptions,

@@ -10,6 +10,8 @@ import { REPO_ROOT } from './supergraph-config.ts';
  * gateway/operations into TypeScript (result and variable types, and a typed DocumentNode per
  * operation) from the API schema the frontends see: the composed supergraph's plus the gateway's
  * subscriptions. `npm run codegen` writes the files; schema:check fails while they are stale.
+ * The storefront imports them, and so do the e2e tests (`@commerce-supergraph/storefront/gql`, the
+ * storefront package's one export), so both send the same documents and read the same types.
  */
 
 export const CODEGEN_DIR = 'storefront/src/gql';

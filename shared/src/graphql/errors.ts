@@ -64,6 +64,8 @@ export const CLIENT_SAFE_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_NOT_SAFELISTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // The gateway's answer to a subscription sent over HTTP (gateway/src/live/http-schema.ts).
+  'SUBSCRIPTION_REQUIRES_WEBSOCKET',
 ]);
 
 /**
