@@ -140,7 +140,13 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
         extensions: { code: 'INTERNAL_SERVER_ERROR', response: { status: response.status, body } },
       });
     }
-    if (isGraphQLResponse(body)) return new SubgraphAnswer(body);
+    if (isGraphQLResponse(body)) {
+      // A subgraph that refused the whole request because it is overloaded (503 SERVICE_UNAVAILABLE,
+      // no data) is answered like one that is away: the error at each path it was to fill.
+      if (UNAVAILABLE_STATUSES.has(response.status) && isRefusal(body))
+        return new SubgraphUnavailableStatus(response.status);
+      return new SubgraphAnswer(body);
+    }
     if (UNAVAILABLE_STATUSES.has(response.status)) return new SubgraphUnavailableStatus(response.status);
     return new GraphQLError(`${response.status}: ${response.statusText}`, {
       extensions: { response: { status: response.status, statusText: response.statusText, body } },
@@ -216,6 +222,14 @@ function isGraphQLResponse(
     errors.length > 0 &&
     errors.every((error) => typeof error === 'object' && error !== null && typeof error.message === 'string') &&
     (data === undefined || data === null || typeof data === 'object')
+  );
+}
+
+/** No data, and nothing but SERVICE_UNAVAILABLE: the subgraph ran none of the request. */
+function isRefusal(body: { data?: unknown; errors: GraphQLFormattedError[] }): boolean {
+  return (
+    (body.data === undefined || body.data === null) &&
+    body.errors.every((error) => error.extensions?.code === SERVICE_UNAVAILABLE)
   );
 }
 

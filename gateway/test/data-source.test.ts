@@ -91,6 +91,25 @@ describe('ForwardingDataSource', () => {
     });
   });
 
+  it('answers an overloaded subgraph (503 SERVICE_UNAVAILABLE, no data) like one that is away: the error at each path', async () => {
+    const overloaded = {
+      errors: [{ message: 'Service temporarily unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+    };
+    const response = await dataSource(answer(503, overloaded)).process(
+      fetchOf(ENTITIES, {
+        representations: [
+          { __typename: 'Product', id: '1' },
+          { __typename: 'Product', id: '2' },
+        ],
+      }),
+    );
+    const extensions = { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: 7 };
+    expect(response.errors).toEqual([
+      { message: 'Service temporarily unavailable', path: ['_entities', 0], extensions },
+      { message: 'Service temporarily unavailable', path: ['_entities', 1], extensions },
+    ]);
+  });
+
   it('turns a refused gateway secret (403) into an internal error, never FORBIDDEN', async () => {
     const process = dataSource(answer(403, { errors: [{ message: 'Missing or invalid gateway secret' }] })).process(
       fetchOf('{me{id}}'),

@@ -135,6 +135,8 @@ export interface RuntimeConfig {
     giveUpAfterMs: number;
   };
   shutdownTimeoutMs: number;
+  /** New GraphQL requests are refused while the event loop runs this late (http/load-shedding.ts); 0: never. */
+  maxEventLoopDelayMs: number;
 }
 
 /** What every subgraph's configuration carries besides its own settings. */
@@ -158,6 +160,7 @@ export function readRuntimeConfig(reader: ConfigReader): RuntimeConfig {
       giveUpAfterMs: reader.int('DB_UNAVAILABLE_EXIT_SECONDS', { default: 60, min: 0, max: 86_400 }) * 1_000,
     },
     shutdownTimeoutMs: readShutdownTimeoutMs(reader),
+    maxEventLoopDelayMs: reader.int('MAX_EVENT_LOOP_DELAY_MS', { default: 500, min: 0, max: 60_000 }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { RequestContext } from '../auth/context.js';
 import { CLIENT_ADDRESS_HEADER, gatewaySecretGuard } from '../auth/gateway-secret.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { verifyViewer } from '../auth/viewer.js';
+import type { EventLoopPressure } from '../http/load-shedding.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../http/server.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
@@ -47,6 +48,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   metricsEndpoint?: MetricsEndpoint;
   /** The subgraph's name, on its trace spans. */
   service?: string;
+  /** Refuses new requests while the event loop is overloaded. */
+  pressure?: EventLoopPressure;
 }
 
 /** Starts a subgraph on `/graphql` behind the gateway-secret check; `port` 0 picks a free one. */
@@ -85,6 +88,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     guard: gatewaySecretGuard(options.gatewaySecret),
     metrics: options.metricsEndpoint,
     service: options.service,
+    pressure: options.pressure,
     context: async ({ headers, requestId, remoteAddress, log }) => {
       const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.

@@ -14,6 +14,7 @@ import {
   type ServiceEventsOptions,
   type Subscription,
 } from '../events/service-events.js';
+import { EventLoopPressure } from '../http/load-shedding.js';
 import type { RunningServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging.js';
 import { ServiceMetrics } from '../observability/metrics.js';
@@ -193,6 +194,13 @@ export function createSubgraphService<TContext extends RequestContext>(
         }
         const stopJobs = await definition.prepare?.(runtime);
         if (stopJobs) started.push({ name: 'background jobs', stop: stopJobs, maxMs: 5_000 });
+        const pressure = new EventLoopPressure({
+          maxDelayMs: config.runtime.maxEventLoopDelayMs,
+          log,
+          onShed: () => metrics.shedRequests.inc(),
+        });
+        pressure.start();
+        started.push({ name: 'load shedding', stop: async () => pressure.stop(), maxMs: 100 });
         const server = await startSubgraphServer<TContext>(
           {
             schema: await definition.createSchema(),
@@ -207,6 +215,7 @@ export function createSubgraphService<TContext extends RequestContext>(
             metrics,
             metricsEndpoint: graphqlPortMetrics(metrics, config.metrics, config.production),
             service: definition.name,
+            pressure,
           },
           config.port,
         );

@@ -7,6 +7,7 @@ import { type MetricsEndpoint, serveMetrics } from '../observability/metrics-end
 import { extractContext, inSpan, SpanKind } from '../observability/tracing.js';
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
+import type { EventLoopPressure } from './load-shedding.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -41,6 +42,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   metrics?: MetricsEndpoint;
   /** The service's name, on its trace spans. */
   service?: string;
+  /** Refuses new GraphQL requests while the event loop is overloaded (probes are always answered). */
+  pressure?: EventLoopPressure;
   /** Answers a request for any other path (e.g. the gateway's storefront files); 404 when absent or it declines. */
   fallback?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 }
@@ -94,6 +97,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
       return sendJson(res, 404, { error: 'Not found' });
     }
 
+    if (options.pressure?.overloaded()) return options.pressure.refuse(res);
     const refusal = options.guard?.(req);
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message }] });
 

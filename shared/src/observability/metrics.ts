@@ -28,6 +28,7 @@ export class ServiceMetrics {
   readonly graphqlRequests: Counter<'operation' | 'outcome'>;
   readonly graphqlDuration: Histogram<'operation'>;
   readonly graphqlErrors: Counter<'code'>;
+  readonly shedRequests: Counter;
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   readonly eventHandlingDuration: Histogram<'consumer' | 'outcome'>;
   readonly deadLetters: Counter<'subject' | 'consumer'>;
@@ -59,6 +60,11 @@ export class ServiceMetrics {
       name: 'graphql_errors_total',
       help: 'Errors returned in GraphQL responses, by extensions.code',
       labelNames: ['code'],
+      registers,
+    });
+    this.shedRequests = new Counter({
+      name: 'http_requests_shed_total',
+      help: 'GraphQL requests refused with 503 at once because the event loop was overloaded (MAX_EVENT_LOOP_DELAY_MS)',
       registers,
     });
     this.subgraphFetchDuration = new Histogram({
