@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.ts';
+import { type ReadyAnswer, ReadyProber } from './ready-prober.ts';
 
 export type ServiceName = 'gateway' | 'customer' | 'product' | 'order' | 'credit-status';
 export const SUBGRAPHS = ['customer', 'product', 'order', 'credit-status'] as const;
@@ -26,52 +26,10 @@ export interface ProcessEvent {
   what: string;
 }
 
-export type ReadyOutcome = 'ready' | 'not-ready' | 'refused' | 'reset' | 'timeout' | 'error';
+export type { ReadyAnswer, ReadyOutcome } from './ready-prober.ts';
 
-/** One GET /ready: how it ended and how long it took. */
-export interface ReadyAnswer {
-  outcome: ReadyOutcome;
-  status?: number;
-  ms: number;
-  body?: string;
-  error?: string;
-}
-
-/** GET /ready with a hard cap; `ms` is how long the answer (or the failure) took. */
-export function getReady(port: number, capMs: number): Promise<ReadyAnswer> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (answer: Omit<ReadyAnswer, 'ms'>) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ ...answer, ms: elapsed() });
-    };
-    const req = request({ host: '127.0.0.1', port, path: '/ready', method: 'GET', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () =>
-        finish({ outcome: res.statusCode === 200 ? 'ready' : 'not-ready', status: res.statusCode, body }),
-      );
-      res.on('error', (error) => finish({ outcome: 'reset', error: error.message }));
-    });
-    const timer = setTimeout(() => {
-      finish({ outcome: 'timeout', error: `no answer in ${capMs} ms` });
-      req.destroy();
-    }, capMs);
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const outcome: ReadyOutcome =
-        error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ECONNRESET' ? 'reset' : 'error';
-      finish({ outcome, error: `${error.code ?? ''} ${error.message}`.trim() });
-    });
-    req.end();
-  });
-}
+/** One probing thread for every service's `/ready`, started on first use. */
+let prober: ReadyProber | undefined;
 
 /**
  * One service of the supergraph as a separate Node process, started from its built `dist/`, with
@@ -188,9 +146,10 @@ export class ServiceProcess {
     await this.kill('SIGTERM', 5000);
   }
 
-  /** GET /ready on this service's port. */
+  /** GET /ready on this service's port, timed on the probing thread (ready-prober.ts). */
   ready(capMs: number): Promise<ReadyAnswer> {
-    return getReady(this.spec.port, capMs);
+    prober ??= new ReadyProber();
+    return prober.ready(this.spec.port, capMs);
   }
 
   /** Polls until /ready is 200, the process is replaced, or the deadline (clock ms) passes. */

@@ -110,12 +110,18 @@ export function streamsAndConsumers(target: NatsTarget): Promise<Map<string, str
   });
 }
 
-/** What every consumer still has to do: undelivered messages, unacknowledged ones, redeliveries. */
+/**
+ * What every durable consumer (the services' own, which carry the saga's effects) still has to do:
+ * undelivered messages, unacknowledged ones, redeliveries. Ephemeral ones are left out: the
+ * gateway's live feed reads through ordered consumers that acknowledge nothing, and one it leaves
+ * behind on a NATS reconnect stays on the server, unread, until its 5-minute inactivity threshold.
+ */
 export function consumerStates(target: NatsTarget): Promise<ConsumerState[]> {
   return withManager(target, async (jsm) => {
     const states: ConsumerState[] = [];
     for await (const stream of jsm.streams.list()) {
       for await (const consumer of jsm.consumers.list(stream.config.name)) {
+        if (!consumer.config.durable_name) continue;
         states.push({
           stream: stream.config.name,
           name: consumer.name,

@@ -7,6 +7,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
@@ -56,6 +57,13 @@ const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // Production refuses published or weak secrets: each run makes its own, as an operator would.
 const ADMIN = { email: 'admin@faults.example.com', password: randomBytes(32).toString('base64') };
 const TOKEN_KEY = generateKeyPairSync('ed25519');
+/**
+ * How late the runner's own thread ran: it drives every client, so a busy moment here delays
+ * requests and reading their answers (but not the /ready timings: ready-prober.ts).
+ */
+const runnerDelay = monitorEventLoopDelay({ resolution: 20 });
+runnerDelay.enable();
+
 /** Every service's; the customer subgraph also gets CUSTOMER_SECRETS. */
 const SECRETS = {
   GATEWAY_SECRET: randomBytes(32).toString('base64'),
@@ -783,6 +791,9 @@ function printFigures(f: {
   );
   console.log(
     `  /ready: ${[...f.monitor.figures].map(([service, fig]) => `${service} max ${fig.maxMs} ms (${fig.answered}/${fig.polls} answered)`).join(', ')}`,
+  );
+  console.log(
+    `  runner's event loop: max ${Math.round(runnerDelay.max / 1e6)} ms late, p99 ${Math.round(runnerDelay.percentile(99) / 1e6)} ms`,
   );
   const hangUps = f.logs
     .map((file) => [file.split('/').pop(), countMatches(file, /socket hang up/gi)] as const)
