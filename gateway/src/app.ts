@@ -96,7 +96,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`Subgraph "${name}" has no routing URL in the supergraph and no override`);
         subgraphs.set(name, target);
-        const pool = createSubgraphConnections(target, { keepAliveMs: config.subgraphKeepAliveMs, log });
+        const pool = createSubgraphConnections(target, {
+          keepAliveMs: config.subgraphKeepAliveMs,
+          connections: config.subgraphConnections,
+          log,
+        });
         connections.set(name, pool);
         return new ForwardingDataSource({
           name,

@@ -10,6 +10,8 @@ type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 export interface SubgraphConnectionSettings {
   /** How long an idle connection stays in the pool; below the subgraph's keep-alive timeout. */
   keepAliveMs: number;
+  /** The most connections open to the subgraph at once; further fetches wait for one. */
+  connections: number;
   log: Logger;
 }
 
@@ -52,13 +54,19 @@ const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_E
  * lengthen it. The subgraphs keep idle connections longer (SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS), so
  * the gateway is always the side that closes an idle connection, and never writes a request onto
  * one the subgraph is closing at the same moment.
+ *
+ * The pool holds at most `connections` (GATEWAY_SUBGRAPH_CONNECTIONS); more fetches at once wait
+ * here for one. Unbounded, a subgraph coming back after a restart met every waiting fetch at once
+ * on a new connection each: the fault suite saw 350 connections queue in the order subgraph's
+ * accept queue, which Node drains only as fast as it serves them, so a new connection (a load
+ * balancer's `/ready`) waited 2-6 s behind them. The readiness probe has a connection of its own,
+ * so it never waits behind the fetches either.
  */
 export function createSubgraphConnections(url: string, settings: SubgraphConnectionSettings): SubgraphConnections {
   const origin = new URL(url).origin;
-  const pool = new Pool(origin, {
-    keepAliveTimeout: settings.keepAliveMs,
-    keepAliveMaxTimeout: settings.keepAliveMs,
-  });
+  const keepAlive = { keepAliveTimeout: settings.keepAliveMs, keepAliveMaxTimeout: settings.keepAliveMs };
+  const pool = new Pool(origin, { ...keepAlive, connections: settings.connections });
+  const probes = new Pool(origin, { ...keepAlive, connections: 1 });
   pool.on('connect', () => settings.log.debug({ subgraphOrigin: origin }, 'subgraph connection opened'));
   pool.on('disconnect', (_origin, _targets, error) => {
     settings.log.debug({ subgraphOrigin: origin, reason: error.message }, 'subgraph connection closed');
@@ -93,14 +101,16 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
     async probe(timeoutMs) {
       const readyUrl = new URL('ready', url);
       const response = await poolFetch(readyUrl, {
-        dispatcher: pool,
+        dispatcher: probes,
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body?.cancel();
       if (!response.ok) throw new Error(`${readyUrl} is not ready (HTTP ${response.status})`);
     },
-    close: () => pool.close(),
+    close: async () => {
+      await Promise.all([pool.close(), probes.close()]);
+    },
   };
 }
 

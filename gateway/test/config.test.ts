@@ -51,6 +51,12 @@ describe('readGatewayConfig', () => {
     expect(config.supergraphPath).toBe(resolve('build/supergraph.graphql'));
   });
 
+  it('holds at most 32 connections to a subgraph by default, at least 1', () => {
+    expect(readGatewayConfig({}).subgraphConnections).toBe(32);
+    expect(readGatewayConfig({ GATEWAY_SUBGRAPH_CONNECTIONS: '4' }).subgraphConnections).toBe(4);
+    expect(() => readGatewayConfig({ GATEWAY_SUBGRAPH_CONNECTIONS: '0' })).toThrow(/GATEWAY_SUBGRAPH_CONNECTIONS/);
+  });
+
   it('keeps idle subgraph connections 4 s by default, and never as long as the subgraphs keep theirs', () => {
     expect(readGatewayConfig({}).subgraphKeepAliveMs).toBe(4000);
     expect(readGatewayConfig({ GATEWAY_SUBGRAPH_KEEP_ALIVE_MS: '8000' }).subgraphKeepAliveMs).toBe(8000);

@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@commerce-supergraph/shared/logging';
+import { afterEach, expect, it } from 'vitest';
+import { createSubgraphConnections, type SubgraphConnections } from '../src/subgraph-connections.js';
+
+const log = createLogger('gateway-test', { LOG_LEVEL: 'silent' });
+let connections: SubgraphConnections | undefined;
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await connections?.close();
+  await close?.();
+  connections = undefined;
+});
+
+/** A subgraph that holds every GraphQL request until released, answers /ready at once, and counts connections. */
+async function slowSubgraph() {
+  const held: ServerResponse[] = [];
+  let opened = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/ready') return res.end('{"status":"ready"}');
+    req.resume();
+    held.push(res);
+  });
+  server.on('connection', () => opened++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    held,
+    opened: () => opened,
+    release: () => {
+      for (const res of held.splice(0)) res.end('{"data":{}}');
+    },
+  };
+}
+
+it('opens at most `connections` to a subgraph; more fetches wait for one; /ready does not wait behind them', async () => {
+  const subgraph = await slowSubgraph();
+  connections = createSubgraphConnections(subgraph.url, { keepAliveMs: 4_000, connections: 3, log });
+  const fetches = Array.from({ length: 10 }, () =>
+    connections?.fetcher(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+  );
+  await expect.poll(() => subgraph.held.length).toBe(3);
+  // All three are busy, yet the readiness probe is answered on a connection of its own.
+  await connections.probe(1_000);
+  expect(subgraph.opened()).toBe(4);
+
+  // The waiting fetches go out as connections free up, never over the bound.
+  let answered = 0;
+  for (const fetch of fetches) void fetch?.then(() => answered++);
+  const until = Date.now() + 10_000;
+  while (answered < fetches.length && Date.now() < until) {
+    expect(subgraph.held.length).toBeLessThanOrEqual(3);
+    subgraph.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const answers = await Promise.all(fetches);
+  expect(answers.map((answer) => answer?.status)).toEqual(Array(10).fill(200));
+  expect(subgraph.opened()).toBe(4);
+});
