@@ -20,7 +20,12 @@ export interface ServiceEventsOptions {
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'auth' | 'service' | 'log' | 'streams' | 'positions'>;
+  /** NATS_STREAM_REPLICAS: copies of each of those streams across a JetStream cluster. Default 1. */
+  streamReplicas?: number;
+  bus?: Omit<
+    JetStreamEventBusOptions,
+    'url' | 'auth' | 'service' | 'log' | 'streams' | 'streamReplicas' | 'positions'
+  >;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
@@ -86,6 +91,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     service: options.service,
     log,
     streams: options.streams,
+    streamReplicas: options.streamReplicas,
     positions: databasePositions(options.orm),
     onDeadLetter: ({ consumer, subject }) => options.metrics?.deadLetters.inc({ consumer, subject }),
   });
