@@ -1,3 +1,4 @@
+import { natsServers } from '@commerce-supergraph/shared/nats-config';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -83,7 +84,7 @@ async function withManager<T>(
   use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>,
 ) {
   const nc = await connect({
-    servers: target.url,
+    servers: natsServers(target.url),
     user: target.user,
     pass: target.password,
     name: 'fault-suite-inspector',
@@ -126,6 +127,25 @@ export function consumerStates(target: NatsTarget): Promise<ConsumerState[]> {
       }
     }
     return states;
+  });
+}
+
+/**
+ * How often each event id (the Nats-Msg-Id the relays publish with) is stored across every stream
+ * but DEAD_LETTERS: what the outbox relays put on the bus, each copy counted.
+ */
+export function storedEventIds(target: NatsTarget): Promise<Map<string, number>> {
+  return withManager(target, async (jsm) => {
+    const counts = new Map<string, number>();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name === 'DEAD_LETTERS' || stream.state.messages === 0) continue;
+      for (let seq = stream.state.first_seq; seq <= stream.state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage(stream.config.name, { seq });
+        const id = message?.header?.get('Nats-Msg-Id');
+        if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    }
+    return counts;
   });
 }
 
