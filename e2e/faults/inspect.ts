@@ -66,6 +66,12 @@ export interface ConsumerState {
   pending: number;
   ackPending: number;
   redelivered: number;
+  /**
+   * A service's durable consumer; the others are the gateways' ordered (ephemeral) consumers, which
+   * read without acknowledging and, when their server dies, are re-created under a new name while
+   * the old one lingers unread until the server drops it (after 5 minutes without interest).
+   */
+  durable: boolean;
 }
 
 /**
@@ -123,6 +129,7 @@ export function consumerStates(target: NatsTarget): Promise<ConsumerState[]> {
           pending: consumer.num_pending,
           ackPending: consumer.num_ack_pending,
           redelivered: consumer.num_redelivered,
+          durable: Boolean(consumer.config.durable_name),
         });
       }
     }
@@ -146,6 +153,24 @@ export function storedEventIds(target: NatsTarget): Promise<Map<string, number>>
       }
     }
     return counts;
+  });
+}
+
+/** Each stream's replicas as configured, and the servers that hold a current copy (the leader and the replicas keeping up). */
+export function streamCopies(
+  target: NatsTarget,
+): Promise<Map<string, { replicas: number; leader?: string; current: string[] }>> {
+  return withManager(target, async (jsm) => {
+    const copies = new Map<string, { replicas: number; leader?: string; current: string[] }>();
+    for await (const stream of jsm.streams.list()) {
+      const cluster = stream.cluster;
+      const current = [
+        ...(cluster?.leader ? [cluster.leader] : []),
+        ...(cluster?.replicas ?? []).filter((replica) => replica.current && !replica.offline).map((r) => r.name),
+      ];
+      copies.set(stream.config.name, { replicas: stream.config.num_replicas, leader: cluster?.leader, current });
+    }
+    return copies;
   });
 }
 

@@ -17,9 +17,9 @@ import {
 } from '@commerce-supergraph/test-support/postgres-server';
 import {
   checkInvariants,
+  drainEffects,
   type Invariant,
   latestOrders,
-  missingEffects,
   observeSettling,
   readSnapshotPatiently,
   type SagaTrace,
@@ -27,7 +27,7 @@ import {
   sagaTimeline,
   summarizeWaits,
 } from './checks.ts';
-import { type ClientRecord, type Customer, GatewayClient, type Line, runClient, Tally } from './clients.ts';
+import { type ClientRecord, GatewayClient, startLoad, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
 import {
   freePort,
@@ -40,7 +40,7 @@ import {
   summarizeLogLine,
 } from './cluster.ts';
 import { type FaultConfig, readFaultConfig } from './config.ts';
-import { consumerStates, Databases, deadLetters, type NatsTarget } from './inspect.ts';
+import { Databases, deadLetters, type NatsTarget } from './inspect.ts';
 import { Random } from './random.ts';
 import { awaitAllReady, ReadinessMonitor, type Wedge } from './readiness.ts';
 import { describeFault, Infrastructure, type InjectedFault, injectFaults, planFaults } from './schedule.ts';
@@ -247,42 +247,17 @@ async function run(cfg: FaultConfig): Promise<number> {
   );
 
   const loadStart = clock.now();
-  const loadRandom = random.fork('load');
-  const records: ClientRecord[] = [];
-  const clientRuns: Promise<ClientRecord>[] = [];
   let clientsStopped = false;
-  const stopClients = () => teardown.interrupted || clientsStopped;
-  let lastClientAt = loadStart;
-  const load = (async () => {
-    for (let i = 0; i < cfg.orders; i++) {
-      const due = loadStart + (i * 1000) / cfg.rate;
-      if (due > clock.now()) await sleep(due - clock.now());
-      if (teardown.interrupted) return;
-      const lines = loadRandom.shuffle(products).slice(0, loadRandom.int(1, Math.min(3, products.length)));
-      const record: ClientRecord = {
-        index: i,
-        key: `faults-${cfg.seed}-${i + 1}`,
-        customer: customers[i % customers.length] as Customer,
-        items: lines.map((p): Line => ({ productId: p.id, quantity: loadRandom.int(1, 3) })),
-        wantsToPay: loadRandom.chance(cfg.payShare),
-        startedAt: clock.now(),
-        placeAttempts: 0,
-        payAttempts: 0,
-      };
-      records.push(record);
-      lastClientAt = clock.now();
-      clientRuns.push(
-        runClient(
-          client,
-          record,
-          { deadlineMs: cfg.clientDeadlineMs, pollMs: 700, payDelayMaxMs: 3000, keyPrefix: `faults-${cfg.seed}` },
-          clock,
-          loadRandom.fork(`client-${i}`),
-          stopClients,
-        ),
-      );
-    }
-  })();
+  const load = startLoad({
+    cfg,
+    products,
+    customers,
+    random: random.fork('load'),
+    clock,
+    clientFor: () => client,
+    stopped: () => teardown.interrupted || clientsStopped,
+  });
+  const { records, runs: clientRuns } = load;
   const injected: InjectedFault[] = await injectFaults(
     plan,
     infra,
@@ -292,9 +267,9 @@ async function run(cfg: FaultConfig): Promise<number> {
     (line) => console.log(`  fault ${line}`),
   );
   const lastFaultAt = Math.max(loadStart, ...injected.map((f) => f.restartedAt ?? f.startedAt));
-  await load;
+  await load.done;
   say(
-    `all ${records.length} clients started, the last ${seconds(lastClientAt - loadStart)} after the first; faults done; waiting for every service to be ready`,
+    `all ${records.length} clients started, the last ${seconds(load.lastClientAt - loadStart)} after the first; faults done; waiting for every service to be ready`,
   );
 
   // --- recovery: every service ready again; a wedged one is diagnosed, then rescued ---
@@ -338,7 +313,7 @@ async function run(cfg: FaultConfig): Promise<number> {
   if (notReady.length > 0) clientsStopped = true;
   await Promise.all(clientRuns);
   const clientsDoneAt = clock.now();
-  const drain = await drainEffects(db, inspector, cfg.effectsMs);
+  const drain = await drainEffects(db, inspector, clock, cfg.effectsMs);
   say(
     drain.missing.length === 0
       ? `effects complete ${seconds(drain.tookMs)} after the clients finished`
@@ -502,36 +477,6 @@ async function diagnose(
     pid: service.pid,
     facts: [verdict, ...facts],
   };
-}
-
-/** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
-async function drainEffects(
-  db: Databases,
-  nats: NatsTarget,
-  timeoutMs: number,
-): Promise<{ missing: string[]; tookMs: number }> {
-  const started = clock.now();
-  let missing: string[] = ['not looked yet'];
-  while (clock.now() - started < timeoutMs) {
-    try {
-      missing = missingEffects(await readSnapshotPatiently(db, 5000));
-      const busy = (await consumerStates(nats)).filter((c) => c.pending > 0 || c.ackPending > 0);
-      missing.push(
-        ...busy.map(
-          (c) =>
-            `consumer ${c.stream}/${c.name}: ${c.pending} undelivered, ${c.ackPending} unacknowledged (${c.redelivered} redelivered)`,
-        ),
-      );
-    } catch (error) {
-      missing = [`cannot look: ${(error as Error).message}`];
-    }
-    if (missing.length === 0) break;
-    await sleep(500);
-  }
-  const tookMs = clock.now() - started;
-  // A moment more, so a late duplicate has a chance to show up before the verdict.
-  await sleep(1000);
-  return { missing, tookMs };
 }
 
 function printInvariants(invariants: Invariant[]): string[] {

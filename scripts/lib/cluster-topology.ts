@@ -103,6 +103,22 @@ export async function planCluster(options: ClusterPlanOptions): Promise<ClusterP
   }
 }
 
+/**
+ * The order to start in: the first instance of order and customer (they own the streams the others
+ * read), then the first of product and credit-status, then the other instances (each database is
+ * migrated by then: instances starting together would race to migrate it), then the gateways.
+ */
+export function startWaves(instances: InstancePlan[]): InstancePlan[][] {
+  const first = (services: ClusterService[]) =>
+    instances.filter((i) => i.instance === 1 && services.includes(i.service));
+  return [
+    first(['order', 'customer']),
+    first(['product', 'credit-status']),
+    instances.filter((i) => i.instance > 1 && i.service !== 'gateway'),
+    instances.filter((i) => i.service === 'gateway'),
+  ].filter((wave) => wave.length > 0);
+}
+
 async function closeAll(balancers: Balancer[]): Promise<void> {
   await Promise.all(balancers.map((balancer) => balancer.close().catch(() => undefined)));
 }
