@@ -6,7 +6,7 @@
 // starts them again; then every order must end CONFIRMED or REJECTED, none lost or applied twice,
 // the stock exact, every outbox row stored on the bus once, and the consumers shared by the instances.
 // Exit code: 0 every invariant holds, 1 an invariant broke, 2 the test itself failed, 130 interrupted.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,15 +15,16 @@ import { authorizationConfig } from '@commerce-supergraph/test-support/nats-auth
 import { startPostgresServer } from '@commerce-supergraph/test-support/postgres-server';
 import { planCluster, startWaves } from '../../scripts/lib/cluster-topology.ts';
 import { type NatsNode, startNatsCluster } from '../../scripts/lib/nats-cluster.ts';
-import { checkInvariants, drainEffects, type Invariant, observeSettling, readSnapshotPatiently } from './checks.ts';
+import { checkInvariants, drainEffects, observeSettling, readSnapshotPatiently } from './checks.ts';
 import { GatewayClient, startLoad, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
 import { type ProcessEvent, ServiceProcess } from './cluster.ts';
+import { type Counts, check, eventsStoredOnce, readCounts, replication } from './cluster-checks.ts';
 import { readFaultConfig } from './config.ts';
-import { Databases, deadLetters, storedEventIds, streamCopies } from './inspect.ts';
+import { Databases, deadLetters, streamCopies } from './inspect.ts';
 import { Random } from './random.ts';
 import { setUpShop } from './setup.ts';
-import { ADMIN, DB_NAME, METRICS_TOKEN, serviceEnv } from './supergraph-env.ts';
+import { ADMIN, serviceEnv } from './supergraph-env.ts';
 import { Teardown } from './teardown.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -73,7 +74,6 @@ async function run(): Promise<number> {
   mkdirSync(dirs.reports);
   teardown.add('temporary directory', async () => {
     if (cfg.artifacts) {
-      const { cpSync } = await import('node:fs');
       cpSync(root, cfg.artifacts, { recursive: true });
       console.log(`logs copied to ${cfg.artifacts}`);
     }
@@ -82,7 +82,15 @@ async function run(): Promise<number> {
 
   // Eight subgraph processes with a pool each: more connections than PostgreSQL's default allows.
   const pg = await startPostgresServer({ settings: { max_connections: '400' } });
-  teardown.add('PostgreSQL', () => pg.dispose());
+  teardown.add(
+    'PostgreSQL',
+    () => pg.dispose(),
+    () => {
+      // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its backends with it.
+      const pid = pg.pid();
+      if (pid) process.kill(pid, 'SIGQUIT');
+    },
+  );
   // Every node with the committed users and permissions; the inspector reads as an operator user.
   const auth = await authorizationConfig({ operator: true });
   const nats = await startNatsCluster({
@@ -91,7 +99,16 @@ async function run(): Promise<number> {
     config: auth.config,
     env: auth.env,
   });
-  teardown.add('NATS cluster', () => nats.stop());
+  teardown.add(
+    'NATS cluster',
+    () => nats.stop(),
+    () => {
+      for (const node of nats.nodes) {
+        const pid = node.pid();
+        if (pid) process.kill(pid, 'SIGKILL');
+      }
+    },
+  );
   await nats.waitForJetStream();
   const inspector = { url: nats.url, ...auth.operator };
   say(`PostgreSQL on port ${pg.port}; NATS cluster ${nats.url} (JetStream leader elected); logs in ${dirs.logs}`);
@@ -132,9 +149,15 @@ async function run(): Promise<number> {
   const all = [...processes.values()];
   const get = (label: string) => processes.get(label) as ServiceProcess;
   for (const service of all) teardown.hold(() => service.hold());
-  teardown.add('services', async () => {
-    await Promise.all(all.map((service) => service.shutdown()));
-  });
+  teardown.add(
+    'services',
+    async () => {
+      await Promise.all(all.map((service) => service.shutdown()));
+    },
+    () => {
+      for (const service of all) if (service.pid && service.alive()) process.kill(service.pid, 'SIGKILL');
+    },
+  );
   for (const wave of startWaves(plan.instances)) {
     for (const instance of wave) get(instance.label).start();
     for (const instance of wave) {
@@ -285,7 +308,7 @@ async function run(): Promise<number> {
       'every killed process and NATS node came back by itself',
     ),
     check('events-stored-once', stored.problems, `${stored.rows} outbox rows, each on the bus exactly once`),
-    check('streams-replicated', await replication(inspector), `every stream has ${REPLICAS} current copies`),
+    check('streams-replicated', await replication(inspector, REPLICAS), `every stream has ${REPLICAS} current copies`),
   );
   const subgraphs = all.filter((s) => s.name !== 'gateway');
   for (const service of subgraphs) await count(service);
@@ -350,77 +373,4 @@ async function run(): Promise<number> {
       `${failed.length > 0 ? ` failed=${failed.join(',')}` : ''}`,
   );
   return failed.length === 0 ? 0 : 1;
-}
-
-function check(name: string, problems: string[], okSummary: string): Invariant {
-  return {
-    name,
-    ok: problems.length === 0,
-    summary: problems.length === 0 ? okSummary : `${problems.length} problems`,
-    details: problems.slice(0, 8).concat(problems.length > 8 ? [`... and ${problems.length - 8} more`] : []),
-  };
-}
-
-/** Every event id in the four outboxes stored once on the bus, and nothing stored twice. */
-async function eventsStoredOnce(
-  db: Databases,
-  inspector: { url: string },
-): Promise<{ problems: string[]; rows: number }> {
-  const stored = await storedEventIds(inspector);
-  const problems: string[] = [];
-  let rows = 0;
-  for (const name of Object.values(DB_NAME)) {
-    const ids = await db.query<{ id: string }>(name, 'select id from outbox_messages');
-    rows += ids.length;
-    for (const { id } of ids) {
-      const copies = stored.get(id) ?? 0;
-      if (copies !== 1) problems.push(`${name} outbox row ${id}: ${copies} copies on the bus`);
-    }
-  }
-  for (const [id, copies] of stored) if (copies > 1) problems.push(`event ${id} stored ${copies} times`);
-  if (rows === 0) problems.push('no outbox rows at all: the run published nothing');
-  return { problems: [...new Set(problems)], rows };
-}
-
-/** Every stream configured with REPLICAS copies, all of them current once the cluster is whole again. */
-async function replication(inspector: { url: string }): Promise<string[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const problems = [...(await streamCopies(inspector))].flatMap(([name, copies]) =>
-      copies.replicas === REPLICAS && copies.current.length === REPLICAS
-        ? []
-        : [
-            `${name}: ${copies.replicas} replicas configured, ${copies.current.length} current (${copies.current.join(', ')})`,
-          ],
-    );
-    if (problems.length === 0 || Date.now() > deadline) return problems;
-    await sleep(500);
-  }
-}
-
-interface Counts {
-  /** Events its consumers handled. */
-  handled: number;
-  /** Events its outbox relay published that the server stored, and re-publishes it dropped. */
-  stored: number;
-  duplicates: number;
-}
-
-/** What this process counted since it started, from its `/metrics`; zeros when it does not answer. */
-async function readCounts(service: ServiceProcess): Promise<Counts> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${service.spec.port}/metrics`, {
-      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-      signal: AbortSignal.timeout(5000),
-    });
-    const text = await response.text();
-    const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((n, match) => n + Number(match[1]), 0);
-    return {
-      handled: sum(/^event_handling_duration_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/gm),
-      stored: sum(/^outbox_published_total\{[^}]*result="stored"[^}]*\} (\d+)/gm),
-      duplicates: sum(/^outbox_published_total\{[^}]*result="duplicate"[^}]*\} (\d+)/gm),
-    };
-  } catch {
-    return { handled: 0, stored: 0, duplicates: 0 };
-  }
 }

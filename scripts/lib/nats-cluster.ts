@@ -79,7 +79,13 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
       return natsNode(options, name, configFile, own.client, own.monitor);
     }),
   );
-  await Promise.all(nodes.map((node) => node.start()));
+  try {
+    await Promise.all(nodes.map((node) => node.start()));
+  } catch (error) {
+    // None may outlive a failed start: the caller has nothing to stop yet.
+    await Promise.all(nodes.map((node) => node.kill()));
+    throw error;
+  }
   return {
     nodes,
     url: nodes.map((node) => node.url).join(','),
