@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientRecord, Customer, Tally } from './clients.ts';
 import type { Clock } from './clock.ts';
 import { seconds } from './clock.ts';
-import type { DeadLetterSummary } from './inspect.ts';
-import { Databases } from './inspect.ts';
+import { consumerStates, type Databases, type DeadLetterSummary, type NatsTarget } from './inspect.ts';
 import type { ReadyViolation, Wedge } from './readiness.ts';
 
 export const DB = { customer: 'customer_db', product: 'product_db', order: 'order_db', credit: 'credit_db' } as const;
@@ -140,9 +139,13 @@ export async function observeSettling(options: {
   readyAt: number;
   settleMs: number;
   observeMs: number;
+  /** While false, more clients are still to come (`clients` grows): watching began during the load. */
+  allArrived?: () => boolean;
 }): Promise<SettleObservation> {
   const { db, clock, clients, readyAt, settleMs } = options;
-  const placingDone = () => clients.every((client) => client.orderId !== undefined || client.gaveUp !== undefined);
+  const placingDone = () =>
+    (options.allArrived?.() ?? true) &&
+    clients.every((client) => client.orderId !== undefined || client.gaveUp !== undefined);
   const reference = new Map<string, number>();
   for (const client of clients)
     if (client.orderId) reference.set(client.orderId, Math.max(readyAt, client.placedAt ?? 0));
@@ -726,4 +729,35 @@ export function summarizeWaits(traces: SagaTrace[]): string[] {
       ([stage, { count, maxMs }]) =>
         `${count} late order${count === 1 ? '' : 's'} spent most of the wait on: ${stage} (up to ${seconds(maxMs)})`,
     );
+}
+
+/** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
+export async function drainEffects(
+  db: Databases,
+  nats: NatsTarget,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<{ missing: string[]; tookMs: number }> {
+  const started = clock.now();
+  let missing: string[] = ['not looked yet'];
+  while (clock.now() - started < timeoutMs) {
+    try {
+      missing = missingEffects(await readSnapshotPatiently(db, 5000));
+      const busy = (await consumerStates(nats)).filter((c) => c.durable && (c.pending > 0 || c.ackPending > 0));
+      missing.push(
+        ...busy.map(
+          (c) =>
+            `consumer ${c.stream}/${c.name}: ${c.pending} undelivered, ${c.ackPending} unacknowledged (${c.redelivered} redelivered)`,
+        ),
+      );
+    } catch (error) {
+      missing = [`cannot look: ${(error as Error).message}`];
+    }
+    if (missing.length === 0) break;
+    await sleep(500);
+  }
+  const tookMs = clock.now() - started;
+  // A moment more, so a late duplicate has a chance to show up before the verdict.
+  await sleep(1000);
+  return { missing, tookMs };
 }

@@ -1,7 +1,9 @@
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { operation } from '../support/operations.ts';
+import type { ProductStock } from './checks.ts';
 import type { Clock } from './clock.ts';
+import type { FaultConfig } from './config.ts';
 import type { Random } from './random.ts';
 
 /**
@@ -288,4 +290,65 @@ export async function runClient(
     client.tally.fail('PayOrder', record.lastFailure);
     await sleep(backoff(attempt, random));
   }
+}
+
+/** The run's shoppers as they arrive, and what became of each. */
+export interface Load {
+  /** Clock time the first client started. */
+  startedAt: number;
+  records: ClientRecord[];
+  runs: Promise<ClientRecord>[];
+  /** Clock time the last client started. */
+  lastClientAt: number;
+  /** Resolves once every client has started (not finished: see `runs`). */
+  done: Promise<void>;
+}
+
+/**
+ * Starts `cfg.orders` retrying clients at `cfg.rate` per second, each with one to three random
+ * products and its own idempotency key; `clientFor(i)` says which gateway client i talks to.
+ */
+export function startLoad(options: {
+  cfg: Pick<FaultConfig, 'orders' | 'rate' | 'seed' | 'payShare' | 'clientDeadlineMs'>;
+  products: ProductStock[];
+  customers: Customer[];
+  random: Random;
+  clock: Clock;
+  clientFor: (index: number) => GatewayClient;
+  stopped: () => boolean;
+}): Load {
+  const { cfg, products, customers, random, clock } = options;
+  const startedAt = clock.now();
+  const load: Load = { startedAt, records: [], runs: [], lastClientAt: startedAt, done: Promise.resolve() };
+  load.done = (async () => {
+    for (let i = 0; i < cfg.orders; i++) {
+      const due = startedAt + (i * 1000) / cfg.rate;
+      if (due > clock.now()) await sleep(due - clock.now());
+      if (options.stopped()) return;
+      const lines = random.shuffle(products).slice(0, random.int(1, Math.min(3, products.length)));
+      const record: ClientRecord = {
+        index: i,
+        key: `faults-${cfg.seed}-${i + 1}`,
+        customer: customers[i % customers.length] as Customer,
+        items: lines.map((p): Line => ({ productId: p.id, quantity: random.int(1, 3) })),
+        wantsToPay: random.chance(cfg.payShare),
+        startedAt: clock.now(),
+        placeAttempts: 0,
+        payAttempts: 0,
+      };
+      load.records.push(record);
+      load.lastClientAt = clock.now();
+      load.runs.push(
+        runClient(
+          options.clientFor(i),
+          record,
+          { deadlineMs: cfg.clientDeadlineMs, pollMs: 700, payDelayMaxMs: 3000, keyPrefix: `faults-${cfg.seed}` },
+          clock,
+          random.fork(`client-${i}`),
+          options.stopped,
+        ),
+      );
+    }
+  })();
+  return load;
 }

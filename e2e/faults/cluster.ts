@@ -11,6 +11,8 @@ export const SUBGRAPHS = ['customer', 'product', 'order', 'credit-status'] as co
 
 export interface ServiceSpec {
   name: ServiceName;
+  /** Which process of several of one service, e.g. `product-2` (the cluster test); default the name. */
+  label?: string;
   /** The built entry point, e.g. subgraphs/product/dist/index.js. */
   script: string;
   port: number;
@@ -21,6 +23,8 @@ export interface ServiceSpec {
 export interface ProcessEvent {
   at: number;
   service: ServiceName;
+  /** The process's label (see ServiceSpec). */
+  label: string;
   generation: number;
   pid: number | undefined;
   what: string;
@@ -48,6 +52,7 @@ export class ServiceProcess {
   /** When each generation was sent a kill or exited, whichever came first (clock ms). */
   private readonly ended = new Map<number, number>();
   readonly logFile: string;
+  readonly label: string;
   readonly spec: ServiceSpec;
   private readonly dirs: { logs: string; reports: string };
   private readonly clock: Clock;
@@ -63,7 +68,8 @@ export class ServiceProcess {
     this.dirs = dirs;
     this.clock = clock;
     this.record = record;
-    this.logFile = join(dirs.logs, `${spec.name}.log`);
+    this.label = spec.label ?? spec.name;
+    this.logFile = join(dirs.logs, `${this.label}.log`);
   }
 
   get name(): ServiceName {
@@ -90,7 +96,7 @@ export class ServiceProcess {
     this.generation += 1;
     this.spawnedAt = this.clock.now();
     const log = openSync(this.logFile, 'a');
-    writeSync(log, `\n=== ${this.name} generation ${this.generation} (${reason}) at ${this.clock.stamp()}\n`);
+    writeSync(log, `\n=== ${this.label} generation ${this.generation} (${reason}) at ${this.clock.stamp()}\n`);
     const child = spawn(
       process.execPath,
       [
@@ -106,12 +112,19 @@ export class ServiceProcess {
     closeSync(log);
     this.child = child;
     const generation = this.generation;
-    this.record({ at: this.spawnedAt, service: this.name, generation, pid: child.pid, what: `spawned (${reason})` });
+    this.record({
+      at: this.spawnedAt,
+      service: this.name,
+      label: this.label,
+      generation,
+      pid: child.pid,
+      what: `spawned (${reason})`,
+    });
     child.once('exit', (code, signal) => {
       if (!this.ended.has(generation)) this.ended.set(generation, this.clock.now());
       const expected = this.expectedExits.has(child);
       const what = `exited (${signal ?? `code ${code}`})${expected ? '' : ' on its own'}`;
-      this.record({ at: this.clock.now(), service: this.name, generation, pid: child.pid, what });
+      this.record({ at: this.clock.now(), service: this.name, label: this.label, generation, pid: child.pid, what });
       if (expected || this.stopping || this.child !== child) return;
       // What an orchestrator does with a crashed container: start it again, with a growing pause.
       this.crashRestarts += 1;
@@ -200,7 +213,7 @@ export class ServiceProcess {
     } catch {
       return [];
     }
-    const marker = `=== ${this.name} generation ${sinceGeneration} `;
+    const marker = `=== ${this.label} generation ${sinceGeneration} `;
     const from = text.lastIndexOf(marker);
     const relevant = (from >= 0 ? text.slice(from) : text).split('\n');
     return relevant

@@ -1,3 +1,4 @@
+import { natsServers } from '@commerce-supergraph/shared/nats-config';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -65,6 +66,12 @@ export interface ConsumerState {
   pending: number;
   ackPending: number;
   redelivered: number;
+  /**
+   * A service's durable consumer; the others are the gateways' ordered (ephemeral) consumers, which
+   * read without acknowledging and, when their server dies, are re-created under a new name while
+   * the old one lingers unread until the server drops it (after 5 minutes without interest).
+   */
+  durable: boolean;
 }
 
 /**
@@ -83,7 +90,7 @@ async function withManager<T>(
   use: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<T>,
 ) {
   const nc = await connect({
-    servers: target.url,
+    servers: natsServers(target.url),
     user: target.user,
     pass: target.password,
     name: 'fault-suite-inspector',
@@ -110,28 +117,60 @@ export function streamsAndConsumers(target: NatsTarget): Promise<Map<string, str
   });
 }
 
-/**
- * What every durable consumer (the services' own, which carry the saga's effects) still has to do:
- * undelivered messages, unacknowledged ones, redeliveries. Ephemeral ones are left out: the
- * gateway's live feed reads through ordered consumers that acknowledge nothing, and one it leaves
- * behind on a NATS reconnect stays on the server, unread, until its 5-minute inactivity threshold.
- */
+/** What every consumer still has to do: undelivered messages, unacknowledged ones, redeliveries. */
 export function consumerStates(target: NatsTarget): Promise<ConsumerState[]> {
   return withManager(target, async (jsm) => {
     const states: ConsumerState[] = [];
     for await (const stream of jsm.streams.list()) {
       for await (const consumer of jsm.consumers.list(stream.config.name)) {
-        if (!consumer.config.durable_name) continue;
         states.push({
           stream: stream.config.name,
           name: consumer.name,
           pending: consumer.num_pending,
           ackPending: consumer.num_ack_pending,
           redelivered: consumer.num_redelivered,
+          durable: Boolean(consumer.config.durable_name),
         });
       }
     }
     return states;
+  });
+}
+
+/**
+ * How often each event id (the Nats-Msg-Id the relays publish with) is stored across every stream
+ * but DEAD_LETTERS: what the outbox relays put on the bus, each copy counted.
+ */
+export function storedEventIds(target: NatsTarget): Promise<Map<string, number>> {
+  return withManager(target, async (jsm) => {
+    const counts = new Map<string, number>();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name === 'DEAD_LETTERS' || stream.state.messages === 0) continue;
+      for (let seq = stream.state.first_seq; seq <= stream.state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage(stream.config.name, { seq });
+        const id = message?.header?.get('Nats-Msg-Id');
+        if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    }
+    return counts;
+  });
+}
+
+/** Each stream's replicas as configured, and the servers that hold a current copy (the leader and the replicas keeping up). */
+export function streamCopies(
+  target: NatsTarget,
+): Promise<Map<string, { replicas: number; leader?: string; current: string[] }>> {
+  return withManager(target, async (jsm) => {
+    const copies = new Map<string, { replicas: number; leader?: string; current: string[] }>();
+    for await (const stream of jsm.streams.list()) {
+      const cluster = stream.cluster;
+      const current = [
+        ...(cluster?.leader ? [cluster.leader] : []),
+        ...(cluster?.replicas ?? []).filter((replica) => replica.current && !replica.offline).map((r) => r.name),
+      ];
+      copies.set(stream.config.name, { replicas: stream.config.num_replicas, leader: cluster?.leader, current });
+    }
+    return copies;
   });
 }
 

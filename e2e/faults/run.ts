@@ -3,18 +3,13 @@
 // retrying clients while it kills NATS and subgraphs and crashes PostgreSQL, then checks that no
 // order was lost, duplicated or left PENDING and that every effect happened exactly once.
 // Exit code: 0 every invariant holds, 1 an invariant broke, 2 the suite itself failed, 130 interrupted.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  type NatsService,
-  natsEnv,
-  startAuthorizedNatsServer,
-} from '@commerce-supergraph/test-support/nats-authorization';
+import { startAuthorizedNatsServer } from '@commerce-supergraph/test-support/nats-authorization';
 import type { TestNatsServer } from '@commerce-supergraph/test-support/nats-server';
 import {
   postgresBinDir,
@@ -23,19 +18,17 @@ import {
 } from '@commerce-supergraph/test-support/postgres-server';
 import {
   checkInvariants,
-  DB,
+  drainEffects,
   type Invariant,
   latestOrders,
-  missingEffects,
   observeSettling,
-  type ProductStock,
   readSnapshotPatiently,
   type SagaTrace,
   type SettleObservation,
   sagaTimeline,
   summarizeWaits,
 } from './checks.ts';
-import { type ClientRecord, type Customer, GatewayClient, type Line, runClient, Tally } from './clients.ts';
+import { type ClientRecord, GatewayClient, startLoad, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
 import {
   freePort,
@@ -48,15 +41,15 @@ import {
   summarizeLogLine,
 } from './cluster.ts';
 import { type FaultConfig, readFaultConfig } from './config.ts';
-import { consumerStates, Databases, deadLetters, type NatsTarget, streamsAndConsumers } from './inspect.ts';
+import { Databases, deadLetters, type NatsTarget } from './inspect.ts';
 import { Random } from './random.ts';
 import { awaitAllReady, ReadinessMonitor, type Wedge } from './readiness.ts';
 import { describeFault, Infrastructure, type InjectedFault, injectFaults, planFaults } from './schedule.ts';
+import { setUpShop } from './setup.ts';
+import { ADMIN, serviceEnv } from './supergraph-env.ts';
+import { Teardown } from './teardown.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-// Production refuses published or weak secrets: each run makes its own, as an operator would.
-const ADMIN = { email: 'admin@faults.example.com', password: randomBytes(32).toString('base64') };
-const TOKEN_KEY = generateKeyPairSync('ed25519');
 /**
  * How late the runner's own thread ran: it drives every client, so a busy moment here delays
  * requests and reading their answers (but not the /ready timings: ready-prober.ts).
@@ -64,88 +57,12 @@ const TOKEN_KEY = generateKeyPairSync('ed25519');
 const runnerDelay = monitorEventLoopDelay({ resolution: 20 });
 runnerDelay.enable();
 
-/** Every service's; the customer subgraph also gets CUSTOMER_SECRETS. */
-const SECRETS = {
-  GATEWAY_SECRET: randomBytes(32).toString('base64'),
-  JWT_PUBLIC_KEYS: TOKEN_KEY.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-};
-const CUSTOMER_SECRETS = {
-  JWT_PRIVATE_KEY: TOKEN_KEY.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  NATIONAL_ID_KEY: randomBytes(32).toString('base64'),
-};
-/** The consumers the saga needs before orders flow (docs/architecture.md, Events); CATALOG's is named per database. */
-const SAGA_CONSUMERS: Record<string, string[]> = {
-  ORDERS: [
-    'product__orders_order_created_v1',
-    'product__orders_order_cancelled_v1',
-    'customer__orders_order_confirmed_v1',
-    'customer__orders_order_rejected_v1',
-  ],
-  PAYMENTS: [
-    'product__payments_payment_succeeded_v1',
-    'credit-status__payments_payment_succeeded_v1',
-    'credit-status__payments_payment_failed_v1',
-    'customer__payments_payment_succeeded_v1',
-  ],
-  INVENTORY: ['order__inventory_reservation_reserved_v1', 'order__inventory_reservation_rejected_v1'],
-  CUSTOMERS: ['credit-status__customers_customer_registered_v1'],
-};
-
 const clock = new Clock();
 const say = (line: string) => console.log(`${clock.stamp()} ${line}`);
 
 // --- clean-up: every process and directory, on success, failure, Ctrl-C or a crash of the suite ---
-const cleanups: { label: string; run: () => Promise<void>; force: () => void }[] = [];
-let cleaning: Promise<void> | undefined;
-let interrupted = false;
-/** Services exit on the terminal's Ctrl-C too: none may be restarted once the end has begun. */
-const holds: (() => void)[] = [];
-function cleanUp(): Promise<void> {
-  for (const hold of holds) hold();
-  cleaning ??= (async () => {
-    for (const step of cleanups.splice(0).reverse()) {
-      try {
-        await Promise.race([step.run(), sleep(20_000).then(() => Promise.reject(new Error('timed out')))]);
-      } catch (error) {
-        console.error(`clean-up of ${step.label} failed (${(error as Error).message}); forcing`);
-        try {
-          step.force();
-        } catch {
-          // best effort
-        }
-      }
-    }
-  })();
-  return cleaning;
-}
-function forceCleanUp(): void {
-  for (const step of cleanups.splice(0).reverse()) {
-    try {
-      step.force();
-    } catch {
-      // best effort
-    }
-  }
-}
-const onSignal = (signal: NodeJS.Signals, code: number) => {
-  if (interrupted) {
-    console.error(`\n${signal} again: killing everything now`);
-    forceCleanUp();
-    process.exit(code);
-  }
-  interrupted = true;
-  console.error(`\n${signal}: stopping every process and removing the temporary directories (again to force)`);
-  void cleanUp().finally(() => process.exit(code));
-};
-process.on('SIGINT', () => onSignal('SIGINT', 130));
-process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-process.on('SIGHUP', () => onSignal('SIGHUP', 129));
-const crash = (error: unknown) => {
-  console.error('fault suite crashed:', error);
-  void cleanUp().finally(() => process.exit(2));
-};
-process.on('uncaughtException', crash);
-process.on('unhandledRejection', crash);
+const teardown = new Teardown();
+teardown.install('fault suite');
 
 // --- the run ---
 let config: FaultConfig;
@@ -169,48 +86,48 @@ try {
   console.log(`faults: seed=${config.seed} ERROR ${(error as Error).message.split('\n')[0]}`);
   exitCode = 2;
 }
-await cleanUp();
-process.exit(interrupted ? 130 : exitCode);
+await teardown.run();
+process.exit(teardown.interrupted ? 130 : exitCode);
 
 async function run(cfg: FaultConfig): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'commerce-faults-'));
   const dirs = { logs: join(root, 'logs'), reports: join(root, 'reports') };
   mkdirSync(dirs.logs);
   mkdirSync(dirs.reports);
-  cleanups.push({
-    label: 'temporary directory',
-    run: async () => {
+  teardown.add(
+    'temporary directory',
+    async () => {
       if (cfg.artifacts) copyArtifacts(root, cfg.artifacts);
       rmSync(root, { recursive: true, force: true });
     },
-    force: () => rmSync(root, { recursive: true, force: true }),
-  });
+    () => rmSync(root, { recursive: true, force: true }),
+  );
 
   // PostgreSQL and NATS of the suite's own, on free ports: the machine's servers are never touched.
   const pg: TestPostgresServer = await startPostgresServer();
-  cleanups.push({
-    label: 'PostgreSQL',
-    run: () => pg.dispose(),
-    force: () => {
+  teardown.add(
+    'PostgreSQL',
+    () => pg.dispose(),
+    () => {
       // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its backends with it.
       const pid = pg.pid();
       if (pid) process.kill(pid, 'SIGQUIT');
       rmSync(join(pg.dataDir, '..'), { recursive: true, force: true });
     },
-  });
+  );
   // NATS as production runs it: the committed per-service users and permissions, so a service that
   // needs a permission it lacks fails here too. The inspector reads everything as an operator user.
   const authorized = await startAuthorizedNatsServer({ operator: true });
   const nats: TestNatsServer = authorized.server;
   const inspector: NatsTarget = { url: nats.url, ...authorized.operator };
-  cleanups.push({
-    label: 'NATS',
-    run: () => nats.dispose(),
-    force: () => {
+  teardown.add(
+    'NATS',
+    () => nats.dispose(),
+    () => {
       const pid = nats.pid();
       if (pid) process.kill(pid, 'SIGKILL');
     },
-  });
+  );
   say(
     `PostgreSQL ${postgresBinDir()} on port ${pg.port} (pid ${pg.pid()}), NATS on port ${nats.port} (pid ${nats.pid()}), logs in ${dirs.logs}`,
   );
@@ -222,51 +139,28 @@ async function run(cfg: FaultConfig): Promise<number> {
     ),
   ) as Record<ServiceName, number>;
   const processEvents: ProcessEvent[] = [];
-  const common = { NODE_ENV: cfg.nodeEnv, LOG_LEVEL: cfg.logLevel, ...SECRETS };
-  const subgraphEnv = (prefix: string, dbName: string, port: number, natsUser: NatsService) => ({
-    ...common,
-    DATABASE_URL: pg.url,
-    NATS_URL: nats.url,
-    ...natsEnv(authorized.credentials[natsUser]),
-    [`${prefix}_PORT`]: String(port),
-    [`${prefix}_DB_NAME`]: dbName,
+  const context = {
+    nodeEnv: cfg.nodeEnv,
+    logLevel: cfg.logLevel,
+    databaseUrl: pg.url,
+    natsUrl: nats.url,
+    credentials: authorized.credentials,
+  };
+  const subgraph = (name: Exclude<ServiceName, 'gateway'>) => ({
+    script: `subgraphs/${name}/dist/index.js`,
+    env: { ...serviceEnv(name, context), [`${name.toUpperCase().replaceAll('-', '_')}_PORT`]: String(ports[name]) },
   });
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
   const specs = {
-    customer: {
-      script: 'subgraphs/customer/dist/index.js',
-      env: {
-        ...subgraphEnv('CUSTOMER', DB.customer, ports.customer, 'customer'),
-        ...CUSTOMER_SECRETS,
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-      },
-    },
-    product: {
-      script: 'subgraphs/product/dist/index.js',
-      env: { ...subgraphEnv('PRODUCT', DB.product, ports.product, 'product'), PRODUCT_SEED_DEMO_CATALOG: 'false' },
-    },
-    order: {
-      script: 'subgraphs/order/dist/index.js',
-      // The only provider in the repository; named, as production requires.
-      // A few customers place all the orders: the open-order cap is not what this suite tests.
-      env: {
-        ...subgraphEnv('ORDER', DB.order, ports.order, 'order'),
-        PAYMENT_PROVIDER: 'simulated',
-        ORDER_MAX_OPEN_ORDERS: '100000',
-      },
-    },
-    'credit-status': {
-      script: 'subgraphs/credit-status/dist/index.js',
-      env: subgraphEnv('CREDIT_STATUS', DB.credit, ports['credit-status'], 'credit-status'),
-    },
+    customer: subgraph('customer'),
+    product: subgraph('product'),
+    order: subgraph('order'),
+    'credit-status': subgraph('credit-status'),
     gateway: {
       script: 'gateway/dist/index.js',
+      // Token revocations come from this supergraph's NATS, as the subgraphs' events do.
       env: {
-        ...common,
-        // Token revocations come from this supergraph's NATS, as the subgraphs' events do.
-        NATS_URL: nats.url,
-        ...natsEnv(authorized.credentials.gateway),
+        ...serviceEnv('gateway', context),
         GATEWAY_PORT: String(ports.gateway),
         CUSTOMER_URL: url('customer'),
         ORDER_URL: url('order'),
@@ -287,16 +181,16 @@ async function run(cfg: FaultConfig): Promise<number> {
     ]),
   ) as Record<ServiceName, ServiceProcess>;
   const all = [...SUBGRAPHS.map((name) => services[name]), services.gateway];
-  for (const service of all) holds.push(() => service.hold());
-  cleanups.push({
-    label: 'services',
-    run: async () => {
+  for (const service of all) teardown.hold(() => service.hold());
+  teardown.add(
+    'services',
+    async () => {
       await Promise.all(all.map((service) => service.shutdown()));
     },
-    force: () => {
+    () => {
       for (const service of all) if (service.pid && service.alive()) process.kill(service.pid, 'SIGKILL');
     },
-  });
+  );
 
   // Start in an order that lets most consumers find their streams at once: order and customer
   // own the streams the others read.
@@ -313,80 +207,27 @@ async function run(cfg: FaultConfig): Promise<number> {
   say(`supergraph up: gateway ${ports.gateway}, ${SUBGRAPHS.map((name) => `${name} ${ports[name]}`).join(', ')}`);
 
   const db = new Databases(pg.url);
-  cleanups.push({ label: 'database connections', run: () => db.close(), force: () => undefined });
+  teardown.add(
+    'database connections',
+    () => db.close(),
+    () => undefined,
+  );
   const tally = new Tally();
   const client = new GatewayClient(ports.gateway, cfg.requestTimeoutMs, tally);
 
   // --- set-up through the gateway: products with a stock that runs out for some, customers ---
-  const setupRandom = random.fork('setup');
-  const adminToken = await retrying('admin login', async () => {
-    const res = await client.send('Login', { input: ADMIN }, undefined, 'setup-login');
-    const token = res.kind === 'answer' ? res.body.data?.login?.token : undefined;
-    if (!token) throw new Error(JSON.stringify(res));
-    return token as string;
+  const { products, customers, meanDemand } = await setUpShop({
+    client,
+    db,
+    inspector,
+    random: random.fork('setup'),
+    admin: ADMIN,
+    seed: cfg.seed,
+    orders: cfg.orders,
+    products: cfg.products,
+    customers: cfg.customers,
+    aborted: () => teardown.interrupted,
   });
-  const meanDemand = (cfg.orders * 2 * 2) / cfg.products; // 2 lines of 2 units on average
-  const products: ProductStock[] = [];
-  for (let i = 0; i < cfg.products; i++) {
-    const initialStock = Math.max(5, Math.round(meanDemand * setupRandom.between(0.45, 1.15)));
-    const name = `Fault item ${i + 1}`;
-    const price = setupRandom.between(5, 120).toFixed(2);
-    const id = await retrying(`create ${name}`, async () => {
-      const res = await client.send(
-        'CreateProduct',
-        { input: { sku: `FAULT-${cfg.seed}-${i + 1}`, name, price, initialStock } },
-        adminToken,
-        `setup-product-${i + 1}`,
-      );
-      const product = res.kind === 'answer' ? res.body.data?.createProduct?.product : undefined;
-      if (!product?.id) throw new Error(JSON.stringify(res));
-      return product.id as string;
-    });
-    products.push({ id, name, initialStock });
-  }
-  const customers: Customer[] = [];
-  for (let start = 0; start < cfg.customers; start += 5) {
-    const batch = Array.from({ length: Math.min(5, cfg.customers - start) }, (_, k) => start + k);
-    customers.push(
-      ...(await Promise.all(
-        batch.map((i) =>
-          retrying(`register customer ${i + 1}`, async () => {
-            const res = await client.send(
-              'RegisterCustomer',
-              {
-                input: {
-                  name: `Fault shopper ${i + 1}`,
-                  email: `shopper-${i + 1}-${cfg.seed}@faults.example.com`,
-                  password: 'fault-suite-shopper',
-                },
-              },
-              undefined,
-              `setup-customer-${i + 1}`,
-            );
-            const payload = res.kind === 'answer' ? res.body.data?.registerCustomer : undefined;
-            if (!payload?.token) throw new Error(JSON.stringify(res));
-            return { id: payload.customer.id as string, token: payload.token as string };
-          }),
-        ),
-      )),
-    );
-  }
-  await retrying('the order subgraph prices every product', async () => {
-    const rows = await db.query<{ n: string }>(DB.order, 'select count(*)::text as n from product_prices');
-    if (Number(rows[0]?.n) < products.length) throw new Error(`${rows[0]?.n} of ${products.length} priced`);
-  });
-  await retrying(
-    'every saga consumer attached',
-    async () => {
-      const found = await streamsAndConsumers(inspector);
-      const missing = Object.entries(SAGA_CONSUMERS).flatMap(([stream, names]) =>
-        names.filter((name) => !found.get(stream)?.includes(name)).map((name) => `${stream}/${name}`),
-      );
-      if ((found.get('CATALOG') ?? []).length === 0) missing.push('CATALOG/<order projection>');
-      if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-    },
-    60_000,
-  );
   say(
     `set up: ${customers.length} customers; stock ${products.map((p) => `${p.name.replace('Fault item ', '#')}=${p.initialStock}`).join(' ')} (mean demand ${Math.round(meanDemand)} each)`,
   );
@@ -400,7 +241,11 @@ async function run(cfg: FaultConfig): Promise<number> {
     Math.max(10_000, cfg.readyBudgetMs * 5),
   );
   monitor.start();
-  cleanups.push({ label: 'readiness polling', run: () => monitor.stop(), force: () => undefined });
+  teardown.add(
+    'readiness polling',
+    () => monitor.stop(),
+    () => undefined,
+  );
   const infra = new Infrastructure(pg, nats);
   const loadWindowMs = (cfg.orders * 1000) / cfg.rate;
   const { faults: plan, scale } = planFaults(random.fork('faults'), cfg.rounds, loadWindowMs);
@@ -409,54 +254,29 @@ async function run(cfg: FaultConfig): Promise<number> {
   );
 
   const loadStart = clock.now();
-  const loadRandom = random.fork('load');
-  const records: ClientRecord[] = [];
-  const clientRuns: Promise<ClientRecord>[] = [];
   let clientsStopped = false;
-  const stopClients = () => interrupted || clientsStopped;
-  let lastClientAt = loadStart;
-  const load = (async () => {
-    for (let i = 0; i < cfg.orders; i++) {
-      const due = loadStart + (i * 1000) / cfg.rate;
-      if (due > clock.now()) await sleep(due - clock.now());
-      if (interrupted) return;
-      const lines = loadRandom.shuffle(products).slice(0, loadRandom.int(1, Math.min(3, products.length)));
-      const record: ClientRecord = {
-        index: i,
-        key: `faults-${cfg.seed}-${i + 1}`,
-        customer: customers[i % customers.length] as Customer,
-        items: lines.map((p): Line => ({ productId: p.id, quantity: loadRandom.int(1, 3) })),
-        wantsToPay: loadRandom.chance(cfg.payShare),
-        startedAt: clock.now(),
-        placeAttempts: 0,
-        payAttempts: 0,
-      };
-      records.push(record);
-      lastClientAt = clock.now();
-      clientRuns.push(
-        runClient(
-          client,
-          record,
-          { deadlineMs: cfg.clientDeadlineMs, pollMs: 700, payDelayMaxMs: 3000, keyPrefix: `faults-${cfg.seed}` },
-          clock,
-          loadRandom.fork(`client-${i}`),
-          stopClients,
-        ),
-      );
-    }
-  })();
+  const load = startLoad({
+    cfg,
+    products,
+    customers,
+    random: random.fork('load'),
+    clock,
+    clientFor: () => client,
+    stopped: () => teardown.interrupted || clientsStopped,
+  });
+  const { records, runs: clientRuns } = load;
   const injected: InjectedFault[] = await injectFaults(
     plan,
     infra,
     services,
     clock,
-    () => interrupted,
+    () => teardown.interrupted,
     (line) => console.log(`  fault ${line}`),
   );
   const lastFaultAt = Math.max(loadStart, ...injected.map((f) => f.restartedAt ?? f.startedAt));
-  await load;
+  await load.done;
   say(
-    `all ${records.length} clients started, the last ${seconds(lastClientAt - loadStart)} after the first; faults done; waiting for every service to be ready`,
+    `all ${records.length} clients started, the last ${seconds(load.lastClientAt - loadStart)} after the first; faults done; waiting for every service to be ready`,
   );
 
   // --- recovery: every service ready again; a wedged one is diagnosed, then rescued ---
@@ -500,7 +320,7 @@ async function run(cfg: FaultConfig): Promise<number> {
   if (notReady.length > 0) clientsStopped = true;
   await Promise.all(clientRuns);
   const clientsDoneAt = clock.now();
-  const drain = await drainEffects(db, inspector, cfg.effectsMs);
+  const drain = await drainEffects(db, inspector, clock, cfg.effectsMs);
   say(
     drain.missing.length === 0
       ? `effects complete ${seconds(drain.tookMs)} after the clients finished`
@@ -565,20 +385,6 @@ async function run(cfg: FaultConfig): Promise<number> {
       `maxReady=${maxReady}ms wedges=${wedges.length}${failed.length > 0 ? ` failed=${failed.join(',')}` : ''}`,
   );
   return failed.length === 0 ? 0 : 1;
-}
-
-/** Retries a set-up step until it works or the time is up. */
-async function retrying<T>(label: string, step: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await step();
-    } catch (error) {
-      if (Date.now() > deadline || interrupted)
-        throw new Error(`set-up step "${label}" failed: ${(error as Error).message}`);
-      await sleep(250);
-    }
-  }
 }
 
 function portsByName(ports: Record<ServiceName, number>): Record<string, number> {
@@ -678,36 +484,6 @@ async function diagnose(
     pid: service.pid,
     facts: [verdict, ...facts],
   };
-}
-
-/** Waits until the sales, scores and notifications have all arrived and every consumer is idle. */
-async function drainEffects(
-  db: Databases,
-  nats: NatsTarget,
-  timeoutMs: number,
-): Promise<{ missing: string[]; tookMs: number }> {
-  const started = clock.now();
-  let missing: string[] = ['not looked yet'];
-  while (clock.now() - started < timeoutMs) {
-    try {
-      missing = missingEffects(await readSnapshotPatiently(db, 5000));
-      const busy = (await consumerStates(nats)).filter((c) => c.pending > 0 || c.ackPending > 0);
-      missing.push(
-        ...busy.map(
-          (c) =>
-            `consumer ${c.stream}/${c.name}: ${c.pending} undelivered, ${c.ackPending} unacknowledged (${c.redelivered} redelivered)`,
-        ),
-      );
-    } catch (error) {
-      missing = [`cannot look: ${(error as Error).message}`];
-    }
-    if (missing.length === 0) break;
-    await sleep(500);
-  }
-  const tookMs = clock.now() - started;
-  // A moment more, so a late duplicate has a chance to show up before the verdict.
-  await sleep(1000);
-  return { missing, tookMs };
 }
 
 function printInvariants(invariants: Invariant[]): string[] {

@@ -1,6 +1,6 @@
 import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream/nats-auth';
 import type { Logger } from '@commerce-supergraph/shared/logging';
-import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
+import { type NatsAuth, natsServers } from '@commerce-supergraph/shared/nats-config';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { PublicCache } from './fetch-sharing.js';
 
@@ -42,7 +42,7 @@ export function followCatalogChanges(
         nc = await connect({
           // As the gateway's own NATS user, which may subscribe to this subject (deploy/nats/).
           ...natsConnectOptions(url, nats.auth),
-          servers: url,
+          servers: natsServers(url),
           name: 'gateway',
           maxReconnectAttempts: -1,
           reconnectTimeWait: RECONNECT_WAIT_MS,

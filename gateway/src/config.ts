@@ -6,7 +6,7 @@ import {
   SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
   SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS,
 } from '@commerce-supergraph/shared/graphql/subgraph-server';
-import { type NatsAuth, readNatsAuth } from '@commerce-supergraph/shared/nats-config';
+import { type NatsAuth, readNatsAuth, readNatsUrl } from '@commerce-supergraph/shared/nats-config';
 import { type MetricsSettings, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { PUBLISHED_SECRETS, readAuthConfig } from '@commerce-supergraph/shared/service-config';
 import { parseTrustedProxies } from './client-address.js';
@@ -116,7 +116,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphUrls: readSubgraphUrls(reader, env),
     jwt,
     gatewaySecret,
-    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+    natsUrl: readNatsUrl(reader),
     natsAuth: readNatsAuth(reader, env, PUBLISHED_SECRETS),
     limits: {
       maxDepth: limit('GATEWAY_MAX_DEPTH', 10),

@@ -1,6 +1,6 @@
 import { ConfigReader, type Env } from '@commerce-supergraph/shared/config';
 import type { DeadLetterStore, StoredDeadLetter } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
-import { type NatsAuth, readNatsAuth } from '@commerce-supergraph/shared/nats-config';
+import { type NatsAuth, readNatsAuth, readNatsUrl } from '@commerce-supergraph/shared/nats-config';
 
 /**
  * `npm run dead-letters`: the decisions, apart from the connection (scripts/dead-letters.ts), so
@@ -21,7 +21,7 @@ may replay it.`;
 /** Where and as whom to connect, from the same variables the services read; throws a ConfigError. */
 export function natsSettings(env: Env): { url: string; auth: NatsAuth } {
   const reader = new ConfigReader(env);
-  const url = reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] });
+  const url = readNatsUrl(reader);
   const auth = readNatsAuth(reader, env);
   reader.done();
   return { url, auth };

@@ -33,6 +33,46 @@ export const PUBLISHED_NATS_PASSWORDS: readonly string[] = [
   'development-only-nats-gateway-password',
 ];
 
+/**
+ * NATS_URL: one server, or several separated by commas (`nats://a:4222,nats://b:4222,nats://c:4222`),
+ * the members of a cluster. The client connects to one of them and fails over to the others (and to
+ * any member the cluster announces) when it goes away. Each must be a nats:// or tls:// URL.
+ */
+export function readNatsUrl(reader: ConfigReader): string {
+  return reader.parsed('NATS_URL', { default: 'nats://127.0.0.1:4222' }, (raw) => {
+    const servers = natsServers(raw);
+    if (servers.length === 0) throw new Error('must name at least one server');
+    for (const server of servers) {
+      let parsed: URL;
+      try {
+        parsed = new URL(server);
+      } catch {
+        // The value is not echoed: a URL may carry a password.
+        throw new Error('must be a URL, or URLs separated by commas');
+      }
+      if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:') {
+        throw new Error(`must use nats: or tls:, got "${parsed.protocol}"`);
+      }
+    }
+    return raw;
+  });
+}
+
+/** The servers a NATS_URL names, for the client's `servers` option (it does not split a list itself). */
+export const natsServers = (url: string): string[] =>
+  url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+
+/**
+ * NATS_STREAM_REPLICAS: how many servers of a JetStream cluster keep a copy of each stream a
+ * service creates (1 on a single server; 3 on a 3-node cluster survives the loss of one node). At
+ * most 5, as NATS allows; more than the cluster has members and the server refuses the stream.
+ */
+export const readStreamReplicas = (reader: ConfigReader): number =>
+  reader.int('NATS_STREAM_REPLICAS', { default: 1, min: 1, max: 5 });
+
 const CREDENTIALS =
   'NATS_USER and NATS_PASSWORD, NATS_TOKEN, NATS_CREDS_FILE, NATS_NKEY_SEED_FILE, or NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE';
 

@@ -2,7 +2,13 @@ import type { JwtSettings } from './auth/jwt.js';
 import { parsePrivateKey, parsePublicKeys, type SigningKey, type VerificationKey } from './auth/keys.js';
 import { publishedKeyName, publishedKeyPair } from './auth/published-keys.js';
 import { ConfigReader, type Env, isProduction } from './config.js';
-import { type NatsAuth, PUBLISHED_NATS_PASSWORDS, readNatsAuth } from './nats-config.js';
+import {
+  type NatsAuth,
+  PUBLISHED_NATS_PASSWORDS,
+  readNatsAuth,
+  readNatsUrl,
+  readStreamReplicas,
+} from './nats-config.js';
 import { type MetricsSettings, readMetricsConfig } from './observability/metrics-endpoint.js';
 
 /** The modes a service runs in; anything else (a typo such as `prod`) refuses to start. Unset is development. */
@@ -33,9 +39,12 @@ export interface AuthConfig {
 /** Settings every subgraph reads the same way; each adds its own on top. */
 export interface CommonConfig extends AuthConfig {
   databaseUrl: string;
+  /** One NATS server, or a cluster's members separated by commas. */
   natsUrl: string;
   /** NATS credentials and TLS (see nats-config.ts). */
   natsAuth: NatsAuth;
+  /** NATS_STREAM_REPLICAS: copies of each stream the service creates, across a JetStream cluster. */
+  streamReplicas: number;
 }
 
 function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonConfig {
@@ -45,8 +54,9 @@ function readCommonConfig(reader: ConfigReader, env: Env = process.env): CommonC
       default: 'postgres://postgres@127.0.0.1:5432/postgres',
       protocols: ['postgres:', 'postgresql:'],
     }),
-    natsUrl: reader.url('NATS_URL', { default: 'nats://127.0.0.1:4222', protocols: ['nats:', 'tls:'] }),
+    natsUrl: readNatsUrl(reader),
     natsAuth: readNatsAuth(reader, env, PUBLISHED_SECRETS),
+    streamReplicas: readStreamReplicas(reader),
   };
 }
 

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigReader } from '../src/config.js';
 import { natsConnectOptions } from '../src/events/jetstream/nats-auth.js';
-import { PUBLISHED_NATS_PASSWORDS, readNatsAuth } from '../src/nats-config.js';
+import {
+  natsServers,
+  PUBLISHED_NATS_PASSWORDS,
+  readNatsAuth,
+  readNatsUrl,
+  readStreamReplicas,
+} from '../src/nats-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nats-config-'));
 const file = (name: string) => {
@@ -111,5 +117,46 @@ describe('NATS credentials and TLS', () => {
     const reader = new ConfigReader(env);
     expect(readNatsAuth(reader, env)).toEqual({ user: 'order', password: env.NATS_PASSWORD });
     expect(reader.devDefaultsUsed).toEqual(['NATS_PASSWORD']);
+  });
+});
+
+describe('NATS_URL and NATS_STREAM_REPLICAS', () => {
+  const readCluster = (env: Record<string, string>) => {
+    const reader = new ConfigReader(env);
+    const url = readNatsUrl(reader);
+    const replicas = readStreamReplicas(reader);
+    try {
+      reader.done();
+      return { url, replicas, problems: [] as string[] };
+    } catch (error) {
+      if (error instanceof ConfigError) return { url, replicas, problems: error.problems };
+      throw error;
+    }
+  };
+
+  it('default to one local server and one copy of each stream', () => {
+    expect(readCluster({})).toEqual({ url: 'nats://127.0.0.1:4222', replicas: 1, problems: [] });
+    expect(natsServers('nats://127.0.0.1:4222')).toEqual(['nats://127.0.0.1:4222']);
+  });
+
+  it("take a cluster's members separated by commas, each given to the client", () => {
+    const url = 'nats://a:4222, nats://b:4222,tls://c:4222';
+    expect(readCluster({ NATS_URL: url, NATS_STREAM_REPLICAS: '3' })).toEqual({ url, replicas: 3, problems: [] });
+    expect(natsServers(url)).toEqual(['nats://a:4222', 'nats://b:4222', 'tls://c:4222']);
+    // One tls:// member asks for TLS on every connection.
+    expect(natsConnectOptions(url, {})).toEqual({ tls: {} });
+  });
+
+  it('refuse a list with a member that is not a NATS URL, and replicas outside 1..5', () => {
+    const { problems } = readCluster({ NATS_URL: 'nats://a:4222,http://b:80', NATS_STREAM_REPLICAS: '6' });
+    expect(problems).toEqual([
+      'NATS_URL must use nats: or tls:, got "http:"',
+      'NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got "6"',
+    ]);
+    expect(readCluster({ NATS_URL: ' , ' }).problems).toEqual(['NATS_URL must name at least one server']);
+    expect(readCluster({ NATS_URL: 'nats://a:4222,not a url' }).problems).toEqual([
+      'NATS_URL must be a URL, or URLs separated by commas',
+    ]);
+    expect(readCluster({ NATS_STREAM_REPLICAS: '0' }).problems).toHaveLength(1);
   });
 });

@@ -50,19 +50,36 @@ function withOperator(config: string, password: string): string {
  * environment as docker-compose passes the real ones.
  */
 export async function startAuthorizedNatsServer(options: AuthorizedNatsOptions = {}): Promise<AuthorizedNatsServer> {
+  const { config, env, credentials, operator } = await authorizationConfig(options);
+  const server = await startNatsServer({ config, env });
+  return { server, credentials, operator };
+}
+
+/**
+ * The committed authorization with fresh test passwords, for a server of a test's own (or each
+ * node of a cluster, e2e/faults/cluster-run.ts): the configuration text, the server's environment
+ * that carries the passwords, and each service's credentials.
+ */
+export async function authorizationConfig(options: AuthorizedNatsOptions = {}): Promise<{
+  config: string;
+  env: Record<string, string>;
+  credentials: Record<NatsService, NatsAuth>;
+  operator?: NatsAuth;
+}> {
   // A letter first, as docs/operations.md advises: the server reads an expanded variable as a
   // configuration value, and one such as "1e0f..." does not parse as a string.
   const passwords = Object.fromEntries(NATS_SERVICES.map((service) => [service, testPassword()]));
   const committed = await readFile(AUTHORIZATION_CONF, 'utf8');
   const operator = options.operator ? { user: 'operator', password: testPassword() } : undefined;
-  const server = await startNatsServer({
-    config: operator ? withOperator(committed, operator.password) : committed,
-    env: Object.fromEntries(NATS_SERVICES.map((service) => [passwordVariable(service), passwords[service] as string])),
-  });
   const credentials = Object.fromEntries(
     NATS_SERVICES.map((service) => [service, { user: service, password: passwords[service] }]),
   ) as Record<NatsService, NatsAuth>;
-  return { server, credentials, operator };
+  return {
+    config: operator ? withOperator(committed, operator.password) : committed,
+    env: Object.fromEntries(NATS_SERVICES.map((service) => [passwordVariable(service), passwords[service] as string])),
+    credentials,
+    operator,
+  };
 }
 
 /** A service's NATS settings as environment variables, for its configuration reader. */

@@ -25,6 +25,11 @@ export interface OutboxRelayOptions {
   /** Published rows are deleted this long after publishing; 0 deletes them at once. */
   retentionMs?: number;
   pruneIntervalMs?: number;
+  /**
+   * Told of each acknowledged publish: `duplicate` when the server already had the event (a relay
+   * re-published a row after a crash or after its lease ran out) and dropped this copy.
+   */
+  onPublished?: (duplicate: boolean) => void;
 }
 
 const DAY = 86_400_000;
@@ -36,7 +41,8 @@ const DAY = 86_400_000;
  * row at once; the event id as the msg id makes the server drop the rare re-publish after a crash.
  */
 export class OutboxRelay {
-  private readonly settings: Required<Omit<OutboxRelayOptions, 'log'>>;
+  private readonly settings: Required<Omit<OutboxRelayOptions, 'log' | 'onPublished'>>;
+  private readonly onPublished: (duplicate: boolean) => void;
   private readonly log: Logger;
   private readonly commitHook = new KickAfterCommit(OutboxMessage, () => this.kick());
   private running: Promise<void> | undefined;
@@ -53,6 +59,7 @@ export class OutboxRelay {
     options: OutboxRelayOptions,
   ) {
     this.log = options.log.child({ component: 'outbox-relay' });
+    this.onPublished = options.onPublished ?? (() => undefined);
     this.settings = {
       batchSize: options.batchSize ?? 100,
       leaseMs: options.leaseMs ?? 5_000,
@@ -167,6 +174,7 @@ export class OutboxRelay {
     // Sent back to back on one connection, so the stream stores them in claim order (oldest first).
     const results = await Promise.allSettled(rows.map((row) => this.bus.publish(row.payload)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
+    for (const result of results) if (result.status === 'fulfilled') this.onPublished(result.value.duplicate);
     for (const id of done) for (const tell of this.waiting.get(id) ?? []) tell();
     if (done.length > 0) await markPublished(em, done, this.settings.retentionMs === 0);
     for (const [i, result] of results.entries()) {

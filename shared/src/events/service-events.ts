@@ -20,7 +20,9 @@ export interface ServiceEventsOptions {
   log: Logger;
   /** The streams this service publishes to (it owns them). */
   streams?: StreamSpec[];
-  bus?: Omit<JetStreamEventBusOptions, 'url' | 'auth' | 'service' | 'log' | 'streams' | 'positions'>;
+  /** NATS_STREAM_REPLICAS: copies of each of those streams across a JetStream cluster. Default 1. */
+  streamReplicas?: number;
+  bus?: Omit<JetStreamEventBusOptions, 'url' | 'auth' | 'service' | 'log' | 'streams' | 'streamReplicas' | 'positions'>;
   relay?: Omit<OutboxRelayOptions, 'log'>;
   /** How long shutdown may spend publishing what is still in the outbox. Default 5 s. */
   shutdownFlushMs?: number;
@@ -86,10 +88,15 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
     service: options.service,
     log,
     streams: options.streams,
+    streamReplicas: options.streamReplicas,
     positions: databasePositions(options.orm),
     onDeadLetter: ({ consumer, subject }) => options.metrics?.deadLetters.inc({ consumer, subject }),
   });
-  const relay = new OutboxRelay(options.orm, bus, { ...options.relay, log });
+  const relay = new OutboxRelay(options.orm, bus, {
+    onPublished: (duplicate) => options.metrics?.outboxPublished.inc({ result: duplicate ? 'duplicate' : 'stored' }),
+    ...options.relay,
+    log,
+  });
   // Whatever piled up while NATS was away goes out as soon as it is back, not at the next sweep.
   bus.onConnected(() => relay.kick());
   const retention = options.inboxRetentionMs ?? 7 * 24 * HOUR;

@@ -165,6 +165,7 @@ export function createSubgraphService<TContext extends RequestContext>(
           orm,
           log,
           streams: definition.streams,
+          streamReplicas: config.streamReplicas,
           metrics,
         });
         registerConsumerMetrics(metrics, events.bus);

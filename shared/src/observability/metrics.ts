@@ -32,6 +32,7 @@ export class ServiceMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   readonly eventHandlingDuration: Histogram<'consumer' | 'outcome'>;
   readonly deadLetters: Counter<'subject' | 'consumer'>;
+  readonly outboxPublished: Counter<'result'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -85,6 +86,12 @@ export class ServiceMetrics {
       name: 'event_dead_letters_total',
       help: 'Messages this service dead-lettered, by original subject and consumer',
       labelNames: ['subject', 'consumer'],
+      registers,
+    });
+    this.outboxPublished = new Counter({
+      name: 'outbox_published_total',
+      help: 'Outbox events this relay published, by what NATS answered: stored, or duplicate (already stored under that event id, the copy dropped)',
+      labelNames: ['result'],
       registers,
     });
   }

@@ -158,9 +158,12 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
         return result;
       },
     };
-    startRelay(db.orm, counting, { sweepIntervalMs: 100 });
+    // What outbox_published_total{result="duplicate"} counts: the relay is told of each dropped copy.
+    const told: boolean[] = [];
+    startRelay(db.orm, counting, { sweepIntervalMs: 100, onPublished: (duplicate) => told.push(duplicate) });
     await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
     expect(results).toEqual([true, true, true]);
+    expect(told).toEqual([true, true, true]);
     expect((await streamIds()).sort()).toEqual(sent.map((e) => e.id).sort());
   });
 

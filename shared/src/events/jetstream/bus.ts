@@ -28,6 +28,8 @@ export interface JetStreamEventBusOptions {
   log: Logger;
   /** The streams this service publishes to; created or updated on every (re)connect. */
   streams?: StreamSpec[];
+  /** Copies of each of those streams (and DEAD_LETTERS) across a JetStream cluster. Default 1. */
+  streamReplicas?: number;
   deadLetters?: DeadLetterTarget;
   /** Defaults for every subscription; each subscribe call may override. */
   retry?: Partial<RetryPolicy>;
@@ -197,7 +199,7 @@ export class JetStreamEventBus implements EventBus {
   private async prepare(nc: NatsConnection): Promise<void> {
     const jsm = await jetstreamManager(nc);
     for (const spec of [...(this.options.streams ?? []), deadLetterStream(this.deadLetters)]) {
-      await ensureStream(jsm, spec);
+      await ensureStream(jsm, spec, this.options.streamReplicas ?? 1);
     }
     // Consumers retry on their own: one whose stream is not there yet must not hold up publishing.
     for (const consumer of this.consumers.values()) this.startConsumer(consumer, nc);

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { natsServers } from '../../nats-config.js';
 import type { NatsConnectOptions } from './nats-auth.js';
 
 export interface NatsLinkOptions {
+  /** One server, or a cluster's members separated by commas (NATS_URL). */
   url: string;
   /** Shown in the server's connection list. */
   name: string;
@@ -90,7 +92,7 @@ export class NatsLink {
       try {
         this.nc = await connect({
           ...this.options.connectOptions,
-          servers: url,
+          servers: natsServers(url),
           name,
           maxReconnectAttempts: -1,
           reconnectTimeWait: this.waitMs,

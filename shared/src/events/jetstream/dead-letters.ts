@@ -7,7 +7,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { NatsAuth } from '../../nats-config.js';
+import { type NatsAuth, natsServers } from '../../nats-config.js';
 import type { DeadLetter } from '../bus.js';
 import { natsConnectOptions } from './nats-auth.js';
 import { DEAD_LETTERS, type DeadLetterTarget, readStream } from './streams.js';
@@ -72,7 +72,7 @@ export class DeadLetterStore {
     target: DeadLetterTarget = DEAD_LETTERS,
     auth?: NatsAuth,
   ): Promise<DeadLetterStore> {
-    const nc = await connect({ ...natsConnectOptions(url, auth), servers: url, name: 'dead-letters' });
+    const nc = await connect({ ...natsConnectOptions(url, auth), servers: natsServers(url), name: 'dead-letters' });
     try {
       return new DeadLetterStore(nc, await jetstreamManager(nc), true, target);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, credsAuthenticator, nkeyAuthenticator } from '@nats-io/transport-node';
-import type { NatsAuth } from '../../nats-config.js';
+import { type NatsAuth, natsServers } from '../../nats-config.js';
 
 /** The part of the client's connect options that carries the credentials and TLS. */
 export type NatsConnectOptions = Pick<ConnectionOptions, 'user' | 'pass' | 'token' | 'authenticator' | 'tls'>;
@@ -21,6 +21,6 @@ export function natsConnectOptions(url: string, auth: NatsAuth = {}): NatsConnec
     );
   }
   if (auth.tls) options.tls = { ...auth.tls };
-  else if (url.startsWith('tls://')) options.tls = {};
+  else if (natsServers(url).some((server) => server.startsWith('tls://'))) options.tls = {};
   return options;
 }

@@ -40,12 +40,15 @@ const isApiError = (error: unknown, code: number): boolean => error instanceof J
 /**
  * Creates the stream, or brings an existing one in line with the spec; idempotent, and safe when
  * several instances start at once. Only settings NATS 2.9 has are used (no subject transforms).
+ * `replicas` (NATS_STREAM_REPLICAS) is how many servers of a cluster keep the stream: a stream made
+ * with 1 is raised to 3 on the next start with 3 (NATS copies it to the new replicas).
  */
-export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas = 1): Promise<void> {
   const wanted = {
     subjects: spec.subjects,
     duplicate_window: nanos(spec.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
     max_age: nanos(spec.maxAgeMs ?? 0),
+    num_replicas: replicas,
   };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -71,9 +74,13 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
   }
 }
 
-function sameSettings(config: StreamConfig, wanted: Pick<StreamConfig, 'subjects' | 'duplicate_window' | 'max_age'>) {
+function sameSettings(
+  config: StreamConfig,
+  wanted: Pick<StreamConfig, 'subjects' | 'duplicate_window' | 'max_age' | 'num_replicas'>,
+) {
   return (
     config.duplicate_window === wanted.duplicate_window &&
+    config.num_replicas === wanted.num_replicas &&
     config.max_age === wanted.max_age &&
     [...(config.subjects ?? [])].sort().join() === [...wanted.subjects].sort().join()
   );
