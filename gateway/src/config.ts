@@ -58,7 +58,7 @@ export interface GatewayConfig {
    * subgraphs' own keep-alive timeout, so the gateway closes an idle connection first.
    */
   subgraphKeepAliveMs: number;
-  /** GATEWAY_SUBGRAPH_CONNECTIONS: the most connections to one subgraph at once (per worker). */
+  /** GATEWAY_SUBGRAPH_CONNECTIONS: the most connections to one subgraph at once (per worker), 16 by default. */
   subgraphConnections: number;
   /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
@@ -130,7 +130,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       min: 100,
       max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
     }),
-    subgraphConnections: reader.int('GATEWAY_SUBGRAPH_CONNECTIONS', { default: 32, min: 1, max: 10_000 }),
+    subgraphConnections: reader.int('GATEWAY_SUBGRAPH_CONNECTIONS', { default: 16, min: 1, max: 10_000 }),
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     persistedDocuments: readPersistedDocumentsConfig(reader),

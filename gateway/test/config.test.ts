@@ -51,8 +51,8 @@ describe('readGatewayConfig', () => {
     expect(config.supergraphPath).toBe(resolve('build/supergraph.graphql'));
   });
 
-  it('holds at most 32 connections to a subgraph by default, at least 1', () => {
-    expect(readGatewayConfig({}).subgraphConnections).toBe(32);
+  it('holds at most 16 connections to a subgraph by default, at least 1', () => {
+    expect(readGatewayConfig({}).subgraphConnections).toBe(16);
     expect(readGatewayConfig({ GATEWAY_SUBGRAPH_CONNECTIONS: '4' }).subgraphConnections).toBe(4);
     expect(() => readGatewayConfig({ GATEWAY_SUBGRAPH_CONNECTIONS: '0' })).toThrow(/GATEWAY_SUBGRAPH_CONNECTIONS/);
   });
