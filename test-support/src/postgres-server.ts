@@ -130,14 +130,19 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   };
 
   /** The postmaster and its children: this server's processes only. */
-  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
-    const postmaster = pid();
-    if (postmaster === undefined) return;
-    const children = await run('pgrep', ['-P', String(postmaster)]).then(
+  const children = (postmaster: number) =>
+    run('pgrep', ['-P', String(postmaster)]).then(
       ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
       () => [] as number[],
     );
-    for (const each of [postmaster, ...children]) process.kill(each, name);
+  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
+    const postmaster = pid();
+    if (postmaster === undefined) return;
+    // The postmaster first: stopped, it forks no more backends, so the children listed next are all
+    // there are. Listed first, a backend forked in between (a pool opening a connection) kept running
+    // and answered queries through the "hang".
+    process.kill(postmaster, name);
+    for (const each of await children(postmaster)) process.kill(each, name);
   };
 
   try {
