@@ -142,7 +142,14 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     // there are. Listed first, a backend forked in between (a pool opening a connection) kept running
     // and answered queries through the "hang".
     process.kill(postmaster, name);
-    for (const each of await children(postmaster)) process.kill(each, name);
+    for (const each of await children(postmaster)) {
+      try {
+        process.kill(each, name);
+      } catch (error) {
+        // A backend may end on its own after it was listed (its client hung up): nothing to stop.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   };
 
   try {

@@ -134,8 +134,12 @@ export function errorLoggingPlugin<TContext extends BaseContext & { log: Logger 
             const cause = thrown(error);
             const log = contextValue?.log;
             if (!log) continue;
-            if (isDatabaseUnavailable(cause)) log.warn({ err: cause, path: error.path }, 'database unavailable');
-            else log.error({ err: cause, path: error.path, code }, error.message);
+            // An outage fails every request at once: one short line each (the watchdog logs the outage
+            // itself, with its cause), not a stack trace each.
+            if (isDatabaseUnavailable(cause)) {
+              const reason = cause instanceof Error ? cause.message : String(cause);
+              log.warn({ path: error.path, reason }, 'database unavailable; answered SERVICE_UNAVAILABLE');
+            } else log.error({ err: cause, path: error.path, code }, error.message);
           }
         },
       };
