@@ -1,10 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Linux reports process CPU in clock ticks; 100 a second on every platform Node runs on here. */
-const TICKS_PER_SECOND = 100;
+/** Linux reports process CPU in clock ticks (`getconf CLK_TCK`, 100 a second on every platform seen here). */
+const TICKS_PER_SECOND = clockTicks();
+
+function clockTicks(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
 
 /** One service of the benchmark as a process of its own, so its CPU can be read apart from the rest. */
 export interface BenchProcess {
@@ -60,8 +69,10 @@ export async function stopProcess(service: BenchProcess): Promise<void> {
 
 /**
  * CPU milliseconds (user + system) used so far by the process and every process below it: a
- * service run as several workers (node:cluster) counts them all. Exited workers are not counted,
- * which is why a measurement takes the difference across a run in which none exits.
+ * service run as several workers (node:cluster) counts them all, PostgreSQL's postmaster its
+ * backends. A child that has exited and been reaped is counted through its parent's cutime and
+ * cstime, so every tick is counted once however many children come and go (PostgreSQL backends
+ * do, as pools close idle connections); a measurement takes the difference across a run.
  */
 export function cpuMs(pid: number): number {
   const parents = new Map<number, number>();
@@ -71,9 +82,10 @@ export function cpuMs(pid: number): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command name may hold spaces and parentheses: the fields start after the last ')'.
+      // From there: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5)).
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parents.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
     } catch {
       // The process ended while /proc was read.
     }

@@ -100,9 +100,24 @@ export async function setUpShop(options: {
       )),
     );
   }
+  await awaitSagaReady({ ...options, products: products.length });
+  return { adminToken, products, customers, meanDemand };
+}
+
+/**
+ * Waits until the order subgraph prices all `products` (it learns of each from the catalog's event)
+ * and every saga consumer is attached: before that, orders would be refused or wait. Also used by
+ * the orders bench (e2e/bench/orders.ts), which makes its own products.
+ */
+export async function awaitSagaReady(options: {
+  db: Databases;
+  inspector: NatsTarget;
+  products: number;
+  aborted: () => boolean;
+}): Promise<void> {
   await retrying(options.aborted, 'the order subgraph prices every product', async () => {
     const rows = await options.db.query<{ n: string }>(DB.order, 'select count(*)::text as n from product_prices');
-    if (Number(rows[0]?.n) < products.length) throw new Error(`${rows[0]?.n} of ${products.length} priced`);
+    if (Number(rows[0]?.n) < options.products) throw new Error(`${rows[0]?.n} of ${options.products} priced`);
   });
   await retrying(
     options.aborted,
@@ -117,7 +132,6 @@ export async function setUpShop(options: {
     },
     60_000,
   );
-  return { adminToken, products, customers, meanDemand };
 }
 
 /** Retries a set-up step until it works or the time is up. */

@@ -3,6 +3,7 @@
 // a round-robin balancer (lib/balancer.ts), and `gateways` gateways, each routing to the balancers.
 // The instances of a subgraph share its database and its durable NATS consumers: JetStream hands
 // each event to one of them, and the outbox relays claim rows with FOR UPDATE SKIP LOCKED.
+// The orders bench (e2e/bench/orders.ts) plans one process of each, without balancers (`direct`).
 import { join } from 'node:path';
 import { type Balancer, startBalancer } from './balancer.ts';
 import { pickPort } from './processes.ts';
@@ -37,7 +38,8 @@ export interface InstancePlan {
 export interface ClusterPlan {
   /** The subgraphs' instances first (customer and order own the streams others read), then the gateways. */
   instances: InstancePlan[];
-  balancers: Record<ClusterSubgraph, Balancer>;
+  /** None with `direct`. */
+  balancers: Partial<Record<ClusterSubgraph, Balancer>>;
   gatewayUrls: string[];
   close(): Promise<void>;
 }
@@ -47,6 +49,11 @@ export interface ClusterPlanOptions {
   repo: string;
   instances: number;
   gateways: number;
+  /**
+   * One instance of each subgraph, reached by the gateways at its own port: no balancer, whose
+   * proxying would add a hop and CPU of its own to what a benchmark measures.
+   */
+  direct?: boolean;
   /** What an instance needs beyond its port (and, for a gateway, the subgraph URLs). */
   envFor: (service: ClusterService, instance: number) => Record<string, string>;
   /** Preferred ports of the first gateway (then +1, ...) and of the first balancer; free ones otherwise. */
@@ -56,8 +63,10 @@ export interface ClusterPlanOptions {
 
 /** Picks the ports, starts the balancers, and says what to run; starting the processes is the caller's. */
 export async function planCluster(options: ClusterPlanOptions): Promise<ClusterPlan> {
+  if (options.direct && options.instances !== 1) throw new Error('a direct plan has one instance of each subgraph');
   const instances: InstancePlan[] = [];
-  const balancers = {} as Record<ClusterSubgraph, Balancer>;
+  const balancers: Partial<Record<ClusterSubgraph, Balancer>> = {};
+  const entries: Partial<Record<ClusterSubgraph, number>> = {};
   const plan = (service: ClusterService, instance: number, port: number, env: Record<string, string>) =>
     instances.push({
       service,
@@ -76,13 +85,19 @@ export async function planCluster(options: ClusterPlanOptions): Promise<ClusterP
         ports.push(port);
         plan(subgraph, instance, port, { [`${variablePrefix(subgraph)}_PORT`]: String(port) });
       }
+      if (options.direct) {
+        entries[subgraph] = ports[0];
+        continue;
+      }
       const preferred = options.balancerBasePort ? await pickPort(options.balancerBasePort + i) : 0;
-      balancers[subgraph] = await startBalancer(ports, preferred);
+      const balancer = await startBalancer(ports, preferred);
+      balancers[subgraph] = balancer;
+      entries[subgraph] = balancer.port;
     }
     const subgraphUrls = Object.fromEntries(
       CLUSTER_SUBGRAPHS.map((subgraph) => [
         `${variablePrefix(subgraph)}_URL`,
-        `http://127.0.0.1:${balancers[subgraph].port}/graphql`,
+        `http://127.0.0.1:${entries[subgraph]}/graphql`,
       ]),
     );
     const gatewayUrls: string[] = [];
@@ -95,10 +110,10 @@ export async function planCluster(options: ClusterPlanOptions): Promise<ClusterP
       instances,
       balancers,
       gatewayUrls,
-      close: () => closeAll(Object.values(balancers)),
+      close: () => closeAll(present(balancers)),
     };
   } catch (error) {
-    await closeAll(Object.values(balancers));
+    await closeAll(present(balancers));
     throw error;
   }
 }
@@ -118,6 +133,9 @@ export function startWaves(instances: InstancePlan[]): InstancePlan[][] {
     instances.filter((i) => i.service === 'gateway'),
   ].filter((wave) => wave.length > 0);
 }
+
+const present = (balancers: Partial<Record<ClusterSubgraph, Balancer>>): Balancer[] =>
+  Object.values(balancers).filter((balancer): balancer is Balancer => balancer !== undefined);
 
 async function closeAll(balancers: Balancer[]): Promise<void> {
   await Promise.all(balancers.map((balancer) => balancer.close().catch(() => undefined)));

@@ -68,7 +68,7 @@ describe('cluster topology', () => {
     expect(product2?.script).toBe('/repo/subgraphs/product/dist/index.js');
     expect(product2?.env).toEqual({ WHO: 'product#2', PRODUCT_PORT: String(product2?.port) });
     const gateway = plan.instances.find((i) => i.label === 'gateway-1');
-    expect(gateway?.env.CREDIT_STATUS_URL).toBe(`http://127.0.0.1:${plan.balancers['credit-status'].port}/graphql`);
+    expect(gateway?.env.CREDIT_STATUS_URL).toBe(`http://127.0.0.1:${plan.balancers['credit-status']?.port}/graphql`);
     expect(plan.gatewayUrls).toHaveLength(2);
     expect(new Set(plan.instances.map((i) => i.port)).size).toBe(10);
     // The first of order and customer (they own the streams others read), then the first of the
@@ -79,6 +79,19 @@ describe('cluster topology', () => {
       ['credit-status-2', 'customer-2', 'order-2', 'product-2'],
       ['gateway-1', 'gateway-2'],
     ]);
+  });
+
+  it('plans one process of each, the gateway routing to them directly, when direct', async () => {
+    const plan = await planCluster({ repo: '/repo', instances: 1, gateways: 1, direct: true, envFor: () => ({}) });
+    closers.push(() => plan.close());
+    expect(plan.balancers).toEqual({});
+    const order = plan.instances.find((i) => i.label === 'order-1');
+    const gateway = plan.instances.find((i) => i.label === 'gateway-1');
+    expect(gateway?.env.ORDER_URL).toBe(`http://127.0.0.1:${order?.port}/graphql`);
+    expect(plan.instances).toHaveLength(5);
+    await expect(
+      planCluster({ repo: '/repo', instances: 2, gateways: 1, direct: true, envFor: () => ({}) }),
+    ).rejects.toThrow(/one instance/);
   });
 });
 

@@ -1,0 +1,148 @@
+import type { Databases } from '../faults/inspect.ts';
+import { cpuMs } from './processes.ts';
+
+/** A process whose cost the orders bench reads; `database`: the service's own, for its SQL counts. */
+export interface Costed {
+  name: string;
+  pid: () => number | undefined;
+  database?: string;
+}
+
+/**
+ * How long after the last order a window stays open. pg_stat_statements counts each statement as
+ * it ends, but PostgreSQL 15 moves a backend's transaction counts into pg_stat_database at most
+ * once a second while it is busy, and within PGSTAT_IDLE_INTERVAL (10 s) after it goes idle; and
+ * pg_stat_force_next_flush() flushes only the backend that calls it, not the services'. So every
+ * figure (CPU too, to stay comparable) covers the phase plus this wait, which includes the
+ * services' background work (sweeps, health checks): `npm run bench:orders` prints its rate apart.
+ */
+export const PG_STATS_SETTLE_MS = 11_000;
+
+/** Transaction control, counted as transactions and not again as statements. */
+const TRANSACTION_CONTROL = String.raw`^\s*(begin|commit|rollback|start transaction|end)\y`;
+
+export interface Window {
+  startedAt: number;
+  cpu: Map<string, number>;
+  transactions: Map<string, number>;
+  benchCpu: NodeJS.CpuUsage;
+}
+
+export interface ProcessCost {
+  name: string;
+  cpuMs: number;
+  statements?: number;
+  transactions?: number;
+}
+
+export interface WindowCost {
+  ms: number;
+  rows: ProcessCost[];
+  /** The bench's own process (the clients and the watcher): on the same cores, but not in the total. */
+  benchCpuMs: number;
+}
+
+/**
+ * CPU per process from /proc (processes.ts: PostgreSQL's postmaster with every backend, live or
+ * exited), SQL statements from pg_stat_statements and transactions from pg_stat_database, per
+ * service database, over a window. The private PostgreSQL must preload pg_stat_statements.
+ */
+export class CostMeter {
+  private readonly db: Databases;
+  private readonly processes: Costed[];
+
+  constructor(db: Databases, processes: Costed[]) {
+    this.db = db;
+    this.processes = processes;
+  }
+
+  /** The view lives in the database that creates the extension, and shows every database's statements. */
+  async prepare(): Promise<void> {
+    await this.db.query('postgres', 'create extension if not exists pg_stat_statements');
+  }
+
+  async begin(): Promise<Window> {
+    await this.db.query('postgres', 'select pg_stat_statements_reset()');
+    return {
+      startedAt: performance.now(),
+      cpu: this.cpu(),
+      transactions: await this.transactions(),
+      benchCpu: process.cpuUsage(),
+    };
+  }
+
+  async end(window: Window): Promise<WindowCost> {
+    const ms = performance.now() - window.startedAt;
+    const benchCpu = process.cpuUsage(window.benchCpu);
+    const cpu = this.cpu();
+    const statements = await this.statements();
+    const transactions = await this.transactions();
+    const rows = this.processes.map((p): ProcessCost => {
+      const cost: ProcessCost = { name: p.name, cpuMs: (cpu.get(p.name) ?? 0) - (window.cpu.get(p.name) ?? 0) };
+      if (!p.database) return cost;
+      return {
+        ...cost,
+        statements: statements.get(p.database) ?? 0,
+        transactions: (transactions.get(p.database) ?? 0) - (window.transactions.get(p.database) ?? 0),
+      };
+    });
+    return { ms, rows, benchCpuMs: (benchCpu.user + benchCpu.system) / 1000 };
+  }
+
+  private cpu(): Map<string, number> {
+    return new Map(this.processes.map((p) => [p.name, cpuMsOf(p.pid())]));
+  }
+
+  private async statements(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ datname: string; calls: string }>(
+      'postgres',
+      `select d.datname, sum(s.calls)::text as calls
+         from pg_stat_statements s join pg_database d on d.oid = s.dbid
+        where s.query !~* '${TRANSACTION_CONTROL}'
+        group by d.datname`,
+    );
+    return new Map(rows.map((row) => [row.datname, Number(row.calls)]));
+  }
+
+  private async transactions(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ datname: string; n: string }>(
+      'postgres',
+      'select datname, (xact_commit + xact_rollback)::text as n from pg_stat_database where datname is not null',
+    );
+    return new Map(rows.map((row) => [row.datname, Number(row.n)]));
+  }
+}
+
+const cpuMsOf = (pid: number | undefined): number => (pid === undefined ? 0 : cpuMs(pid));
+
+/** process | CPU ms/order | SQL statements/order | transactions/order, and a total row. */
+export function costTable(cost: WindowCost, orders: number): string[] {
+  const per = (value: number | undefined, digits: number) =>
+    value === undefined ? '-' : (value / Math.max(orders, 1)).toFixed(digits);
+  const sum = (pick: (row: ProcessCost) => number | undefined) =>
+    cost.rows.reduce((total, row) => total + (pick(row) ?? 0), 0);
+  const line = (name: string, cpu: number, statements?: number, transactions?: number) =>
+    `| ${name} | ${per(cpu, 2)} | ${per(statements, 1)} | ${per(transactions, 1)} |`;
+  return [
+    '| process | CPU ms/order | SQL statements/order | transactions/order |',
+    '|---|---|---|---|',
+    ...cost.rows.map((row) => line(row.name, row.cpuMs, row.statements, row.transactions)),
+    line(
+      'total',
+      sum((row) => row.cpuMs),
+      sum((row) => row.statements),
+      sum((row) => row.transactions),
+    ),
+  ];
+}
+
+/** The same figures per second of a window without orders: what the services do on their own. */
+export function backgroundLine(cost: WindowCost): string {
+  const perSecond = (value: number) => ((value / cost.ms) * 1000).toFixed(1);
+  const total = (pick: (row: ProcessCost) => number | undefined) =>
+    cost.rows.reduce((sum, row) => sum + (pick(row) ?? 0), 0);
+  return (
+    `background with no orders (${(cost.ms / 1000).toFixed(1)} s): CPU ${perSecond(total((r) => r.cpuMs))} ms/s, ` +
+    `${perSecond(total((r) => r.statements))} SQL statements/s, ${perSecond(total((r) => r.transactions))} transactions/s across all processes`
+  );
+}

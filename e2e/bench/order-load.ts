@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { send } from './data.ts';
+
+/** One placeOrder of the orders bench: when it was sent, answered, and (by the watcher) settled. */
+export interface Sample {
+  sentAt: number;
+  answeredAt?: number;
+  orderId?: string;
+}
+
+/** Orders settled as the NATS watcher saw them: order id -> when, and which event. */
+export type Settled = Map<string, { at: number; type: string }>;
+
+export const CONFIRMED = 'orders.order.confirmed.v1';
+export const REJECTED = 'orders.order.rejected.v1';
+
+/** One unit of one product: the order the bench places, through the gateway as a storefront does. */
+export async function placeOne(gatewayUrl: string, token: string, productId: string): Promise<string> {
+  const res = await send(gatewayUrl, 'PlaceOrder', { input: { items: [{ productId, quantity: 1 }] } }, token);
+  const id = res.data?.placeOrder?.order?.id as string | undefined;
+  if (!id) throw new Error(`placeOrder failed: ${JSON.stringify(res.errors ?? res.data)}`);
+  return id;
+}
+
+/** Sends `count` orders, each after `pace` allows it (steady) or as soon as one of `concurrency` slots frees (burst). */
+export async function runPhase(
+  count: number,
+  pace: ((i: number, started: number) => Promise<void>) | undefined,
+  place: (i: number) => Promise<string>,
+  concurrency = Number.POSITIVE_INFINITY,
+): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const started = performance.now();
+  let next = 0;
+  const inFlight = new Set<Promise<void>>();
+  while (next < count) {
+    const i = next++;
+    await pace?.(i, started);
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    const sample: Sample = { sentAt: performance.now() };
+    samples.push(sample);
+    const sent = place(i).then((orderId) => {
+      sample.orderId = orderId;
+      sample.answeredAt = performance.now();
+    });
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
+  }
+  await Promise.all(inFlight);
+  return samples;
+}
+
+/** A steady pace: order `i` leaves `i / rate` seconds after the phase started. */
+export const steadyPace = (rate: number) => async (i: number, started: number) => {
+  const wait = started + (i * 1000) / rate - performance.now();
+  if (wait > 0) await sleep(wait);
+};
+
+export async function waitForAll(samples: Sample[], settled: Settled, limitMs: number): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (samples.some((s) => !settled.has(s.orderId as string))) {
+    if (performance.now() > deadline) throw new Error(`orders not settled within ${limitMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** How many of the phase's orders were confirmed (not rejected). */
+export const confirmedCount = (samples: Sample[], settled: Settled): number =>
+  samples.filter((s) => settled.get(s.orderId as string)?.type === CONFIRMED).length;
+
+/** The latency lines: orders/s placed and confirmed, placeOrder's answer and placeOrder -> CONFIRMED. */
+export function latencyReport(label: string, samples: Sample[], settled: Settled): string[] {
+  const at = (s: Sample) => settled.get(s.orderId as string)?.at as number;
+  const first = Math.min(...samples.map((s) => s.sentAt));
+  const answered = Math.max(...samples.map((s) => s.answeredAt as number));
+  const confirmed = Math.max(...samples.map(at));
+  const rejected = samples.length - confirmedCount(samples, settled);
+  const perSecond = (ms: number) => ((samples.length / ms) * 1000).toFixed(0);
+  return [
+    `${label}: ${perSecond(answered - first)} orders/s placed, ${perSecond(confirmed - first)} orders/s confirmed end to end` +
+      (rejected > 0 ? ` (${rejected} rejected)` : ''),
+    `  placeOrder response:        ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,
+    `  placeOrder -> CONFIRMED:    ${percentiles(samples.map((s) => at(s) - s.sentAt))}`,
+  ];
+}
+
+function percentiles(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN).toFixed(1);
+  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
+}

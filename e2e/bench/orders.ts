@@ -1,0 +1,185 @@
+// `npm run bench:orders` (docs/performance.md): placeOrder through the gateway -> CONFIRMED, with
+// what each confirmed order costs every process. The whole supergraph runs from its built dist/ as
+// separate processes, as the fault suite runs it, on a PostgreSQL and a NATS of the bench's own
+// (removed afterwards): a steady rate below saturation, then a burst for the ceiling. Per phase it
+// prints the latency and a table: CPU ms per confirmed order of the gateway, each subgraph,
+// PostgreSQL and NATS; SQL statements and transactions per confirmed order of each service.
+// Bounded: BENCH_ORDERS orders a phase (default 600), BENCH_ORDER_RATE a second (default 60).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { watchEvents } from '@commerce-supergraph/test-support/event-watch';
+import { startAuthorizedNatsServer } from '@commerce-supergraph/test-support/nats-authorization';
+import { startPostgresServer } from '@commerce-supergraph/test-support/postgres-server';
+import { planCluster, startWaves } from '../../scripts/lib/cluster-topology.ts';
+import { Clock } from '../faults/clock.ts';
+import { ServiceProcess } from '../faults/cluster.ts';
+import { Databases } from '../faults/inspect.ts';
+import { awaitSagaReady } from '../faults/setup.ts';
+import { ADMIN, DB_NAME, serviceEnv } from '../faults/supergraph-env.ts';
+import { Teardown } from '../faults/teardown.ts';
+import { createData } from './data.ts';
+import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS } from './order-costs.ts';
+import {
+  CONFIRMED,
+  confirmedCount,
+  latencyReport,
+  placeOne,
+  REJECTED,
+  runPhase,
+  type Sample,
+  type Settled,
+  steadyPace,
+  waitForAll,
+} from './order-load.ts';
+
+const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const COUNT = Number(process.env.BENCH_ORDERS ?? 600);
+const RATE = Number(process.env.BENCH_ORDER_RATE ?? 60);
+const BURST_CONCURRENCY = 32;
+const SETTLE_LIMIT_MS = 120_000;
+
+const clock = new Clock();
+const teardown = new Teardown();
+teardown.install('orders bench');
+let exitCode = 2;
+try {
+  await bench();
+  exitCode = 0;
+} catch (error) {
+  console.error(`\norders bench failed: ${(error as Error).stack ?? error}`);
+}
+await teardown.run();
+process.exit(teardown.interrupted ? 130 : exitCode);
+
+async function bench(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'bench-orders-'));
+  const dirs = { logs: join(root, 'logs'), reports: join(root, 'reports') };
+  mkdirSync(dirs.logs);
+  mkdirSync(dirs.reports);
+  let keepLogs = true; // until the run succeeds: a failed run's logs are what explains it
+  teardown.add('temporary directory', async () => {
+    if (keepLogs) console.error(`service logs kept in ${dirs.logs}`);
+    else rmSync(root, { recursive: true, force: true });
+  });
+
+  // pg_stat_statements counts every service's statements (order-costs.ts).
+  const pg = await startPostgresServer({ settings: { shared_preload_libraries: "'pg_stat_statements'" } });
+  teardown.add('PostgreSQL', () => pg.dispose());
+  // The committed per-service users; the watcher subscribes as the operator user.
+  const authorized = await startAuthorizedNatsServer({ operator: true });
+  const nats = authorized.server;
+  teardown.add('NATS', () => nats.dispose());
+
+  // One process of each service, the gateway routing to each subgraph directly.
+  const plan = await planCluster({
+    repo: REPO,
+    instances: 1,
+    gateways: 1,
+    direct: true,
+    envFor: (service) =>
+      serviceEnv(service, {
+        nodeEnv: 'production',
+        logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+        databaseUrl: pg.url,
+        natsUrl: nats.url,
+        credentials: authorized.credentials,
+      }),
+  });
+  teardown.add('plan', () => plan.close());
+  const services = new Map(
+    plan.instances.map((i) => [
+      i.service,
+      new ServiceProcess({ name: i.service, script: i.script, port: i.port, env: i.env }, dirs, clock, () => undefined),
+    ]),
+  );
+  for (const service of services.values()) teardown.hold(() => service.hold());
+  teardown.add('services', async () => {
+    await Promise.all([...services.values()].map((service) => service.shutdown()));
+  });
+  for (const wave of startWaves(plan.instances)) {
+    for (const instance of wave) services.get(instance.service)?.start();
+    for (const instance of wave) {
+      const service = services.get(instance.service) as ServiceProcess;
+      if ((await service.waitReady(clock.now() + 120_000)) !== 'ready')
+        throw new Error(`${service.label} did not start: ${service.logTail(12).join(' | ')}`);
+    }
+  }
+  const gatewayUrl = plan.gatewayUrls[0] as string;
+
+  const db = new Databases(pg.url);
+  teardown.add('database connections', () => db.close());
+  const costed: Costed[] = [
+    ...(['gateway', 'customer', 'product', 'order', 'credit-status'] as const).map((name) => ({
+      name,
+      pid: () => services.get(name)?.pid,
+      database: name === 'gateway' ? undefined : DB_NAME[name],
+    })),
+    { name: 'PostgreSQL', pid: () => pg.pid() },
+    { name: 'NATS', pid: () => nats.pid() },
+  ];
+  const meter = new CostMeter(db, costed);
+  await meter.prepare();
+
+  // Eight shoppers place every order and pay none (the open-order cap is lifted by serviceEnv).
+  const data = await createData(gatewayUrl, ADMIN, { customers: 8, products: 8, ordersEach: 0 });
+  const inspector = { url: nats.url, ...authorized.operator };
+  await awaitSagaReady({ db, inspector, products: data.productIds.length, aborted: () => teardown.interrupted });
+  const settled: Settled = new Map();
+  const watch = watchEvents(
+    nats.url,
+    [CONFIRMED, REJECTED],
+    (event) => settled.set((event.data as { orderId: string }).orderId, { at: performance.now(), type: event.type }),
+    authorized.operator,
+  );
+  teardown.add('event watch', () => watch.close());
+  await watch.ready;
+  const place = (i: number) =>
+    placeOne(
+      gatewayUrl,
+      data.tokens[i % data.tokens.length] as string,
+      data.productIds[i % data.productIds.length] as string,
+    );
+
+  // Warm-up: connections, query plans and JIT, so the first measured orders are not the slow ones;
+  // then quiet until PostgreSQL has counted the warm-up's transactions, and a window with no orders.
+  await phase(runPhase(40, undefined, place, 8), settled);
+  await sleep(PG_STATS_SETTLE_MS);
+  const idle = await meter.begin();
+  await sleep(PG_STATS_SETTLE_MS);
+  const background = await meter.end(idle);
+
+  console.log(
+    `\norders bench (${COUNT} orders a phase; gateway + 4 subgraphs + PostgreSQL + NATS as processes on this machine, ` +
+      `production mode, log level ${process.env.BENCH_LOG_LEVEL ?? 'info'})`,
+  );
+  console.log(backgroundLine(background));
+  for (const [label, placeAll] of [
+    [`steady ${RATE}/s offered`, () => runPhase(COUNT, steadyPace(RATE), place)],
+    [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, BURST_CONCURRENCY)],
+  ] as const) {
+    const window = await meter.begin();
+    const done = await phase(placeAll(), settled);
+    await sleep(PG_STATS_SETTLE_MS);
+    const cost = await meter.end(window);
+    const confirmed = confirmedCount(done, settled);
+    console.log(`\n${latencyReport(label, done, settled).join('\n')}`);
+    console.log(
+      `  cost per confirmed order (${confirmed} confirmed; window ${(cost.ms / 1000).toFixed(1)} s: the phase and ${PG_STATS_SETTLE_MS / 1000} s for PostgreSQL's statistics):`,
+    );
+    console.log(costTable(cost, confirmed).join('\n'));
+    console.log(
+      `  the bench's own process (clients, watcher; not in the total): ${(cost.benchCpuMs / Math.max(confirmed, 1)).toFixed(2)} CPU ms/order`,
+    );
+  }
+  keepLogs = false;
+}
+
+/** A phase's orders, all settled (confirmed or rejected) as the watcher saw them. */
+async function phase(placing: Promise<Sample[]>, settled: Settled): Promise<Sample[]> {
+  const samples = await placing;
+  await waitForAll(samples, settled, SETTLE_LIMIT_MS);
+  return samples;
+}
