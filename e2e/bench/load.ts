@@ -22,6 +22,8 @@ export interface Measurement {
   p99: number;
   gatewayCpuMsPerRequest: number;
   subgraphCpuMsPerRequest: number;
+  /** The same, subgraph by subgraph: where a change moved the cost. */
+  subgraphCpuMsPerRequestBy: Record<string, number>;
   failures: number;
 }
 
@@ -29,7 +31,7 @@ export interface LoadSettings {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  subgraphPids: number[];
+  subgraphs: { name: string; pid: number }[];
 }
 
 /** Sends one request as the load does and fails unless it is answered with data and no error. */
@@ -51,19 +53,23 @@ export async function check(target: Target, scenario: Scenario): Promise<void> {
  */
 export async function measure(target: Target, scenario: Scenario, settings: LoadSettings): Promise<Measurement> {
   if (settings.warmupSeconds > 0) await run(target, scenario, settings.connections, settings.warmupSeconds);
-  const subgraphCpu = () => settings.subgraphPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const gatewayBefore = cpuMs(target.pid);
-  const subgraphsBefore = subgraphCpu();
+  const subgraphsBefore = settings.subgraphs.map(({ pid }) => cpuMs(pid));
   const result = await run(target, scenario, settings.connections, settings.durationSeconds);
   const gatewayMs = cpuMs(target.pid) - gatewayBefore;
-  const subgraphsMs = subgraphCpu() - subgraphsBefore;
+  const subgraphMs = settings.subgraphs.map(({ pid }, i) => cpuMs(pid) - (subgraphsBefore[i] as number));
+  const subgraphsMs = subgraphMs.reduce((sum, ms) => sum + ms, 0);
   const answered = result['2xx'];
+  const perRequest = (ms: number) => ms / Math.max(answered, 1);
   return {
     requestsPerSecond: answered / settings.durationSeconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    gatewayCpuMsPerRequest: gatewayMs / Math.max(answered, 1),
-    subgraphCpuMsPerRequest: subgraphsMs / Math.max(answered, 1),
+    gatewayCpuMsPerRequest: perRequest(gatewayMs),
+    subgraphCpuMsPerRequest: perRequest(subgraphsMs),
+    subgraphCpuMsPerRequestBy: Object.fromEntries(
+      settings.subgraphs.map(({ name }, i) => [name, perRequest(subgraphMs[i] as number)]),
+    ),
     failures: result.non2xx + result.errors + result.timeouts,
   };
 }
@@ -103,6 +109,11 @@ export function table(rows: { label: string; m: Measurement }[]): string {
     lines.push(
       `| ${label} | ${m.requestsPerSecond.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.gatewayCpuMsPerRequest.toFixed(2)} | ${m.subgraphCpuMsPerRequest.toFixed(2)} | ${m.failures} |`,
     );
+  }
+  lines.push('', 'subgraphs CPU ms/req, one by one:');
+  for (const { label, m } of rows) {
+    const by = Object.entries(m.subgraphCpuMsPerRequestBy).map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
+    lines.push(`- ${label}: ${by.join(', ')}`);
   }
   return lines.join('\n');
 }

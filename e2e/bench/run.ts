@@ -136,7 +136,10 @@ try {
   ];
   const load: LoadSettings = {
     ...settings,
-    subgraphPids: services.slice(0, SUBGRAPHS.length).map((s) => s.child.pid as number),
+    subgraphs: SUBGRAPHS.map((name) => ({
+      name,
+      pid: services.find((service) => service.name === name)?.child.pid as number,
+    })),
   };
   console.log(
     `\ngateway bench: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s a run; ` +

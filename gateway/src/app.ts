@@ -26,13 +26,14 @@ import { ForwardingDataSource } from './data-source.js';
 import { createGatewayErrorFormatter, gatewayErrorLoggingPlugin } from './errors.js';
 import { guardGateway } from './executor.js';
 import { PublicCatalogCacheability } from './fetch-keys.js';
-import { PublicCache, shareFetches } from './fetch-sharing.js';
+import { shareFetches } from './fetch-sharing.js';
 import { createLimits } from './limits.js';
 import { createOrderFeed, type OrderFeed } from './live/feed.js';
 import { withLiveSchema } from './live/http-schema.js';
 import { attachLiveServer } from './live/server.js';
 import { createOrderSnapshot } from './live/snapshot.js';
 import { timedFetcher } from './metrics.js';
+import { PublicCache } from './public-cache.js';
 import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
 import { createStaticFiles } from './static-files.js';
@@ -82,11 +83,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       log.warn({ waitedMs: REVOCATIONS_READY_MS }, 'token revocations not read yet (NATS away); serving meanwhile');
     }
     const cacheConfig = config.publicCache;
+    const cacheability = new PublicCatalogCacheability();
     if (cacheConfig.ttlMs > 0) {
       const store = cacheConfig.redisUrl
         ? new RedisResponseStore(cacheConfig.redisUrl, cacheConfig.keyPrefix, log)
         : new MemoryResponseStore();
-      cache = new PublicCache(store, new PublicCatalogCacheability(), cacheConfig.ttlMs);
+      cache = new PublicCache(store, cacheability, cacheConfig.ttlMs);
       catalogEvents = followCatalogChanges({ url: config.natsUrl, auth: config.natsAuth }, cache, log);
     }
     const gateway = new ApolloGateway({
@@ -110,6 +112,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           // The metric times what really goes to the subgraph.
           fetcher: shareFetches(timedFetcher(metrics, name, pool.fetcher), { subgraph: name, cache }),
           retryAfterSeconds: config.retryAfterSeconds,
+          isPublic: (request) => cacheability.isPublicEntityFetch(name, request.query, request.variables),
         });
       },
     });

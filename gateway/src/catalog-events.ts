@@ -2,7 +2,7 @@ import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import { type NatsAuth, natsServers } from '@commerce-supergraph/shared/nats-config';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { PublicCache } from './fetch-sharing.js';
+import type { PublicCache } from './public-cache.js';
 
 /** The product subgraph publishes it after every create and change of a product, price included. */
 export const CATALOG_CHANGED_SUBJECT = 'catalog.product.upserted.v1';

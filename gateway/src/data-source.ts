@@ -33,12 +33,17 @@ export interface ForwardingDataSourceOptions {
   fetcher: RemoteGraphQLDataSource['fetcher'];
   /** The `retryAfterSeconds` of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
+  /**
+   * Whether a fetch reads only what the subgraph answers alike for every caller (the catalog's
+   * entities): it is sent without the caller's credential, so its answer can be shared and cached.
+   */
+  isPublic?: (request: ProcessOptions['request']) => boolean;
 }
 
 /**
  * Every subgraph fetch carries the gateway secret (subgraphs refuse anything without it, health
- * checks included). Fetches made for a client also carry its credential, request id and address;
- * nothing else of the client's request is passed on.
+ * checks included). Fetches made for a client also carry its request id and address, and its
+ * credential unless the fetch is public (`isPublic`); nothing else of the client's request is passed on.
  *
  * What comes back reaches the client as the subgraph wrote it, whatever the HTTP status, and a
  * subgraph that does not answer becomes SERVICE_UNAVAILABLE at the paths it was asked for, so the
@@ -48,12 +53,14 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   private readonly gatewaySecret: string;
   private readonly subgraph: string;
   private readonly retryAfterSeconds: number;
+  private readonly isPublic: (request: ProcessOptions['request']) => boolean;
 
   constructor(options: ForwardingDataSourceOptions) {
     super({ url: options.url, fetcher: options.fetcher });
     this.gatewaySecret = options.gatewaySecret;
     this.subgraph = options.name;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.isPublic = options.isPublic ?? (() => false);
   }
 
   override willSendRequest(options: ProcessOptions): void {
@@ -64,7 +71,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     // time, so the fetch made for a client is recognised by the field only that variant has.
     if (!('incomingRequestContext' in options)) return;
     const { authorization, requestId, clientAddress } = options.context;
-    if (authorization !== undefined) headers.set('authorization', authorization);
+    if (authorization !== undefined && !this.isPublic(options.request)) headers.set('authorization', authorization);
     headers.set(REQUEST_ID_HEADER, requestId);
     headers.set(CLIENT_ADDRESS_HEADER, clientAddress);
   }

@@ -12,7 +12,8 @@ import { Kind, OperationTypeNode, parse } from 'graphql';
  *
  * Caching: only public catalog answers for anonymous callers (no Authorization at all), from the
  * catalog's subgraph, for a query whose root fields are all public catalog reads, and for entity
- * fetches of catalog types only. Nothing sent with a credential is ever cached.
+ * fetches of catalog types only. Nothing sent with a credential is ever cached; entity fetches of
+ * catalog types are public and sent without one (see `isPublicEntityFetch`).
  */
 
 /** The header that only labels logs; every other header is part of the collapsing key. */
@@ -54,17 +55,46 @@ export const PUBLIC_CATALOG: PublicCatalogRules = {
 /** The planner sends a small, fixed set of fetch documents: what each one is is decided once. */
 const MAX_REMEMBERED_DOCUMENTS = 1_000;
 
+/**
+ * How a public catalog fetch is kept: a root-field fetch as its whole answer under one key; an
+ * `_entities` fetch as one entry per representation, so a Dashboard's products are shared by every
+ * customer whose orders hold them, whichever other products each fetch asks for.
+ */
+export type CachePlan =
+  | { kind: 'answer'; keys: [string] }
+  | { kind: 'entities'; keys: string[]; request: FetchRequest; representations: object[] };
+
+export interface FetchRequest {
+  query?: unknown;
+  variables?: { representations?: unknown; [name: string]: unknown };
+  [field: string]: unknown;
+}
+
 export class PublicCatalogCacheability {
   private readonly documents = new Map<string, 'public' | 'entities' | 'no'>();
 
   constructor(private readonly rules: PublicCatalogRules = PUBLIC_CATALOG) {}
 
-  /** The cache key of an anonymous public catalog fetch, or undefined when it must not be cached. */
-  cacheKey(subgraph: string, fetch: SubgraphFetch): string | undefined {
+  /**
+   * An `_entities` fetch of the catalog's public types (Product, ...). The catalog answers it the
+   * same for every caller (its reference resolvers never read the viewer), so the data source sends
+   * it without the caller's credential: the answer is then an anonymous one, and may be shared.
+   */
+  isPublicEntityFetch(subgraph: string, query: string | undefined, variables: FetchRequest['variables']): boolean {
+    return (
+      subgraph === this.rules.subgraph &&
+      query !== undefined &&
+      this.classify(query) === 'entities' &&
+      this.publicRepresentations(variables?.representations)
+    );
+  }
+
+  /** Where an anonymous public catalog fetch is kept, or undefined when it must not be cached. */
+  cachePlan(subgraph: string, fetch: SubgraphFetch): CachePlan | undefined {
     if (subgraph !== this.rules.subgraph) return undefined;
     if (Object.keys(fetch.headers).some((name) => name.toLowerCase() === 'authorization')) return undefined;
     if (!QUERY_BODY.test(fetch.body)) return undefined;
-    let request: { query?: unknown; variables?: { representations?: unknown } };
+    let request: FetchRequest;
     try {
       request = JSON.parse(fetch.body);
     } catch {
@@ -72,9 +102,14 @@ export class PublicCatalogCacheability {
     }
     if (typeof request.query !== 'string') return undefined;
     const kind = this.classify(request.query);
+    if (kind === 'public') return { kind: 'answer', keys: [`a:${digest(fetch.url, fetch.body)}`] };
     if (kind === 'no') return undefined;
-    if (kind === 'entities' && !this.publicRepresentations(request.variables?.representations)) return undefined;
-    return createHash('sha256').update(fetch.url).update('\n').update(fetch.body).digest('base64url');
+    const { representations, ...others } = request.variables ?? {};
+    if (!this.publicRepresentations(representations)) return undefined;
+    // The same selection (query, URL, any other variables) of the same entity is the same answer.
+    const selection = digest(fetch.url, request.query, JSON.stringify(others));
+    const keys = representations.map((entity) => `e:${selection}:${JSON.stringify(entity)}`);
+    return { kind: 'entities', keys, request, representations };
   }
 
   private classify(query: string): 'public' | 'entities' | 'no' {
@@ -86,9 +121,10 @@ export class PublicCatalogCacheability {
     return kind;
   }
 
-  private publicRepresentations(representations: unknown): boolean {
+  private publicRepresentations(representations: unknown): representations is object[] {
     return (
       Array.isArray(representations) &&
+      representations.length > 0 &&
       representations.every(
         (representation) =>
           typeof representation === 'object' &&
@@ -97,6 +133,10 @@ export class PublicCatalogCacheability {
       )
     );
   }
+}
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('base64url');
 }
 
 /** One query operation whose root selects only public fields (`entities`: only `_entities`). */

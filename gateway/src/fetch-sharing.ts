@@ -1,5 +1,6 @@
-import { collapseKey, type PublicCatalogCacheability, type SubgraphFetch } from './fetch-keys.js';
-import type { ResponseStore, StoredAnswer } from './response-store.js';
+import { collapseKey, type SubgraphFetch } from './fetch-keys.js';
+import type { PublicCache } from './public-cache.js';
+import type { StoredAnswer } from './response-store.js';
 import { BufferedResponse, type Fetcher } from './subgraph-connections.js';
 
 type FetcherInit = Parameters<Fetcher>[1];
@@ -8,32 +9,6 @@ export interface FetchSharingOptions {
   subgraph: string;
   /** Public catalog answers for anonymous callers; undefined: nothing is cached. */
   cache?: PublicCache;
-}
-
-/**
- * The public catalog cache shared by every subgraph's fetcher in one gateway. It is used only while
- * the gateway hears the catalog's change events (`live`): an answer is then never older than the
- * last change, up to the event's delivery, and never older than `ttlMs` in any case.
- */
-export class PublicCache {
-  /** Bumped by every invalidation: an answer fetched across one is not stored, it may predate the change. */
-  private generation = 0;
-  live = false;
-
-  constructor(
-    readonly store: ResponseStore,
-    readonly cacheability: PublicCatalogCacheability,
-    readonly ttlMs: number,
-  ) {}
-
-  get current(): number {
-    return this.generation;
-  }
-
-  async invalidate(): Promise<void> {
-    this.generation += 1;
-    await this.store.clear();
-  }
 }
 
 /**
@@ -47,18 +22,9 @@ export function shareFetches(fetcher: Fetcher, options: FetchSharingOptions): Fe
   const { cache } = options;
 
   const send = async (url: string, init: FetcherInit, fetch: SubgraphFetch): Promise<StoredAnswer> => {
-    const cacheKey = cache?.live ? cache.cacheability.cacheKey(options.subgraph, fetch) : undefined;
-    if (cache && cacheKey) {
-      const hit = await cache.store.get(cacheKey);
-      if (hit) return hit;
-    }
-    const generation = cache?.current;
-    const response = (await fetcher(url, init)) as unknown as BufferedResponse;
-    const answer = response.answer;
-    if (cache && cacheKey && cache.live && cache.current === generation && cacheable(answer)) {
-      await cache.store.set(cacheKey, answer, cache.ttlMs);
-    }
-    return answer;
+    const sendBody = async (body: string) =>
+      ((await fetcher(url, { ...init, body })) as unknown as BufferedResponse).answer;
+    return cache ? cache.fetch(options.subgraph, fetch, sendBody) : sendBody(fetch.body);
   };
 
   return async (input, init) => {
@@ -78,15 +44,4 @@ export function shareFetches(fetcher: Fetcher, options: FetchSharingOptions): Fe
     }
     return new BufferedResponse(await pending) as unknown as Awaited<ReturnType<Fetcher>>;
   };
-}
-
-/** Only a complete, successful answer: an error may be the caller's or passing, and is never kept. */
-function cacheable(answer: StoredAnswer): boolean {
-  if (answer.status !== 200 || !answer.contentType.startsWith('application/json')) return false;
-  try {
-    const parsed = JSON.parse(answer.body) as { errors?: unknown; data?: unknown };
-    return parsed.errors === undefined && typeof parsed.data === 'object' && parsed.data !== null;
-  } catch {
-    return false;
-  }
 }

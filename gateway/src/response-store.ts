@@ -8,10 +8,15 @@ export interface StoredAnswer {
   body: string;
 }
 
-/** Where public catalog answers are kept for a short while (fetch-sharing.ts). */
+/**
+ * Where public catalog answers are kept for a short while (fetch-sharing.ts), as JSON text: a whole
+ * answer, or one entity of an `_entities` answer. Reads and writes go by many keys at once, one
+ * round trip to Redis for all the entities of a fetch.
+ */
 export interface ResponseStore {
-  get(key: string): Promise<StoredAnswer | undefined>;
-  set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void>;
+  /** The text under each key, undefined where none is kept (or it expired). */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  setMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void>;
   /** Forgets every answer: the catalog changed. */
   clear(): Promise<void>;
   close(): Promise<void>;
@@ -22,25 +27,29 @@ const MAX_MEMORY_ENTRIES = 10_000;
 
 /** One gateway process's own store: what a single process, or a deployment without Redis, uses. */
 export class MemoryResponseStore implements ResponseStore {
-  private readonly entries = new Map<string, { answer: StoredAnswer; expiresAt: number }>();
+  private readonly entries = new Map<string, { text: string; expiresAt: number }>();
 
-  async get(key: string): Promise<StoredAnswer | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    const now = Date.now();
+    return keys.map((key) => {
+      const entry = this.entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt > now) return entry.text;
       this.entries.delete(key);
       return undefined;
-    }
-    return entry.answer;
+    });
   }
 
-  async set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void> {
-    this.entries.delete(key);
-    if (this.entries.size >= MAX_MEMORY_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+  async setMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void> {
+    const expiresAt = Date.now() + ttlMs;
+    for (const [key, text] of entries) {
+      this.entries.delete(key);
+      if (this.entries.size >= MAX_MEMORY_ENTRIES) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+      this.entries.set(key, { text, expiresAt });
     }
-    this.entries.set(key, { answer, expiresAt: Date.now() + ttlMs });
   }
 
   async clear(): Promise<void> {
@@ -78,18 +87,20 @@ export class RedisResponseStore implements ResponseStore {
     this.redis.on('error', (error) => this.log.warn({ err: error }, 'redis (public catalog cache) unavailable'));
   }
 
-  async get(key: string): Promise<StoredAnswer | undefined> {
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     try {
-      const raw = await this.redis.get(this.prefix + key);
-      return raw === null ? undefined : (JSON.parse(raw) as StoredAnswer);
+      const texts = await this.redis.mget(keys.map((key) => this.prefix + key));
+      return texts.map((text) => text ?? undefined);
     } catch {
-      return undefined;
+      return keys.map(() => undefined);
     }
   }
 
-  async set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void> {
+  async setMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void> {
     try {
-      await this.redis.set(this.prefix + key, JSON.stringify(answer), 'PX', ttlMs);
+      const pipeline = this.redis.pipeline();
+      for (const [key, text] of entries) pipeline.set(this.prefix + key, text, 'PX', ttlMs);
+      await pipeline.exec();
     } catch {
       // Not cached this time; the next miss tries again.
     }

@@ -3,7 +3,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../src/auth.js';
-import { ForwardingDataSource, isQuery } from '../src/data-source.js';
+import { ForwardingDataSource, type ForwardingDataSourceOptions, isQuery } from '../src/data-source.js';
 import { SubgraphUnreachableError } from '../src/subgraph-connections.js';
 
 type Fetcher = ForwardingDataSource['fetcher'];
@@ -13,24 +13,30 @@ const URL = 'http://product.internal:4003/graphql';
 const ENTITIES =
   'query Q__product__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
 
-function dataSource(fetcher: Fetcher) {
+function dataSource(fetcher: Fetcher, isPublic?: ForwardingDataSourceOptions['isPublic']) {
   return new ForwardingDataSource({
     name: 'product',
     url: URL,
     gatewaySecret: 'secret',
     fetcher,
     retryAfterSeconds: 7,
+    isPublic,
   });
 }
 
 /** What the gateway hands the data source for one fetch of a client's operation. */
-function fetchOf(query: string, variables: Record<string, unknown> = {}, operation = 'query'): Options {
+function fetchOf(
+  query: string,
+  variables: Record<string, unknown> = {},
+  operation = 'query',
+  authorization?: string,
+): Options {
   const context: GatewayContext = {
     viewer: undefined,
     requestId: 'request-1',
     clientAddress: '127.0.0.1',
     log: createLogger('gateway-test', { LOG_LEVEL: 'silent' }),
-    authorization: undefined,
+    authorization,
   };
   return {
     kind: 'incoming operation',
@@ -193,6 +199,20 @@ describe('ForwardingDataSource', () => {
     const response = await dataSource(lostOnce).process(fetchOf('mutation{touch(id:"1"){id}}', {}, 'mutation'));
     expect(calls).toHaveLength(1);
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: false });
+  });
+
+  it("sends the caller's credential with every fetch but a public one, and the secret, request id and address with all", async () => {
+    const sent: Record<string, string>[] = [];
+    const recording = (async (_url: string, init: { headers: Record<string, string> }) => {
+      sent.push(init.headers);
+      return new Response(JSON.stringify({ data: { x: 1 } }), { headers: { 'content-type': 'application/json' } });
+    }) as unknown as Fetcher;
+    const source = dataSource(recording, (request) => request.query === ENTITIES);
+    await source.process(fetchOf(ENTITIES, { representations: [] }, 'query', 'Bearer alice'));
+    await source.process(fetchOf('{products{id}}', {}, 'query', 'Bearer alice'));
+    expect(sent[0]).toMatchObject({ 'x-gateway-secret': 'secret', 'x-request-id': 'request-1' });
+    expect(sent[0]).not.toHaveProperty('authorization');
+    expect(sent[1]).toMatchObject({ 'x-gateway-secret': 'secret', authorization: 'Bearer alice' });
   });
 
   it('tells a query fetch from a mutation fetch by the operation the planner printed', () => {

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { collapseKey, PublicCatalogCacheability } from '../src/fetch-keys.js';
-import { PublicCache, shareFetches } from '../src/fetch-sharing.js';
+import { shareFetches } from '../src/fetch-sharing.js';
+import { PublicCache } from '../src/public-cache.js';
 import { MemoryResponseStore } from '../src/response-store.js';
 import { BufferedResponse, type Fetcher } from '../src/subgraph-connections.js';
 
 const URL = 'http://product:4002/graphql';
 const body = (query: string, variables: object = {}) => JSON.stringify({ query, variables });
 const PRODUCTS = body('query Products__product__0{products(first:20){edges{node{id name}}}}');
+const ENTITY_QUERY = (selection: string) =>
+  `query Dashboard__product__3($representations:[_Any!]!){_entities(representations:$representations){...on Product{${selection}}}}`;
 const ENTITIES = (typename: string) =>
-  body(
-    'query Dashboard__product__3($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}',
-    {
-      representations: [{ __typename: typename, id: '1' }],
-    },
-  );
+  body(ENTITY_QUERY('name'), { representations: [{ __typename: typename, id: '1' }] });
 const anonymous = { 'content-type': 'application/json', 'x-request-id': 'r1', 'x-client-address': '10.0.0.1' };
 const withToken = (token: string) => ({ ...anonymous, authorization: `Bearer ${token}` });
 
@@ -43,31 +41,69 @@ describe('collapseKey', () => {
 
 describe('PublicCatalogCacheability', () => {
   const rules = new PublicCatalogCacheability();
-  const key = (subgraph: string, headers: Record<string, string>, requestBody: string) =>
-    rules.cacheKey(subgraph, { url: URL, headers, body: requestBody });
+  const plan = (subgraph: string, headers: Record<string, string>, requestBody: string) =>
+    rules.cachePlan(subgraph, { url: URL, headers, body: requestBody });
 
-  it('caches anonymous catalog queries and Product entity fetches of the product subgraph', () => {
-    expect(key('product', anonymous, PRODUCTS)).toBeDefined();
+  it('caches anonymous catalog queries whole, and Product entity fetches entity by entity', () => {
+    expect(plan('product', anonymous, PRODUCTS)?.kind).toBe('answer');
     expect(
-      key('product', anonymous, body('query Catalog__product__0{brands{id name}categories{id name}}')),
-    ).toBeDefined();
-    expect(key('product', anonymous, ENTITIES('Product'))).toBeDefined();
+      plan('product', anonymous, body('query Catalog__product__0{brands{id name}categories{id name}}'))?.kind,
+    ).toBe('answer');
+    expect(plan('product', anonymous, ENTITIES('Product'))).toMatchObject({
+      kind: 'entities',
+      keys: [expect.any(String)],
+    });
   });
 
   it('never caches a fetch with a credential, of another subgraph, or with another root field', () => {
-    expect(key('product', withToken('a'), PRODUCTS)).toBeUndefined();
-    expect(key('product', { ...anonymous, Authorization: 'Bearer x' }, PRODUCTS)).toBeUndefined();
-    expect(key('order', anonymous, PRODUCTS)).toBeUndefined();
-    expect(key('product', anonymous, body('query Q{products{edges{node{id}}}me{id}}'))).toBeUndefined();
-    expect(key('product', anonymous, ENTITIES('Order'))).toBeUndefined();
-    expect(key('product', anonymous, body('mutation M{createProduct{id}}'))).toBeUndefined();
-    expect(key('product', anonymous, 'not json')).toBeUndefined();
+    expect(plan('product', withToken('a'), PRODUCTS)).toBeUndefined();
+    expect(plan('product', { ...anonymous, Authorization: 'Bearer x' }, PRODUCTS)).toBeUndefined();
+    expect(plan('product', withToken('a'), ENTITIES('Product'))).toBeUndefined();
+    expect(plan('order', anonymous, PRODUCTS)).toBeUndefined();
+    expect(plan('product', anonymous, body('query Q{products{edges{node{id}}}me{id}}'))).toBeUndefined();
+    expect(plan('product', anonymous, ENTITIES('Order'))).toBeUndefined();
+    expect(plan('product', anonymous, body('mutation M{createProduct{id}}'))).toBeUndefined();
+    expect(plan('product', anonymous, 'not json')).toBeUndefined();
   });
 
   it('keys by URL and the whole body, not by headers that do not change the answer', () => {
-    const a = key('product', anonymous, PRODUCTS);
-    expect(key('product', { ...anonymous, 'x-request-id': 'r2', 'x-client-address': '10.9.9.9' }, PRODUCTS)).toBe(a);
-    expect(key('product', anonymous, ENTITIES('Product'))).not.toBe(a);
+    const a = plan('product', anonymous, PRODUCTS)?.keys;
+    expect(
+      plan('product', { ...anonymous, 'x-request-id': 'r2', 'x-client-address': '10.9.9.9' }, PRODUCTS)?.keys,
+    ).toEqual(a);
+    expect(plan('product', anonymous, ENTITIES('Product'))?.keys).not.toEqual(a);
+  });
+
+  it('keys an entity by its representation and the selection: the same product in two fetches is one entry', () => {
+    const fetchOf = (ids: string[], selection = 'name', variables = {}) =>
+      plan(
+        'product',
+        anonymous,
+        body(ENTITY_QUERY(selection), {
+          ...variables,
+          representations: ids.map((id) => ({ __typename: 'Product', id })),
+        }),
+      )?.keys ?? [];
+    const [one, two] = fetchOf(['1', '2']);
+    expect(fetchOf(['2', '3'])[0]).toBe(two);
+    expect(one).not.toBe(two);
+    expect(fetchOf(['1'], 'name price{amount}')[0]).not.toBe(one);
+    expect(fetchOf(['1'], 'name', { currency: 'EUR' })[0]).not.toBe(one);
+  });
+
+  it("takes an entity fetch of the catalog's types as public, whatever the caller", () => {
+    const representations = (typename: string) => [{ __typename: typename, id: '1' }];
+    expect(
+      rules.isPublicEntityFetch('product', ENTITY_QUERY('name'), { representations: representations('Product') }),
+    ).toBe(true);
+    expect(
+      rules.isPublicEntityFetch('order', ENTITY_QUERY('name'), { representations: representations('Product') }),
+    ).toBe(false);
+    expect(
+      rules.isPublicEntityFetch('product', ENTITY_QUERY('name'), { representations: representations('Order') }),
+    ).toBe(false);
+    expect(rules.isPublicEntityFetch('product', 'query Q{me{id}}', {})).toBe(false);
+    expect(rules.isPublicEntityFetch('product', 'query Q__product__0{products{edges{node{id}}}}', {})).toBe(false);
   });
 });
 
@@ -139,4 +175,83 @@ describe('shareFetches', () => {
     await call(shared, anonymous);
     expect(subgraph.sent).toHaveLength(4);
   });
+
+  it('serves an entity fetch from the entities kept, and asks the subgraph only for the others', async () => {
+    const subgraph = entitySubgraph();
+    const entities = fetchEntities(shareFetches(subgraph.fetcher, { subgraph: 'product', cache: liveCache() }));
+    expect(await entities(['1', '2'])).toEqual({ data: { _entities: [product('1', 1), product('2', 1)] } });
+    // Every entity kept: answered in the order asked, nothing sent.
+    expect(await entities(['2', '1'])).toEqual({ data: { _entities: [product('2', 1), product('1', 1)] } });
+    expect(subgraph.sent).toEqual([['1', '2']]);
+    // Some missing: only those are asked for, and kept, a product that is not there too.
+    expect(await entities(['1', '3', 'gone'])).toEqual({
+      data: { _entities: [product('1', 1), product('3', 2), null] },
+    });
+    expect(await entities(['gone', '3'])).toEqual({ data: { _entities: [null, product('3', 2)] } });
+    expect(subgraph.sent).toEqual([
+      ['1', '2'],
+      ['3', 'gone'],
+    ]);
+  });
+
+  it('empties on a change, and keeps nothing fetched across one', async () => {
+    const subgraph = entitySubgraph();
+    const cache = liveCache();
+    const entities = fetchEntities(shareFetches(subgraph.fetcher, { subgraph: 'product', cache }));
+    await entities(['1']);
+    await cache.invalidate();
+    expect(await entities(['1'])).toEqual({ data: { _entities: [product('1', 2)] } });
+    expect(subgraph.sent).toHaveLength(2);
+  });
+
+  it('keeps nothing of an answer with an error, and gives the caller the whole fetch as the subgraph answers it', async () => {
+    const subgraph = entitySubgraph();
+    const entities = fetchEntities(shareFetches(subgraph.fetcher, { subgraph: 'product', cache: liveCache() }));
+    await entities(['1']);
+    // The missing entity fails: the fetch is sent whole, so the error's path is the caller's own.
+    const failed = await entities(['1', 'error']);
+    expect(failed.errors).toEqual([{ message: 'failed', path: ['_entities', 1] }]);
+    expect(failed.data._entities).toEqual([product('1', 3), null]);
+    expect(subgraph.sent).toEqual([['1'], ['error'], ['1', 'error']]);
+    // Nothing of the failed answers was kept: the product kept first is still served.
+    expect(await entities(['1'])).toEqual({ data: { _entities: [product('1', 1)] } });
+    expect(subgraph.sent).toHaveLength(3);
+  });
 });
+
+const product = (id: string, version: number) => ({ name: `product ${id} v${version}` });
+
+function liveCache(): PublicCache {
+  const cache = new PublicCache(new MemoryResponseStore(), new PublicCatalogCacheability(), 60_000);
+  cache.live = true;
+  return cache;
+}
+
+/** A product subgraph answering `_entities`: `gone` is no product, `error` fails with the rest answered. */
+function entitySubgraph() {
+  const sent: string[][] = [];
+  const fetcher: Fetcher = async (_url, init) => {
+    const { variables } = JSON.parse(init?.body as string) as { variables: { representations: { id: string }[] } };
+    const ids = variables.representations.map((representation) => representation.id);
+    sent.push(ids);
+    const _entities = ids.map((id) =>
+      id === 'gone' || id === 'error' ? null : { name: `product ${id} v${sent.length}` },
+    );
+    const errors = ids.includes('error')
+      ? [{ message: 'failed', path: ['_entities', ids.indexOf('error')] }]
+      : undefined;
+    return new BufferedResponse({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ data: { _entities }, errors }),
+    }) as never;
+  };
+  return { sent, fetcher };
+}
+
+const fetchEntities = (fetcher: Fetcher) => (ids: string[]) =>
+  call(
+    fetcher,
+    anonymous,
+    body(ENTITY_QUERY('name'), { representations: ids.map((id) => ({ __typename: 'Product', id })) }),
+  );
