@@ -63,17 +63,20 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     this.isPublic = options.isPublic ?? (() => false);
   }
 
-  override willSendRequest(options: ProcessOptions): void {
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    headers.set(GATEWAY_SECRET_HEADER, this.gatewaySecret);
+  /** Every header the fetch is sent with. */
+  private headersFor(options: ProcessOptions): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [GATEWAY_SECRET_HEADER]: this.gatewaySecret,
+    };
     // `GraphQLDataSourceRequestKind` is declared by @apollo/gateway's types but not exported at run
     // time, so the fetch made for a client is recognised by the field only that variant has.
-    if (!('incomingRequestContext' in options)) return;
+    if (!('incomingRequestContext' in options)) return headers;
     const { authorization, requestId, clientAddress } = options.context;
-    if (authorization !== undefined && !this.isPublic(options.request)) headers.set('authorization', authorization);
-    headers.set(REQUEST_ID_HEADER, requestId);
-    headers.set(CLIENT_ADDRESS_HEADER, clientAddress);
+    if (authorization !== undefined && !this.isPublic(options.request)) headers.authorization = authorization;
+    headers[REQUEST_ID_HEADER] = requestId;
+    headers[CLIENT_ADDRESS_HEADER] = clientAddress;
+    return headers;
   }
 
   override async process(options: ProcessOptions): Promise<SubgraphResponse> {
@@ -100,13 +103,31 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
 
   private async processOnce(options: ProcessOptions): Promise<SubgraphResponse> {
     try {
-      const response = await super.process(options);
+      const response = await this.send(options);
       return { ...response, errors: this.withRetryHints(options, response.errors?.map(refusedRequestAsInternal)) };
     } catch (error) {
       if (error instanceof SubgraphAnswer)
         return { ...error.response, errors: this.withRetryHints(options, error.errors) };
       throw error;
     }
+  }
+
+  /**
+   * What RemoteGraphQLDataSource's `process` does for this gateway, which uses neither automatic
+   * persisted queries nor subgraphs' cache-control headers, without the node-fetch `Request` and
+   * `Headers` it builds for every fetch only to hand to hooks this class does not use: a profile of
+   * the gateway under the Dashboard load put them at 6% of its CPU.
+   */
+  private async send(options: ProcessOptions): Promise<SubgraphResponse> {
+    const { http: _incoming, ...request } = options.request;
+    if (!request.query) throw new Error('Missing query');
+    const init = { method: 'POST', headers: this.headersFor(options), body: JSON.stringify(request) };
+    const response = await this.fetcher(this.url, init);
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const body = await this.parseBody(response);
+    if (typeof body !== 'object' || body === null)
+      throw new Error(`Expected JSON response body, but received: ${body}`);
+    return { ...body, http: response } as SubgraphResponse;
   }
 
   /**
