@@ -48,10 +48,12 @@ export async function check(target: Target, scenario: Scenario): Promise<void> {
 }
 
 /**
- * A warm-up (connections, query plans, JIT), then the measured run with autocannon. CPU is read
- * from /proc around the measured run only, for the gateway and for all subgraphs together.
+ * Once the services are idle, a warm-up (connections, query plans, JIT), then the measured run with
+ * autocannon. CPU is read from /proc around the measured run only, for the gateway and for each
+ * subgraph.
  */
 export async function measure(target: Target, scenario: Scenario, settings: LoadSettings): Promise<Measurement> {
+  await settle([target.pid, ...settings.subgraphs.map(({ pid }) => pid)]);
   if (settings.warmupSeconds > 0) await run(target, scenario, settings.connections, settings.warmupSeconds);
   const gatewayBefore = cpuMs(target.pid);
   const subgraphsBefore = settings.subgraphs.map(({ pid }) => cpuMs(pid));
@@ -72,6 +74,28 @@ export async function measure(target: Target, scenario: Scenario, settings: Load
     ),
     failures: result.non2xx + result.errors + result.timeouts,
   };
+}
+
+/** Below this share of one core, the services are taken to be idle. */
+const QUIET_SHARE = 0.05;
+const QUIET_WAIT_MS = 30_000;
+
+/**
+ * Waits until the services use next to no CPU: whatever the data setup or the previous run left
+ * them doing (saga events, notifications) would otherwise be charged to the next measurement, and
+ * the side that runs first would pay for it.
+ */
+async function settle(pids: number[]): Promise<void> {
+  const total = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const started = Date.now();
+  let before = total();
+  while (Date.now() - started < QUIET_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = total();
+    if (now - before < 500 * QUIET_SHARE) return;
+    before = now;
+  }
+  console.log(`  (the services were still busy after ${QUIET_WAIT_MS / 1000} s; measuring anyway)`);
 }
 
 function run(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<autocannon.Result> {
