@@ -94,20 +94,22 @@ try {
     });
     await Promise.all(started);
   }
-  const ours = startProcess(
-    'gateway',
-    join(REPO, 'gateway/dist/index.js'),
-    {
-      ...common,
-      ...urls,
-      NATS_URL: nats.url,
-      ...natsEnv(authorized.credentials.gateway),
-      GATEWAY_PORT: String(ports.gateway),
-      // One process against the stock gateway's one, unless a run asks for more.
-      GATEWAY_WORKERS: process.env.GATEWAY_WORKERS ?? '1',
-    },
-    logDir,
-  );
+  const gateway = (name: string, port: number, workers: string) =>
+    startProcess(
+      name,
+      join(REPO, 'gateway/dist/index.js'),
+      {
+        ...common,
+        ...urls,
+        NATS_URL: nats.url,
+        ...natsEnv(authorized.credentials.gateway),
+        GATEWAY_PORT: String(port),
+        GATEWAY_WORKERS: workers,
+      },
+      logDir,
+    );
+  // One process against the stock gateway's one, unless a run asks for more.
+  const ours = gateway('gateway', ports.gateway as number, process.env.GATEWAY_WORKERS ?? '1');
   const stock = startProcess(
     'stock',
     join(REPO, 'e2e/bench/stock-gateway.ts'),
@@ -130,6 +132,19 @@ try {
     { name: 'ours', url: gatewayUrl, pid: ours.child.pid as number },
     { name: 'stock', url: `http://127.0.0.1:${ports.stock}/`, pid: stock.child.pid as number },
   ];
+  // BENCH_COMPARE_WORKERS=2: a second gateway of ours with that many workers, measured in the same run.
+  const moreWorkers = process.env.BENCH_COMPARE_WORKERS;
+  if (moreWorkers) {
+    const port = await freePort();
+    const more = gateway(`gateway-${moreWorkers}-workers`, port, moreWorkers);
+    services.push(more);
+    await waitReady(more, `http://127.0.0.1:${port}/ready`);
+    targets.push({
+      name: `ours, ${moreWorkers} workers`,
+      url: `http://127.0.0.1:${port}/graphql`,
+      pid: more.child.pid as number,
+    });
+  }
   const scenarios: Scenario[] = [
     { name: `Dashboard, ${data.tokens.length} customers`, query: operation('Dashboard'), tokens: data.tokens },
     { name: 'anonymous Products(first: 20)', query: operation('Products'), variables: { first: 20 } },
@@ -153,13 +168,16 @@ try {
       results[target.name] = await measure(target, scenario, load);
     }
     const [o, s] = [results.ours as Measurement, results.stock as Measurement];
-    console.log(
-      `\n${scenario.name}\n${table([
-        { label: 'ours', m: o },
-        { label: 'stock @apollo/gateway', m: s },
-      ])}`,
-    );
+    const rows = [
+      { label: 'ours', m: o },
+      { label: 'stock @apollo/gateway', m: s },
+      ...targets.slice(2).map((target) => ({ label: target.name, m: results[target.name] as Measurement })),
+    ];
+    console.log(`\n${scenario.name}\n${table(rows)}`);
     console.log(ratios(o, s));
+    for (const { label, m } of rows.slice(2)) {
+      console.log(`${label} / ours: req/s ${(m.requestsPerSecond / o.requestsPerSecond).toFixed(2)}x`);
+    }
   }
 } finally {
   await Promise.all(services.map(stopProcess));
