@@ -12,7 +12,13 @@ export interface OrderPageOptions {
 /** Newest first; the id breaks ties of one millisecond, so pages never overlap or leave gaps. */
 export const orderCursorKey = (order: Order): [string, string] => [order.createdAt.toISOString(), order.id];
 
-/** One page of a customer's orders, newest first (keyset on the customer's index), and their count. */
+/**
+ * One page of a customer's orders, newest first (keyset on the customer's index), and their count,
+ * in one statement: every Dashboard request reads this (issue #10), and each round trip costs the
+ * subgraph a socket write and a trip through the pool. The count comes as a column of every row; the
+ * left join keeps one row (its order columns null) when the page is empty, so the count is always
+ * there.
+ */
 export async function listCustomerOrders(
   em: EntityManager,
   customerId: string,
@@ -21,12 +27,16 @@ export async function listCustomerOrders(
   if (!isUuid(customerId)) return { rows: [], totalCount: 0 };
   const keyset = options.after ? ' and (created_at, id) < (?::timestamptz, ?::uuid)' : '';
   const rows: Record<string, unknown>[] = await em.execute(
-    `select * from orders where customer_id = ?${keyset} order by created_at desc, id desc limit ?`,
-    [customerId, ...(options.after ?? []), options.limit],
+    `with page as (
+       select * from orders where customer_id = ?${keyset} order by created_at desc, id desc limit ?
+     )
+     select total.count as total_count, page.*
+       from (select count(*)::int as count from orders where customer_id = ?) total
+       left join page on true
+      order by page.created_at desc, page.id desc`,
+    [customerId, ...(options.after ?? []), options.limit, customerId],
   );
-  const [total] = await em.execute<{ count: number }[]>(
-    'select count(*)::int as count from orders where customer_id = ?',
-    [customerId],
-  );
-  return { rows: rows.map((row) => em.map(Order, row)), totalCount: total?.count ?? 0 };
+  const totalCount = Number(rows[0]?.total_count ?? 0);
+  const orders = rows.filter((row) => row.id !== null).map(({ total_count: _, ...row }) => em.map(Order, row));
+  return { rows: orders, totalCount };
 }
