@@ -104,6 +104,38 @@ describe('listCustomerOrders', () => {
   });
 });
 
+describe('listCustomerOrders withItems', () => {
+  it("gives each order's lines by position in the same statement, as em.find gives them", async () => {
+    const page = await listCustomerOrders(db.orm.em.fork(), customerId, { limit: 4, withItems: true });
+    expect(page.totalCount).toBe(5);
+    expect(page.rows.map(fields)).toEqual((await reference()).slice(0, 4).map(fields));
+    expect([...(page.items?.keys() ?? [])]).toEqual(page.rows.map((o) => o.id));
+    const orm = await db.orm.em
+      .fork()
+      .find(OrderItem, { order: { $in: page.rows.map((o) => o.id) } }, { orderBy: { position: 'asc' } });
+    for (const order of page.rows) {
+      const lines = page.items?.get(order.id) ?? [];
+      expect(lines.map(itemFields)).toEqual(orm.filter((i) => i.order.id === order.id).map(itemFields));
+      expect(lines.map((i) => i.position)).toEqual([0, 1, 2]);
+      expect(lines[0]).toBeInstanceOf(OrderItem);
+    }
+    expect(itemFields(page.items?.get(page.rows[0]?.id as string)?.[2] as OrderItem)).toMatchObject({
+      quantity: 3,
+      unitPrice: { amount: '3.10', currencyCode: 'EUR' },
+      lineTotal: { amount: '9.30', currencyCode: 'EUR' },
+    });
+  });
+
+  it('gives an order without lines an empty list, and an empty page an empty map', async () => {
+    const theirs = await listCustomerOrders(db.orm.em.fork(), stranger, { limit: 3, withItems: true });
+    expect(theirs.rows).toHaveLength(1);
+    expect(theirs.items).toEqual(new Map([[theirs.rows[0]?.id, []]]));
+    const none = await listCustomerOrders(db.orm.em.fork(), randomUUID(), { limit: 3, withItems: true });
+    expect(none).toEqual({ rows: [], totalCount: 0, items: new Map() });
+    expect((await listCustomerOrders(db.orm.em.fork(), customerId, { limit: 3 })).items).toBeUndefined();
+  });
+});
+
 describe('itemsOfOrders', () => {
   it("answers every order's lines by position, with every field em.find gives", async () => {
     const orderIds = (await reference()).slice(0, 2).map((o) => o.id);
