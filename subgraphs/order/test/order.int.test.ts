@@ -156,6 +156,22 @@ describe('order subgraph against PostgreSQL and NATS', () => {
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it("answers a customer's orders with their lines and count in one query, the lines in order", async () => {
+    const placed = await place(3);
+    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer {
+      orders(first: 1) { totalCount edges { node { id items { quantity product { id name } } } } } } } }`;
+    counter.reset();
+    const res = await call(query, { reps: [{ __typename: 'Customer', id: customerId }] }, token);
+    expect(res.errors).toBeUndefined();
+    const orders = res.data?._entities[0].orders;
+    expect(orders.edges).toEqual([{ node: { id: placed.id, items: [{ quantity: 3, product: lamp }] } }]);
+    expect(orders.totalCount).toBeGreaterThan(1);
+    // The page, its count and its lines: one statement (issue #10).
+    expect(counter.statements.filter((sql) => !sql.includes('outbox_messages') && !sql.includes('inbox'))).toHaveLength(
+      1,
+    );
+  });
+
   it('refuses placeOrder past the default open-order cap with TOO_MANY_OPEN_ORDERS at input', async () => {
     expect(config.placeOrder.maxOpenOrders).toBe(10);
     const hoarder = await tokens.customer(randomUUID());

@@ -7,6 +7,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CreditScoreChange, CreditStatus } from '../entities/index.js';
 import { CreditSubjects, recordCreditEvent } from '../events/contracts/published.js';
+import { statusesOf } from './reads.js';
 import { bandOf, INITIAL_SCORE, moveScore } from './score.js';
 import { validateAdjustment } from './validation.js';
 
@@ -35,12 +36,12 @@ async function ensureStatuses(em: EntityManager, customerIds: readonly string[])
  */
 export async function loadStatuses(em: EntityManager, customerIds: readonly string[]): Promise<CreditStatus[]> {
   if (customerIds.length === 0) return [];
-  const found = await em.find(CreditStatus, { customerId: { $in: [...customerIds] } });
+  const found = await statusesOf(em, customerIds);
   const present = new Set(found.map((status) => status.customerId));
   const missing = customerIds.filter((id) => !present.has(id));
   if (missing.length === 0) return found;
   await ensureStatuses(em, missing);
-  return [...found, ...(await em.find(CreditStatus, { customerId: { $in: missing } }))];
+  return [...found, ...(await statusesOf(em, missing))];
 }
 
 export interface ScoreChangeRequest {

@@ -1,15 +1,16 @@
 import { batchByKey, batchGroupsByKey } from '@commerce-supergraph/shared/db/batch';
-import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { Customer, CustomerEvent, FinancialProfile, Notification } from '../entities/index.js';
+import { customersById } from '../domain/reads.js';
+import type { Customer } from '../entities/index.js';
+import { CustomerEvent, FinancialProfile, Notification } from '../entities/index.js';
 
 /** One query per field per request, however many customers a response holds (no N+1). */
 export function createLoaders(em: EntityManager) {
   return {
-    // Ids that cannot be uuids match nothing; PostgreSQL would reject the whole batch for them.
+    // Every Dashboard request reads one: hand-written SQL (domain/reads.ts), not em.find.
     customer: new DataLoader<string, Customer | undefined>((ids) =>
-      batchByKey(ids, em.find(Customer, { id: { $in: ids.filter(isUuid) } }), (c) => c.id),
+      batchByKey(ids, customersById(em, ids), (c) => c.id),
     ),
     financialProfile: new DataLoader<string, FinancialProfile | undefined>((ids) =>
       batchByKey(ids, em.find(FinancialProfile, { customerId: { $in: [...ids] } }), (p) => p.customerId),

@@ -2,7 +2,8 @@ import { batchByKey, batchGroupsByKey } from '@commerce-supergraph/shared/db/bat
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { Order, OrderItem, Payment } from '../entities/index.js';
+import { itemsOfOrders } from '../domain/reads.js';
+import { Order, type OrderItem, Payment } from '../entities/index.js';
 
 /**
  * One query per field per request, however many orders a response holds (no N+1). Ids that cannot
@@ -14,12 +15,9 @@ export function createLoaders(em: EntityManager) {
     order: new DataLoader<string, Order | undefined>((ids) =>
       batchByKey(ids, em.find(Order, { id: { $in: valid(ids) } }), (order) => order.id),
     ),
+    // Every Dashboard request reads these: hand-written SQL (domain/reads.ts), not em.find.
     items: new DataLoader<string, OrderItem[]>((ids) =>
-      batchGroupsByKey(
-        ids,
-        em.find(OrderItem, { order: { $in: valid(ids) } }, { orderBy: { position: 'asc' } }),
-        (item) => item.order.id,
-      ),
+      batchGroupsByKey(ids, itemsOfOrders(em, ids), (item) => item.order.id),
     ),
     payment: new DataLoader<string, Payment | undefined>((ids) =>
       batchByKey(ids, shownPayments(em, valid(ids)), (payment) => payment.order.id),
