@@ -8,6 +8,7 @@ import { extractContext, inSpan, SpanKind, tracingActive } from '../observabilit
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
 import type { EventLoopPressure } from './load-shedding.js';
+import { type RequestTarget, readBody, requestTarget } from './request-parts.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -74,7 +75,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
       requestLog ??= options.log.child({ requestId });
       return requestLog;
     };
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req.url);
     runInRequestScope(requestId, () =>
       traced(req, url.pathname, requestId, () => handle(req, res, url, requestId, log)),
     ).catch((error: unknown) => {
@@ -101,7 +102,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
   async function handle(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
+    url: RequestTarget,
     requestId: string,
     log: () => Logger,
   ): Promise<void> {
@@ -195,27 +196,6 @@ function readinessProbe(checks: Record<string, () => Promise<unknown>>, timeoutM
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
-
-/** The body, read with plain listeners: an async iterator over the request costs more than the read. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.resolve('too-large');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      // The rest is discarded, not kept: the connection stays usable for the 413 and after it.
-      req.off('data', onData);
-      req.resume();
-      resolve('too-large');
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   res.statusCode = status;
