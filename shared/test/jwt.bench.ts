@@ -6,7 +6,7 @@ import { parsePrivateKey, parsePublicKeys } from '../src/auth/keys.js';
 
 /**
  * What one token costs, per key type: the verifier every service runs on every request (node:crypto,
- * synchronous, with all the claim checks) against jose's jwtVerify (WebCrypto, awaited one at a time,
+ * synchronous, with all the claim checks; its cache off, then a cached token) against jose's jwtVerify (WebCrypto, awaited one at a time,
  * as a request would), and signing. Median of BENCH_ROUNDS rounds (default 7) of BENCH_TOKENS
  * operations each (default 5000), after a warm-up.
  */
@@ -53,7 +53,11 @@ it('token verification and signing, microseconds per token', async () => {
   ] as const) {
     const pair = newKeyPair(type);
     const signer = createTokenSigner({ ...settings, signingKey: parsePrivateKey(pair.privateKey) });
-    const verifier = createTokenVerifier({ ...settings, publicKeys: parsePublicKeys(pair.publicKey) });
+    const verifier = createTokenVerifier(
+      { ...settings, publicKeys: parsePublicKeys(pair.publicKey) },
+      { cacheSize: 0 },
+    );
+    const cached = createTokenVerifier({ ...settings, publicKeys: parsePublicKeys(pair.publicKey) });
     const token = signer.issue({ customerId: 'c1', roles: ['customer'] });
     const joseKey = await importSPKI(pair.publicKey, alg);
     const joseOptions = { algorithms: [alg], issuer: settings.issuer, audience: settings.audience };
@@ -61,9 +65,12 @@ it('token verification and signing, microseconds per token', async () => {
     expect((await jwtVerify(token, joseKey, joseOptions)).payload.sub).toBe('c1');
 
     const ours = await cost(() => verifier.verify(token), true);
+    // The same token again and again: what a session's requests cost once its token is cached.
+    const hit = await cost(() => cached.verify(token), true);
     const jose = await cost(() => jwtVerify(token, joseKey, joseOptions), false);
     const signing = await cost(() => signer.issue({ customerId: 'c1', roles: ['customer'] }), true);
     console.log(`${alg.padEnd(5)} verify, node:crypto: ${show(ours)} | verify, jose: ${show(jose)}`);
+    console.log(`${alg.padEnd(5)} verify, cached:      ${show(hit)}`);
     console.log(`${alg.padEnd(5)} sign, node:crypto:   ${show(signing)}`);
   }
 });

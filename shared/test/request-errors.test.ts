@@ -62,6 +62,16 @@ describe('findNulCharacter', () => {
     expect(findNulCharacter({}, parse('{ a(b: "x\\u0000y") }'))).toBe('A string in the document');
   });
 
+  it('answers the same for a document seen before, whatever the variables', () => {
+    const dirty = parse('{ a(b: "x\\u0000y") }');
+    const clean = parse('{ a(b: "xy") }');
+    for (let i = 0; i < 2; i += 1) {
+      expect(findNulCharacter({}, dirty)).toBe('A string in the document');
+      expect(findNulCharacter({}, clean)).toBeUndefined();
+      expect(findNulCharacter({ v: 'a\u0000' }, clean)).toBe('Variable "$v"');
+    }
+  });
+
   it('finds nothing in clean text, control characters other than NUL included', () => {
     expect(
       findNulCharacter({ a: ['\u0001\u001f', { b: 'é' }], n: 1, z: null }, parse('{ a(b: "c") }')),

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export const GATEWAY_SECRET_HEADER = 'x-gateway-secret';
@@ -18,4 +18,5 @@ export function gatewaySecretGuard(secret: string) {
   };
 }
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+// The one-shot hash: no Hash object per request (createHash showed in a subgraph's profile).
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');

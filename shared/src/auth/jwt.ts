@@ -1,11 +1,13 @@
 import { sign, verify } from 'node:crypto';
 import type { SigningKey, VerificationKey } from './keys.js';
+import { type CachedToken, VerifiedTokenCache } from './token-cache.js';
 
 /**
  * JWTs with asymmetric keys, on `node:crypto` alone: the customer subgraph signs with its private key;
  * the gateway and every subgraph verify with public keys, selected by the token's `kid`, each pinned to
  * its one algorithm. Verification is synchronous (no WebCrypto round trip): it runs on every request,
- * at the gateway and again at each subgraph the request reaches.
+ * at the gateway and again at each subgraph the request reaches; a token already verified is found in a
+ * bounded cache (token-cache.ts) and only its time claims are checked again.
  */
 export type Role = 'customer' | 'admin';
 
@@ -66,42 +68,64 @@ function checkerFor(key: VerificationKey): Check {
   return (data, signature) => verify('sha256', data, es256, signature);
 }
 
-export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
+export interface TokenVerifierOptions {
+  /** How many verified tokens are remembered (token-cache.ts); 0 verifies every token in full. */
+  cacheSize?: number;
+}
+
+export function createTokenVerifier(settings: JwtSettings, options: TokenVerifierOptions = {}): TokenVerifier {
   if (settings.publicKeys.length === 0) throw new Error('A token verifier needs at least one public key');
   const keys = new Map(settings.publicKeys.map((key) => [key.kid, { alg: key.alg, check: checkerFor(key) }]));
+  const cache = new VerifiedTokenCache<VerifiedViewer>(options.cacheSize);
+
+  /** Signature and claims: what does not change with time, so what a cached token skips. */
+  function verifyInFull(token: string): CachedToken<VerifiedViewer> {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) throw invalid('malformed token');
+    const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+
+    const header = decodeJson(encodedHeader);
+    if (header.crit !== undefined) throw invalid('critical header extensions are not supported');
+    if (header.typ !== undefined && header.typ !== 'JWT') throw invalid('not a JWT');
+    const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+    if (!key) throw invalid('unknown key id');
+    // The key decides the algorithm; the header only has to agree (no `none`, no HS256 with a public key).
+    if (header.alg !== key.alg) throw invalid('algorithm not allowed for this key');
+    const signature = Buffer.from(encodedSignature, 'base64url');
+    if (signature.length !== SIGNATURE_BYTES) throw invalid('bad signature');
+    if (!key.check(Buffer.from(`${encodedHeader}.${encodedPayload}`), signature)) throw invalid('bad signature');
+
+    const claims = decodeJson(encodedPayload);
+    if (claims.iss !== settings.issuer) throw invalid('wrong issuer');
+    const audience = claims.aud;
+    if (!(audience === settings.audience || (Array.isArray(audience) && audience.includes(settings.audience)))) {
+      throw invalid('wrong audience');
+    }
+    const { sub, exp, iat, nbf, roles } = claims;
+    if (typeof sub !== 'string' || sub === '') throw invalid('no subject');
+    if (!isTime(exp) || !isTime(iat)) throw invalid('exp and iat are required');
+    if (exp <= iat || exp - iat > MAX_TOKEN_LIFETIME_SECONDS) throw invalid('implausible lifetime');
+    if (nbf !== undefined && !isTime(nbf)) throw invalid('not valid yet');
+    if (!Array.isArray(roles) || !roles.every(isRole)) throw invalid('bad roles claim');
+    // Frozen: a cached viewer is handed to every request that carries the token.
+    const viewer = Object.freeze({ customerId: sub, roles: Object.freeze([...roles]), issuedAt: iat });
+    return { viewer, exp, iat, nbf };
+  }
+
   return {
     verify(token, now = Date.now() / 1000) {
       if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw invalid('malformed token');
-      const parts = token.split('.');
-      if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) throw invalid('malformed token');
-      const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-
-      const header = decodeJson(encodedHeader);
-      if (header.crit !== undefined) throw invalid('critical header extensions are not supported');
-      if (header.typ !== undefined && header.typ !== 'JWT') throw invalid('not a JWT');
-      const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
-      if (!key) throw invalid('unknown key id');
-      // The key decides the algorithm; the header only has to agree (no `none`, no HS256 with a public key).
-      if (header.alg !== key.alg) throw invalid('algorithm not allowed for this key');
-      const signature = Buffer.from(encodedSignature, 'base64url');
-      if (signature.length !== SIGNATURE_BYTES) throw invalid('bad signature');
-      if (!key.check(Buffer.from(`${encodedHeader}.${encodedPayload}`), signature)) throw invalid('bad signature');
-
-      const claims = decodeJson(encodedPayload);
-      if (claims.iss !== settings.issuer) throw invalid('wrong issuer');
-      const audience = claims.aud;
-      if (!(audience === settings.audience || (Array.isArray(audience) && audience.includes(settings.audience)))) {
-        throw invalid('wrong audience');
+      const cached = cache.get(token);
+      const entry = cached ?? verifyInFull(token);
+      // The clock rules, on every use: a cached token is refused the moment it expires.
+      if (now >= entry.exp) {
+        if (cached) cache.delete(token);
+        throw invalid('expired');
       }
-      const { sub, exp, iat, nbf, roles } = claims;
-      if (typeof sub !== 'string' || sub === '') throw invalid('no subject');
-      if (!isTime(exp) || !isTime(iat)) throw invalid('exp and iat are required');
-      if (now >= exp) throw invalid('expired');
-      if (iat > now + CLOCK_SKEW_SECONDS) throw invalid('issued in the future');
-      if (exp <= iat || exp - iat > MAX_TOKEN_LIFETIME_SECONDS) throw invalid('implausible lifetime');
-      if (nbf !== undefined && (!isTime(nbf) || nbf > now + CLOCK_SKEW_SECONDS)) throw invalid('not valid yet');
-      if (!Array.isArray(roles) || !roles.every(isRole)) throw invalid('bad roles claim');
-      return { customerId: sub, roles, issuedAt: iat };
+      if (entry.iat > now + CLOCK_SKEW_SECONDS) throw invalid('issued in the future');
+      if (entry.nbf !== undefined && entry.nbf > now + CLOCK_SKEW_SECONDS) throw invalid('not valid yet');
+      if (!cached) cache.set(token, entry);
+      return entry.viewer;
     },
   };
 }

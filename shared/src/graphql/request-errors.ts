@@ -97,15 +97,27 @@ export function findNulCharacter(variables: unknown, document?: DocumentNode): s
       }
     }
   }
-  let literal = false;
-  if (document) {
+  return document && hasNulLiteral(document) ? 'A string in the document' : undefined;
+}
+
+/**
+ * Documents already walked, by identity: Apollo parses a query string once and hands every request
+ * of it the same DocumentNode, so a document is walked once, not on every request.
+ */
+const nulLiterals = new WeakMap<DocumentNode, boolean>();
+
+function hasNulLiteral(document: DocumentNode): boolean {
+  let found = nulLiterals.get(document);
+  if (found === undefined) {
+    found = false;
     visit(document, {
       [Kind.STRING]: (node) => {
-        if (node.value.includes(NUL)) literal = true;
+        if (node.value.includes(NUL)) found = true;
       },
     });
+    nulLiterals.set(document, found);
   }
-  return literal ? 'A string in the document' : undefined;
+  return found;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -89,7 +89,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     metrics: options.metricsEndpoint,
     service: options.service,
     pressure: options.pressure,
-    context: async ({ headers, requestId, remoteAddress, log }) => {
+    context: async ({ headers, requestId, remoteAddress }) => {
       const viewer = verifyViewer(options.tokens, headers.authorization);
       // Trusted only because the gateway secret was checked before this runs.
       const forwarded = headers[CLIENT_ADDRESS_HEADER];
@@ -98,7 +98,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
         viewer,
         requestId,
         clientAddress,
-        log: log.child({ viewer: viewer?.customerId }),
+        // One child of the service's logger with both bindings, not a child of the request's child:
+        // the same lines, one pino child per request instead of two.
+        log: options.log.child({ requestId, viewer: viewer?.customerId }),
       });
     },
   });

@@ -4,14 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
 import { type MetricsEndpoint, serveMetrics } from '../observability/metrics-endpoint.js';
-import { extractContext, inSpan, SpanKind } from '../observability/tracing.js';
+import { extractContext, inSpan, SpanKind, tracingActive } from '../observability/tracing.js';
 import { runInRequestScope } from '../request-scope.js';
 import { deadline } from '../time.js';
 import type { EventLoopPressure } from './load-shedding.js';
+import { type RequestTarget, readBody, requestTarget } from './request-parts.js';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/**
+ * `Accept` values Apollo answers with `application/json` anyway: left out of what Apollo sees, so it
+ * picks that type without a media-type negotiation per request (gateways send one of these).
+ */
+const PLAIN_ACCEPT = new Set(['application/json', '*/*']);
 /** A readiness check that has not answered by then fails, so `/ready` always answers within 2 s. */
 const DEFAULT_READINESS_TIMEOUT_MS = 1_500;
 
@@ -63,20 +69,26 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const log = options.log.child({ requestId });
-    runInRequestScope(requestId, () => traced(req, requestId, () => handle(req, res, requestId, log))).catch(
-      (error: unknown) => {
-        log.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
-        else res.destroy();
-      },
-    );
+    // Made on first use: most requests log nothing here, and a pino child costs a few microseconds.
+    let requestLog: Logger | undefined;
+    const log = () => {
+      requestLog ??= options.log.child({ requestId });
+      return requestLog;
+    };
+    const url = requestTarget(req.url);
+    runInRequestScope(requestId, () =>
+      traced(req, url.pathname, requestId, () => handle(req, res, url, requestId, log)),
+    ).catch((error: unknown) => {
+      log().error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      else res.destroy();
+    });
   });
 
   /** `/graphql` in a server span, continuing the caller's trace (its `traceparent` header); probes untraced. */
-  function traced(req: IncomingMessage, requestId: string, work: () => Promise<void>): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/graphql') return work();
+  function traced(req: IncomingMessage, path: string, requestId: string, work: () => Promise<void>): Promise<void> {
+    // While tracing is off, not even the no-op span and context: they are per-request work for nothing.
+    if (path !== '/graphql' || !tracingActive()) return work();
     const attributes = { 'http.request.method': req.method ?? 'GET', 'url.path': path, 'request.id': requestId };
     const parent = extractContext(req.headers);
     return inSpan(
@@ -87,10 +99,15 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     );
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: RequestTarget,
+    requestId: string,
+    log: () => Logger,
+  ): Promise<void> {
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...options.health?.() });
-    if (url.pathname === '/ready') return sendJson(res, ...(await probe(log)));
+    if (url.pathname === '/ready') return sendJson(res, ...(await probe(log())));
     if (url.pathname === '/metrics' && options.metrics) return serveMetrics(req, res, options.metrics);
     if (url.pathname !== '/graphql') {
       if (await options.fallback?.(req, res, url.pathname)) return;
@@ -115,12 +132,21 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      if (value === undefined || (name === 'accept' && PLAIN_ACCEPT.has(value as string))) continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const remoteAddress = req.socket.remoteAddress ?? 'unknown';
     const response = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context({ headers: req.headers, requestId, remoteAddress, log }),
+      context: () =>
+        options.context({
+          headers: req.headers,
+          requestId,
+          remoteAddress,
+          get log() {
+            return log();
+          },
+        }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -170,19 +196,6 @@ function readinessProbe(checks: Record<string, () => Promise<unknown>>, timeoutM
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   res.statusCode = status;

@@ -1,6 +1,8 @@
 import {
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -75,7 +77,8 @@ export function startTracing(
 /**
  * Runs `work` in a span of `service` (the tracer's name, so spans of services sharing a process, as
  * in tests, still say whose they are), as a child of `parent` or of the active span. The span ends
- * when the work settles; an error marks it and passes through.
+ * when the work settles; an error marks it and passes through. While tracing is off, the work runs
+ * with a span that records nothing, and no context is made for it.
  */
 export async function inSpan<T>(
   service: string,
@@ -83,6 +86,7 @@ export async function inSpan<T>(
   options: { kind: SpanKind; attributes?: Record<string, string | number>; parent?: Context },
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!tracingActive()) return work(NOT_RECORDED);
   const tracer = trace.getTracer(service);
   const attributes = { 'service.name': service, ...options.attributes };
   const span = tracer.startSpan(name, { kind: options.kind, attributes }, options.parent ?? context.active());
@@ -111,4 +115,19 @@ export function traceHeaders(active: Context = context.active()): Record<string,
   const headers: Record<string, string> = {};
   propagation.inject(active, headers);
   return headers;
+}
+
+/** What the global tracer provider delegates to while none is registered (a fresh proxy's delegate). */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The span work gets while tracing is off: what OpenTelemetry's no-op tracer would have made. */
+const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Whether spans are recorded in this process: false while no tracer provider is registered, so
+ * callers on a hot path skip even the no-op span and context work. A provider this copy of the API
+ * does not recognize counts as active, so spans are never skipped by mistake.
+ */
+export function tracingActive(): boolean {
+  const global = trace.getTracerProvider();
+  return !(global instanceof ProxyTracerProvider && global.getDelegate() === NOOP_PROVIDER);
 }
