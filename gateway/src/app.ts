@@ -162,7 +162,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const server = createGraphQLHttpServer({
       apollo,
       log,
-      context: createContextFunction(tokens, new TrustedProxies(config.trustedProxies)),
+      context: createContextFunction(tokens, new TrustedProxies(config.trustedProxies), log),
       // Never public on this port in production: METRICS_PORT or METRICS_TOKEN (metrics-endpoint.ts).
       metrics: graphqlPortMetrics(metrics, config.metrics, config.production),
       service: 'gateway',
