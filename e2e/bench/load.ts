@@ -76,6 +76,11 @@ export async function measure(target: Target, scenario: Scenario, settings: Load
   };
 }
 
+/** Load that is not measured: every service's hot paths compiled (JIT) before the measurements start. */
+export async function prewarm(target: Target, scenario: Scenario, connections: number, seconds: number): Promise<void> {
+  if (seconds > 0) await run(target, scenario, connections, seconds);
+}
+
 /** Below this share of one core, the services are taken to be idle. */
 const QUIET_SHARE = 0.05;
 const QUIET_WAIT_MS = 30_000;
