@@ -11,7 +11,13 @@ let twentyOrders: Shopper;
 
 beforeAll(async () => {
   // Twenty unpaid orders for one customer: twice the default open-order cap.
-  graph = await startSupergraph({ countQueries: true, orderEnv: { ORDER_MAX_OPEN_ORDERS: '20' } });
+  graph = await startSupergraph({
+    countQueries: true,
+    orderEnv: { ORDER_MAX_OPEN_ORDERS: '20' },
+    // The SQL each subgraph runs is what this file counts: the gateway's catalog cache would answer
+    // the product fetch itself (fast-path.e2e.test.ts covers that) and hide an N+1 behind it.
+    gatewayEnv: { GATEWAY_PUBLIC_CACHE_TTL_MS: '0' },
+  });
   const admin = await adminToken(graph);
   oneOrder = await registerShopper(graph, 'one-order');
   twentyOrders = await registerShopper(graph, 'twenty-orders');

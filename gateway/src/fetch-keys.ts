@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Kind, OperationTypeNode, parse } from 'graphql';
+import { Kind, OperationTypeNode, parse, type SelectionSetNode } from 'graphql';
 
 /**
  * Which subgraph fetches may be shared between callers, and under which key (issue #10).
@@ -44,13 +44,23 @@ export interface PublicCatalogRules {
   rootFields: ReadonlySet<string>;
   /** Entity types whose fetch by key is public for an anonymous caller. */
   entityTypes: ReadonlySet<string>;
+  /**
+   * Fields that change with no catalog event (stock): an entity fetch selecting one is only ever
+   * cached for anonymous callers, as before; a customer's fetch of it goes with the credential,
+   * uncached, so an order's page shows the stock its reservation left at once.
+   */
+  volatileFields: ReadonlySet<string>;
 }
 
 export const PUBLIC_CATALOG: PublicCatalogRules = {
   subgraph: 'product',
   rootFields: new Set(['products', 'product', 'brands', 'categories']),
   entityTypes: new Set(['Product', 'Brand', 'Category']),
+  volatileFields: new Set(['available', 'inStock', 'updatedAt']),
 };
+
+/** What a fetch document is: `entities` an `_entities` fetch of stable fields, `volatile-entities` one of stock too. */
+export type DocumentKind = 'public' | 'entities' | 'volatile-entities' | 'no';
 
 /** The planner sends a small, fixed set of fetch documents: what each one is is decided once. */
 const MAX_REMEMBERED_DOCUMENTS = 1_000;
@@ -71,14 +81,15 @@ export interface FetchRequest {
 }
 
 export class PublicCatalogCacheability {
-  private readonly documents = new Map<string, 'public' | 'entities' | 'no'>();
+  private readonly documents = new Map<string, DocumentKind>();
 
   constructor(private readonly rules: PublicCatalogRules = PUBLIC_CATALOG) {}
 
   /**
-   * An `_entities` fetch of the catalog's public types (Product, ...). The catalog answers it the
-   * same for every caller (its reference resolvers never read the viewer), so the data source sends
-   * it without the caller's credential: the answer is then an anonymous one, and may be shared.
+   * An `_entities` fetch of the catalog's public types (Product, ...) selecting no stock field. The
+   * catalog answers it the same for every caller (its reference resolvers never read the viewer), so
+   * the data source sends it without the caller's credential: the answer is then an anonymous one,
+   * and may be shared and cached, which is right only for what the catalog's events announce.
    */
   isPublicEntityFetch(subgraph: string, query: string | undefined, variables: FetchRequest['variables']): boolean {
     return (
@@ -104,6 +115,7 @@ export class PublicCatalogCacheability {
     const kind = this.classify(request.query);
     if (kind === 'public') return { kind: 'answer', keys: [`a:${digest(fetch.url, fetch.body)}`] };
     if (kind === 'no') return undefined;
+    // Anonymous: stable and stock fields alike, up to the TTL (operations.md).
     const { representations, ...others } = request.variables ?? {};
     if (!this.publicRepresentations(representations)) return undefined;
     // The same selection (query, URL, any other variables) of the same entity is the same answer.
@@ -112,7 +124,7 @@ export class PublicCatalogCacheability {
     return { kind: 'entities', keys, request, representations };
   }
 
-  private classify(query: string): 'public' | 'entities' | 'no' {
+  private classify(query: string): DocumentKind {
     const known = this.documents.get(query);
     if (known) return known;
     const kind = classifyDocument(query, this.rules);
@@ -140,7 +152,7 @@ function digest(...parts: string[]): string {
 }
 
 /** One query operation whose root selects only public fields (`entities`: only `_entities`). */
-export function classifyDocument(query: string, rules: PublicCatalogRules): 'public' | 'entities' | 'no' {
+export function classifyDocument(query: string, rules: PublicCatalogRules): DocumentKind {
   let document: ReturnType<typeof parse>;
   try {
     document = parse(query);
@@ -157,6 +169,19 @@ export function classifyDocument(query: string, rules: PublicCatalogRules): 'pub
     if (selection.name.value !== '__typename') fields.add(selection.name.value);
   }
   if (fields.size === 0) return 'no';
-  if (fields.has('_entities')) return fields.size === 1 ? 'entities' : 'no';
+  if (fields.has('_entities')) {
+    if (fields.size > 1) return 'no';
+    return selectsAny(operation.selectionSet, rules.volatileFields) ? 'volatile-entities' : 'entities';
+  }
   return [...fields].every((field) => rules.rootFields.has(field)) ? 'public' : 'no';
+}
+
+/** Whether any of `names` is selected anywhere below (the planner writes no named fragments here: see above). */
+function selectsAny(selectionSet: SelectionSetNode, names: ReadonlySet<string>): boolean {
+  return selectionSet.selections.some((selection) => {
+    if (selection.kind === Kind.FIELD && names.has(selection.name.value)) return true;
+    return (
+      'selectionSet' in selection && selection.selectionSet !== undefined && selectsAny(selection.selectionSet, names)
+    );
+  });
 }

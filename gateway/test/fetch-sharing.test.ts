@@ -55,6 +55,12 @@ describe('PublicCatalogCacheability', () => {
     });
   });
 
+  it('caches an anonymous entity fetch of stock fields too, up to the TTL', () => {
+    const stock = body(ENTITY_QUERY('name available'), { representations: [{ __typename: 'Product', id: '1' }] });
+    expect(plan('product', anonymous, stock)?.kind).toBe('entities');
+    expect(plan('product', withToken('a'), stock)).toBeUndefined();
+  });
+
   it('never caches a fetch with a credential, of another subgraph, or with another root field', () => {
     expect(plan('product', withToken('a'), PRODUCTS)).toBeUndefined();
     expect(plan('product', { ...anonymous, Authorization: 'Bearer x' }, PRODUCTS)).toBeUndefined();
@@ -103,6 +109,13 @@ describe('PublicCatalogCacheability', () => {
       rules.isPublicEntityFetch('product', ENTITY_QUERY('name'), { representations: representations('Order') }),
     ).toBe(false);
     expect(rules.isPublicEntityFetch('product', 'query Q{me{id}}', {})).toBe(false);
+    // Stock changes with no catalog event: a customer's fetch of it keeps its credential and is not cached.
+    for (const selection of ['name available', 'inStock', 'brand{name} updatedAt']) {
+      expect(
+        rules.isPublicEntityFetch('product', ENTITY_QUERY(selection), { representations: representations('Product') }),
+        selection,
+      ).toBe(false);
+    }
     expect(rules.isPublicEntityFetch('product', 'query Q__product__0{products{edges{node{id}}}}', {})).toBe(false);
   });
 });
