@@ -1,8 +1,12 @@
 /**
- * How the gateway's `/ready` asks a subgraph: each probe has `timeoutMs` (well under the 2 s
- * `/ready` promises, so a slow subgraph makes the gateway answer "not ready" in time rather than
- * late), probes asked for together share one, and an answer is reused for `freshForMs`, so a load
- * balancer polling the gateway hard does not multiply the probes each subgraph serves.
+ * How the gateway's `/ready` asks a subgraph: each probe has `timeoutMs`, probes asked for together
+ * share one, and an answer is reused for `freshForMs`, so a load balancer polling the gateway hard
+ * does not multiply the probes each subgraph serves.
+ *
+ * Once there is an answer, `/ready` never waits for a probe: an older answer starts a new probe in
+ * the background and is given meanwhile (at most `freshForMs` plus one probe old). Waiting cost up to
+ * `timeoutMs` whenever a subgraph was slow to answer, and a gateway busy with a retry storm during a
+ * database outage then answered its own `/ready` after more than the 2 s it promises (fault suite).
  */
 export interface SubgraphReadinessOptions {
   timeoutMs: number;
@@ -32,7 +36,8 @@ export function subgraphReadiness(
       running ??= run().finally(() => {
         running = undefined;
       });
-      await running;
+      // Only the very first answer is waited for.
+      if (last === undefined) await running;
     }
     if (last?.error !== undefined) throw last.error;
   };

@@ -23,7 +23,7 @@ describe('subgraphReadiness', () => {
     await expect(answers).resolves.toBeDefined();
   });
 
-  it('reuses an answer while it is fresh, failures included, then probes again', async () => {
+  it('reuses an answer while it is fresh, failures included, then probes again without waiting for it', async () => {
     const { calls, probe } = manualProbe();
     let clock = 0;
     const check = subgraphReadiness(probe, { timeoutMs: 1_000, freshForMs: 1_000, now: () => clock });
@@ -35,13 +35,29 @@ describe('subgraphReadiness', () => {
     await expect(check()).rejects.toThrow(/HTTP 503/);
     expect(calls).toHaveLength(1);
 
+    // Older than freshForMs: the last answer is given at once while a new probe runs.
     clock = 1_000;
-    const again = check();
-    await Promise.resolve();
+    await expect(check()).rejects.toThrow(/HTTP 503/);
+    expect(calls).toHaveLength(2);
+    await expect(check()).rejects.toThrow(/HTTP 503/);
     expect(calls).toHaveLength(2);
     calls[1]?.settle();
-    await expect(again).resolves.toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
     clock = 1_500;
+    await expect(check()).resolves.toBeUndefined();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('answers a stale check at once even while its probe hangs', async () => {
+    const { calls, probe } = manualProbe();
+    let clock = 0;
+    const check = subgraphReadiness(probe, { timeoutMs: 1_000, freshForMs: 1_000, now: () => clock });
+    const first = check();
+    await Promise.resolve();
+    calls[0]?.settle();
+    await first;
+    clock = 5_000;
+    // The new probe never settles here; the check still answers with the last result.
     await expect(check()).resolves.toBeUndefined();
     expect(calls).toHaveLength(2);
   });
