@@ -89,6 +89,28 @@ export class CostMeter {
     return { ms, rows, benchCpuMs: (benchCpu.user + benchCpu.system) / 1000 };
   }
 
+  /**
+   * The `limit` statements each service database ran most since the window began (pg_stat_statements'
+   * normalised text), per order: where a change moved the statement count shows here.
+   */
+  async topStatements(limit: number, orders: number): Promise<string[]> {
+    const rows = await this.db.query<{ datname: string; query: string; calls: string; ms: string }>(
+      'postgres',
+      `select datname, query, calls::text, mean_exec_time::text as ms from (
+         select d.datname, s.query, s.calls, s.mean_exec_time,
+                row_number() over (partition by d.datname order by s.calls desc) as rank
+           from pg_stat_statements s join pg_database d on d.oid = s.dbid
+          where s.query !~* '${TRANSACTION_CONTROL}') ranked
+        where rank <= ? order by datname, calls desc`,
+      [limit],
+    );
+    const oneLine = (query: string) => query.replace(/\s+/g, ' ').slice(0, 140);
+    return rows.map(
+      (row) =>
+        `  ${row.datname}: ${(Number(row.calls) / Math.max(orders, 1)).toFixed(2)}/order, ${Number(row.ms).toFixed(3)} ms: ${oneLine(row.query)}`,
+    );
+  }
+
   private cpu(): Map<string, number> {
     return new Map(this.processes.map((p) => [p.name, cpuMsOf(p.pid())]));
   }

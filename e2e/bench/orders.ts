@@ -40,6 +40,13 @@ const COUNT = Number(process.env.BENCH_ORDERS ?? 600);
 const RATE = Number(process.env.BENCH_ORDER_RATE ?? 60);
 const BURST_CONCURRENCY = 32;
 const SETTLE_LIMIT_MS = 120_000;
+/** BENCH_SQL_TOP=8 prints each service's 8 most run statements a phase. */
+const SQL_TOP = Number(process.env.BENCH_SQL_TOP ?? 0);
+/** BENCH_CPU_PROF=order,product runs those services with --cpu-prof (the whole run, setup included). */
+const PROFILED = (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean);
+
+const profileFlags = (service: string, logs: string): Record<string, string> =>
+  PROFILED.includes(service) ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(logs, 'profiles')}` } : {};
 
 const clock = new Clock();
 const teardown = new Teardown();
@@ -79,14 +86,16 @@ async function bench(): Promise<void> {
     instances: 1,
     gateways: 1,
     direct: true,
-    envFor: (service) =>
-      serviceEnv(service, {
+    envFor: (service) => ({
+      ...serviceEnv(service, {
         nodeEnv: 'production',
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
         databaseUrl: pg.url,
         natsUrl: nats.url,
         credentials: authorized.credentials,
       }),
+      ...profileFlags(service, dirs.logs),
+    }),
   });
   teardown.add('plan', () => plan.close());
   const services = new Map(
@@ -173,8 +182,13 @@ async function bench(): Promise<void> {
     console.log(
       `  the bench's own process (clients, watcher; not in the total): ${(cost.benchCpuMs / Math.max(confirmed, 1)).toFixed(2)} CPU ms/order`,
     );
+    if (SQL_TOP > 0)
+      console.log(`  most run statements:\n${(await meter.topStatements(SQL_TOP, confirmed)).join('\n')}`);
   }
-  keepLogs = false;
+  // A profiled run keeps its logs: the profiles are in them, written as the services stop.
+  keepLogs = PROFILED.length > 0;
+  if (keepLogs)
+    console.log(`\nCPU profiles of ${PROFILED.join(', ')} go to ${join(dirs.logs, 'profiles')} as the services stop`);
 }
 
 /** A phase's orders, all settled (confirmed or rejected) as the watcher saw them. */
