@@ -13,8 +13,15 @@ export interface ClaimedRow {
  * Claims up to `limit` due rows, oldest first, in one statement (one short transaction).
  * SKIP LOCKED lets a second relay take the next rows instead of waiting; the lease (next_attempt_at
  * in the future) keeps them ours after the commit releases the locks, until we publish or crash.
+ * A row no relay has tried yet is left alone for `freshMs` after its commit began: the process that
+ * committed it is publishing it from memory (relay.ts).
  */
-export async function claimDue(em: EntityManager, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+export async function claimDue(
+  em: EntityManager,
+  limit: number,
+  leaseMs: number,
+  freshMs: number,
+): Promise<ClaimedRow[]> {
   // The CTE only to sort: RETURNING has no order of its own.
   return em.getConnection().execute(
     `with claimed as (
@@ -22,11 +29,12 @@ export async function claimDue(em: EntityManager, limit: number, leaseMs: number
           set attempts = o.attempts + 1, next_attempt_at = now() + ? * interval '1 millisecond'
          from (select id from outbox_messages
                 where published_at is null and next_attempt_at <= now()
+                  and (attempts > 0 or created_at <= now() - ? * interval '1 millisecond')
                 order by created_at, id limit ? for update skip locked) due
         where o.id = due.id
     returning o.id, o.payload, o.attempts, o.created_at)
      select id, payload, attempts from claimed order by created_at, id`,
-    [leaseMs, limit],
+    [leaseMs, freshMs, limit],
   );
 }
 

@@ -4,6 +4,7 @@ import { outsideRequestScope } from '../request-scope.js';
 import type { EventBus } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 import { KickAfterCommit } from './kick-after-commit.js';
+import { MarkBatcher } from './mark-batcher.js';
 import { OutboxMessage } from './outbox.js';
 import { claimDue, isPublished, markFailed, markPublished, prunePublished } from './outbox-store.js';
 
@@ -19,6 +20,12 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** How often leftovers are looked for (crash between commit and publish, NATS away). */
   sweepIntervalMs?: number;
+  /**
+   * How long a row nobody has tried to publish yet is left to the process that committed it, which
+   * publishes it from memory right after the commit: periodic sweeps (of this or another instance)
+   * take it only after that, so the happy path needs no claim statement and no row goes out twice.
+   */
+  freshMs?: number;
   /** Backoff after a failed publish: base * 2^(attempts-1), capped, with jitter. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -35,20 +42,26 @@ export interface OutboxRelayOptions {
 const DAY = 86_400_000;
 
 /**
- * Moves committed events from the outbox to the bus. The commit that wrote an event kicks the relay
- * (no polling delay on the happy path); a sweep picks up whatever a crash or an outage left behind.
- * Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so several instances never publish one
- * row at once; the event id as the msg id makes the server drop the rare re-publish after a crash.
+ * Moves committed events from the outbox to the bus. The commit that wrote events hands them to the
+ * relay, which publishes them from memory at once and marks them published (many rows a statement
+ * under load); a sweep picks up whatever a crash or an outage left behind, and rows whose publish
+ * failed, with backoff. Swept rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so several
+ * instances never publish one row at once; the event id as the msg id makes the server drop the
+ * rare re-publish after a crash.
  */
 export class OutboxRelay {
   private readonly settings: Required<Omit<OutboxRelayOptions, 'log' | 'onPublished'>>;
   private readonly onPublished: (duplicate: boolean) => void;
   private readonly log: Logger;
-  private readonly commitHook = new KickAfterCommit(OutboxMessage, () => this.kick());
+  private readonly commitHook = new KickAfterCommit(OutboxMessage, (rows) => this.publishCommitted(rows));
+  private readonly marks: MarkBatcher;
+  /** Publishes of just-committed rows still in flight: stopping waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private followUp: NodeJS.Timeout | undefined;
   private lastPrune = 0;
   /** Callers of whenPublished, by event id, told as soon as this relay's publish of it is acknowledged. */
   private readonly waiting = new Map<string, Set<() => void>>();
@@ -64,14 +77,17 @@ export class OutboxRelay {
       batchSize: options.batchSize ?? 100,
       leaseMs: options.leaseMs ?? 5_000,
       sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
+      freshMs: options.freshMs ?? 2_000,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       retryMaxMs: options.retryMaxMs ?? 60_000,
       retentionMs: options.retentionMs ?? 3 * DAY,
       pruneIntervalMs: options.pruneIntervalMs ?? 3_600_000,
     };
+    const remove = this.settings.retentionMs === 0;
+    this.marks = new MarkBatcher((ids) => markPublished(this.orm.em.fork(), ids, remove), this.log);
   }
 
-  /** Starts sweeping and kicking after every commit that wrote an outbox row. */
+  /** Starts sweeping and publishing after every commit that wrote an outbox row. */
   start(): void {
     this.orm.em.getEventManager().registerSubscriber(this.commitHook);
     this.timer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
@@ -79,14 +95,29 @@ export class OutboxRelay {
     this.kick();
   }
 
-  /** Publishes what is due now; kicks during a round are folded into one more round. */
+  /**
+   * Publishes what is due now (at start, once NATS is back), and once more when the rows fresh now
+   * are no longer: those of a process that died, or that this one could not publish while NATS was
+   * away. Kicks during a round are folded into one more round.
+   */
   kick(): void {
     if (this.stopped) return;
+    if (!this.followUp) {
+      this.followUp = setTimeout(() => {
+        this.followUp = undefined;
+        this.kick();
+      }, this.settings.freshMs + 50);
+      this.followUp.unref();
+    }
     if (this.running) {
       this.again = true;
       return;
     }
-    // A kick comes from the commit of some request; the round it starts is not that request's work.
+    this.startRound();
+  }
+
+  private startRound(): void {
+    // A round may start inside some request's work (a reconnect); it is not that request's.
     this.running = outsideRequestScope(() => this.drain()).finally(() => {
       this.running = undefined;
       // A kick that came after drain's last look but before this point would otherwise be lost.
@@ -133,10 +164,15 @@ export class OutboxRelay {
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.followUp);
     this.orm.em.getEventManager().getSubscribers().delete(this.commitHook);
     const flush = (async () => {
-      await this.running;
-      await this.publishDue().catch((error: unknown) => this.log.warn({ err: error }, 'final flush failed'));
+      await Promise.all([this.running, ...this.inFlight]);
+      await this.marks.settled();
+      // Fresh rows too: nothing of this process's is left behind (another instance's fresh row
+      // taken here goes out twice, and the server drops the copy).
+      await this.publishDue(0).catch((error: unknown) => this.log.warn({ err: error }, 'final flush failed'));
+      await this.marks.settled();
     })();
     let timeout: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
@@ -146,12 +182,52 @@ export class OutboxRelay {
     clearTimeout(timeout);
   }
 
-  /** One full pass: claims and publishes batches until nothing is due. Returns how many were published. */
-  private async publishDue(): Promise<number> {
+  /**
+   * The happy path: rows a commit just made visible go out from memory, in the order they were
+   * written, with no claim. One that fails stays unpublished and unclaimed; the sweep takes it once
+   * it is `freshMs` old, with backoff from then on.
+   */
+  private publishCommitted(rows: OutboxMessage[]): void {
+    if (this.stopped || !this.bus.isConnected()) return;
+    const due = rows.filter((row) => row.publishedAt == null);
+    if (due.length === 0) return;
+    const sending = outsideRequestScope(async () => {
+      const results = await this.send(due.map((row) => row.payload));
+      for (const [i, result] of results.entries())
+        if (result.status === 'rejected')
+          this.log.warn(
+            { err: result.reason, eventId: due[i]?.id, retryInMs: this.settings.freshMs },
+            'publish failed; the sweep will retry',
+          );
+    });
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  /** Publishes back to back on one connection (the stream stores them in this order); marks what went out. */
+  private async send(payloads: EventEnvelope[]) {
+    const results = await Promise.allSettled(payloads.map((payload) => this.bus.publish(payload)));
+    const done: string[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.status !== 'fulfilled') continue;
+      const id = (payloads[i] as EventEnvelope).id;
+      done.push(id);
+      this.onPublished(result.value.duplicate);
+      for (const tell of this.waiting.get(id) ?? []) tell();
+    }
+    if (done.length > 0) this.marks.add(done);
+    return results;
+  }
+
+  /**
+   * One full pass: claims and publishes batches until nothing is due, rows younger than `freshMs`
+   * with no attempt yet included only when asked (0). Returns how many were published.
+   */
+  private async publishDue(freshMs: number): Promise<number> {
     let published = 0;
     while (this.bus.isConnected()) {
       const em = this.orm.em.fork();
-      const rows = await claimDue(em, this.settings.batchSize, this.settings.leaseMs);
+      const rows = await claimDue(em, this.settings.batchSize, this.settings.leaseMs, freshMs);
       if (rows.length === 0) break;
       published += await this.publish(em, rows);
       if (rows.length < this.settings.batchSize) break;
@@ -163,7 +239,7 @@ export class OutboxRelay {
     do {
       this.again = false;
       try {
-        await this.publishDue();
+        await this.publishDue(this.settings.freshMs);
       } catch (error) {
         this.log.error({ err: error }, 'outbox relay round failed; the sweep will retry');
       }
@@ -171,14 +247,14 @@ export class OutboxRelay {
   }
 
   private async publish(em: EntityManager, rows: { id: string; payload: EventEnvelope; attempts: number }[]) {
-    // Sent back to back on one connection, so the stream stores them in claim order (oldest first).
-    const results = await Promise.allSettled(rows.map((row) => this.bus.publish(row.payload)));
-    const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
-    for (const result of results) if (result.status === 'fulfilled') this.onPublished(result.value.duplicate);
-    for (const id of done) for (const tell of this.waiting.get(id) ?? []) tell();
-    if (done.length > 0) await markPublished(em, done, this.settings.retentionMs === 0);
+    // Claimed oldest first.
+    const results = await this.send(rows.map((row) => row.payload));
+    let done = 0;
     for (const [i, result] of results.entries()) {
-      if (result.status === 'fulfilled') continue;
+      if (result.status === 'fulfilled') {
+        done += 1;
+        continue;
+      }
       const row = rows[i]!;
       const delayMs = this.backoff(row.attempts);
       this.log.warn(
@@ -187,7 +263,7 @@ export class OutboxRelay {
       );
       await markFailed(em, row.id, delayMs, String((result.reason as Error)?.message ?? result.reason));
     }
-    return done.length;
+    return done;
   }
 
   private backoff(attempts: number): number {
@@ -197,7 +273,7 @@ export class OutboxRelay {
   }
 
   private sweep(): void {
-    this.kick();
+    if (!this.stopped && !this.running) this.startRound();
     if (Date.now() - this.lastPrune < this.settings.pruneIntervalMs || this.settings.retentionMs === 0) return;
     this.lastPrune = Date.now();
     prunePublished(this.orm.em.fork(), this.settings.retentionMs)

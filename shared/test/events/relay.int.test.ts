@@ -79,6 +79,50 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
   });
 
+  it('publishes committed events from memory: no row is claimed, and a burst is marked in a few statements', async () => {
+    startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
+    await sleep(100); // the start-up round finds the outbox empty
+    const statements: string[] = [];
+    const connection = db.orm.em.getConnection();
+    const execute = connection.execute.bind(connection);
+    const spy = vi.spyOn(connection, 'execute').mockImplementation((...args: Parameters<typeof execute>) => {
+      statements.push(String(args[0]));
+      return execute(...args);
+    });
+    const sent = await commitEvents(db.orm, 60);
+    await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
+    spy.mockRestore();
+    expect((await streamIds()).sort()).toEqual(sent.map((e) => e.id).sort());
+    const rows = await db.orm.em.fork().find(OutboxMessage, {});
+    expect(rows.every((row) => row.attempts === 0 && row.publishedAt !== null)).toBe(true);
+    expect(statements.filter((sql) => sql.includes('with claimed'))).toEqual([]);
+    const marks = statements.filter((sql) => sql.startsWith('update outbox_messages set published_at'));
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.length).toBeLessThan(60);
+  });
+
+  it('leaves a failed fresh publish to the sweep, which sends it once it is no longer fresh', async () => {
+    let failures = 1;
+    const flaky: EventBus = {
+      ...deadBus,
+      isConnected: () => nats.bus.isConnected(),
+      publish: async (envelope) => {
+        if (failures-- > 0) throw new Error('NATS hiccup');
+        return nats.bus.publish(envelope);
+      },
+    };
+    startRelay(db.orm, flaky, { sweepIntervalMs: 100, freshMs: 600 });
+    await sleep(100);
+    const started = performance.now();
+    const [sent] = await commitEvents(db.orm, 1);
+    await vi.waitFor(async () => expect(await streamIds()).toEqual([sent!.id]), WAIT);
+    // Not before it stopped being fresh: no sweep races the process that committed it.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(500);
+    await vi.waitFor(async () => expect(await unpublished(db.orm)).toBe(0), WAIT);
+    const [row] = await db.orm.em.fork().find(OutboxMessage, { id: sent!.id });
+    expect(row?.attempts).toBe(1);
+  });
+
   it('publishes an event of a unit of work that joined an outer transaction right after that commit', async () => {
     startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
     const subject = nats.subject('customer', 'joined');
