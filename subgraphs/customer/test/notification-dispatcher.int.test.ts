@@ -69,3 +69,18 @@ it('sends again with the same id as idempotency key when an instance died betwee
   await vi.waitFor(async () => expect(await unsentCount()).toBe(0), WAIT);
   expect(survivor.sent.map((n) => n.notificationId)).toEqual([attempts[0]?.notificationId]);
 });
+
+it('sends a notification from memory right after its commit: no claim, and marked sent', async () => {
+  const notifier = new RecordingNotifier();
+  // No sweep for an hour: only the commit can hand the notifications over.
+  start(new NotificationDispatcher(db.orm, notifier, { log: createLogger('test'), sweepIntervalMs: 3_600_000 }));
+  const started = performance.now();
+  await storeNotifications(5);
+  await vi.waitFor(async () => expect(await unsentCount()).toBe(0), { timeout: 2_000, interval: 10 });
+  expect(performance.now() - started).toBeLessThan(1_500);
+  expect(notifier.sent.map((n) => n.subject)).toEqual([0, 1, 2, 3, 4].map((n) => `Message ${n}`));
+  expect(notifier.sent.every((n) => n.to === 'ada.dispatch@example.com')).toBe(true);
+  const rows = await db.orm.em.fork().find(Notification, {});
+  // One attempt each: counted though no claim counted it.
+  expect(rows.map((row) => row.sendAttempts)).toEqual([1, 1, 1, 1, 1]);
+});

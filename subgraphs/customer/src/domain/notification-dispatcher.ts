@@ -1,9 +1,11 @@
 import { KickAfterCommit } from '@commerce-supergraph/shared/events/kick-after-commit';
+import { MarkBatcher } from '@commerce-supergraph/shared/events/mark-batcher';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import { outsideRequestScope } from '@commerce-supergraph/shared/request-scope';
 import { deadline } from '@commerce-supergraph/shared/time';
+import type { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Notification } from '../entities/index.js';
+import { Customer, Notification } from '../entities/index.js';
 import type { Notifier, OutgoingNotification } from '../ports/notifier.js';
 
 export interface NotificationDispatcherOptions {
@@ -12,6 +14,8 @@ export interface NotificationDispatcherOptions {
   sweepIntervalMs?: number;
   /** How long a claimed notification stays with the dispatcher that claimed it. */
   leaseMs?: number;
+  /** How long a notification nobody tried to send yet is left to the process that stored it (it sends from memory). */
+  freshMs?: number;
   /** Backoff after a failed send: base * 2^(attempts-1), capped, with jitter. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -28,17 +32,19 @@ interface DueNotification {
 }
 
 /**
- * Sends stored notifications once their transaction has committed. The commit that stored one
- * kicks the dispatcher (no polling delay); a sweep picks up failed sends with backoff, and whatever
- * a crash left. A notification is claimed with FOR UPDATE SKIP LOCKED and a lease, so two
- * instances never send it at once, and marked sent after the Notifier took it. A crash between
+ * Sends stored notifications once their transaction has committed: the commit hands them over and
+ * they go from memory, with no claim, and are marked sent (many a statement under load). A sweep
+ * picks up failed sends with backoff, and whatever a crash left, once `freshMs` has passed; it claims
+ * with FOR UPDATE SKIP LOCKED and a lease, so two instances never send one at once. A crash between
  * the send and the mark sends it again after the lease, with the same id as idempotency key
  * (see Notifier): at least once from here, exactly once for a transport that honours the key.
  */
 export class NotificationDispatcher {
   private readonly settings: Required<Omit<NotificationDispatcherOptions, 'log'>>;
   private readonly log: Logger;
-  private readonly commitHook = new KickAfterCommit(Notification, () => this.kick());
+  private readonly commitHook = new KickAfterCommit(Notification, (rows, em) => this.sendCommitted(rows, em));
+  private readonly marks: MarkBatcher;
+  private readonly inFlight = new Set<Promise<void>>();
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -53,10 +59,23 @@ export class NotificationDispatcher {
     this.settings = {
       sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
       leaseMs: options.leaseMs ?? 60_000,
+      freshMs: options.freshMs ?? 2_000,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       retryMaxMs: options.retryMaxMs ?? 600_000,
       batchSize: options.batchSize ?? 20,
     };
+    this.marks = new MarkBatcher(async (ids) => {
+      await this.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          // A send from memory was not counted by a claim: it counts as the first attempt.
+          `update notifications set sent_at = now(), last_error = null, send_attempts = greatest(send_attempts, 1)
+              where id in (${ids.map(() => '?').join(', ')})`,
+          ids,
+          'run',
+        );
+    }, this.log);
   }
 
   start(): void {
@@ -85,9 +104,31 @@ export class NotificationDispatcher {
     this.stopped = true;
     clearInterval(this.timer);
     this.orm.em.getEventManager().getSubscribers().delete(this.commitHook);
-    await deadline(this.running ?? Promise.resolve(), timeoutMs, 'the notification round').catch((error: unknown) =>
+    const rounds = Promise.all([this.running, ...this.inFlight]).then(() => this.marks.settled());
+    await deadline(rounds, timeoutMs, 'the notification round').catch((error: unknown) =>
       this.log.warn({ err: error }, 'notification round still running at shutdown'),
     );
+  }
+
+  /**
+   * The happy path: notifications a commit just stored, whose customer that unit of work loaded (it
+   * always does: notifications.ts), are sent at once. Any other waits for the sweep.
+   */
+  private sendCommitted(rows: Notification[], committed: CoreEntityManager): void {
+    if (this.stopped) return;
+    const due: DueNotification[] = [];
+    for (const row of rows) {
+      const customer = committed.getUnitOfWork().getById(Customer, row.customerId);
+      if (row.sentAt != null || !customer) continue;
+      due.push({ ...row, customer_id: row.customerId, send_attempts: 0, email: customer.email });
+    }
+    if (due.length === 0) return;
+    const sending = outsideRequestScope(async () => {
+      const em = this.orm.em.fork();
+      for (const row of due) await this.send(em, row);
+    });
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
   }
 
   private async drain(): Promise<void> {
@@ -113,13 +154,14 @@ export class NotificationDispatcher {
             set send_attempts = n.send_attempts + 1, next_attempt_at = now() + ? * interval '1 millisecond'
            from (select id from notifications
                   where sent_at is null and next_attempt_at <= now()
+                    and (send_attempts > 0 or created_at <= now() - ? * interval '1 millisecond')
                   order by created_at, id limit ? for update skip locked) due
           where n.id = due.id
       returning n.id, n.customer_id, n.subject, n.body, n.send_attempts, n.created_at)
        select c.id, c.customer_id, c.subject, c.body, c.send_attempts, cu.email
          from claimed c join customers cu on cu.id = c.customer_id
         order by c.created_at, c.id`,
-      [this.settings.leaseMs, this.settings.batchSize],
+      [this.settings.leaseMs, this.settings.freshMs, this.settings.batchSize],
     );
   }
 
@@ -140,16 +182,15 @@ export class NotificationDispatcher {
         'notification not sent; will retry',
       );
       await em.getConnection().execute(
-        `update notifications set next_attempt_at = now() + ? * interval '1 millisecond', last_error = ?
+        `update notifications set next_attempt_at = now() + ? * interval '1 millisecond', last_error = ?,
+                send_attempts = greatest(send_attempts, ?)
             where id = ? and sent_at is null`,
-        [retryInMs, String((error as Error)?.message ?? error).slice(0, 1_000), row.id],
+        [retryInMs, String((error as Error)?.message ?? error).slice(0, 1_000), Math.max(row.send_attempts, 1), row.id],
         'run',
       );
       return;
     }
-    await em
-      .getConnection()
-      .execute('update notifications set sent_at = now(), last_error = null where id = ?', [row.id], 'run');
+    this.marks.add([row.id]);
   }
 
   private backoff(attempts: number): number {
