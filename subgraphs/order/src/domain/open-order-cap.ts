@@ -1,7 +1,7 @@
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DeletedCustomer, Order, OrderStatus } from '../entities/index.js';
+import { Order, OrderStatus } from '../entities/index.js';
 
 /** ORDER_MAX_OPEN_ORDERS by default: open orders (PENDING or CONFIRMED, so unpaid) one customer may have. */
 export const DEFAULT_MAX_OPEN_ORDERS = 10;
@@ -39,14 +39,21 @@ export async function admitOrder(
   limits: PlaceOrderLimits,
 ): Promise<Result<Order> | undefined> {
   await lockCustomer(tx, customerId);
-  if (await tx.count(DeletedCustomer, { customerId })) {
+  // After the lock (its own statement, so this one's snapshot sees what the lock's holder committed).
+  const [facts] = await tx.execute<{ deleted: boolean; earlier: boolean; open: number }[]>(
+    `select exists(select 1 from deleted_customers where customer_id = ?) as deleted,
+            exists(select 1 from orders where customer_id = ? and idempotency_key = ?) as earlier,
+            (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open`,
+    [customerId, customerId, idempotencyKey ?? null, customerId, OPEN],
+  );
+  if (facts?.deleted) {
     return refused([userError(['input'], 'NOT_FOUND', 'This customer account has been deleted')]);
   }
-  if (idempotencyKey) {
+  if (idempotencyKey && facts?.earlier) {
     const earlier = await tx.findOne(Order, { customerId, idempotencyKey });
     if (earlier) return succeeded(earlier);
   }
-  const open = await tx.count(Order, { customerId, status: { $in: OPEN } });
+  const open = facts?.open ?? 0;
   if (open < limits.maxOpenOrders) return undefined;
   const message = `You have ${open} open orders, the most allowed; pay or cancel one before placing another`;
   return refused([userError(['input'], 'TOO_MANY_OPEN_ORDERS', message)]);

@@ -34,6 +34,8 @@ export interface PlaceOrderOptions {
   limits?: PlaceOrderLimits;
   /** Awaited before pricing, so the catalog's latest answered changes count. */
   catalogRead?: AwaitCatalog;
+  /** Told of the order and its lines as stored, so the answer needs no read of what was just written. */
+  stored?: (order: Order, items: OrderItem[]) => void;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function placeOrder(
   customerId: string,
   request: PlaceOrderRequest,
   cause: Cause,
-  { limits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS }, catalogRead }: PlaceOrderOptions = {},
+  { limits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS }, catalogRead, stored }: PlaceOrderOptions = {},
 ): Promise<Result<Order>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
   if (keyErrors.length > 0) return refused(keyErrors);
@@ -71,7 +73,10 @@ export async function placeOrder(
     return await unitOfWork(em, async (tx) => {
       // The open-order cap, race-free under the customer's lock (open-order-cap.ts).
       const answered = await admitOrder(tx, customerId, key, limits);
-      return answered ?? succeeded(store(tx, customerId, key, priced, cause));
+      if (answered) return answered;
+      const { order, items } = store(tx, customerId, key, priced, cause);
+      stored?.(order, items);
+      return succeeded(order);
     });
   } catch (error) {
     // A double submit raced past the look-up above; the unique index let one in: that one is the answer.
@@ -90,7 +95,7 @@ function findByKey(em: EntityManager, customerId: string, idempotencyKey: string
 function store(tx: EntityManager, customerId: string, key: string | undefined, priced: PricedOrder, cause: Cause) {
   const { lines, total, currency } = priced;
   const order = tx.create(Order, { customerId, totalAmount: total, currency, idempotencyKey: key ?? null });
-  for (const line of lines) {
+  const items = lines.map((line) =>
     tx.create(OrderItem, {
       order,
       position: line.position,
@@ -100,8 +105,8 @@ function store(tx: EntityManager, customerId: string, key: string | undefined, p
       unitPriceAmount: line.unitPrice,
       lineTotalAmount: line.lineTotal,
       currency,
-    });
-  }
+    }),
+  );
   recordOrderEvent(tx, cause, OrderSubjects.created, {
     orderId: order.id,
     customerId,
@@ -109,5 +114,5 @@ function store(tx: EntityManager, customerId: string, key: string | undefined, p
     total,
     currency,
   });
-  return order;
+  return { order, items };
 }

@@ -26,6 +26,7 @@ export class OrderMutations {
       await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), {
         limits: ctx.placeOrderLimits,
         catalogRead: ctx.catalogRead,
+        stored: (order, items) => ctx.loaders.items.prime(order.id, items),
       }),
     );
   }

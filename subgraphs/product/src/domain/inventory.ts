@@ -131,9 +131,15 @@ async function lockOrder(em: EntityManager, orderId: string): Promise<void> {
   await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inventory:${orderId}`]);
 }
 
+/** What an earlier handling of the order left, in one round trip: every reservation asks this first. */
 async function previousOutcome(em: EntityManager, orderId: string): Promise<ReserveOutcome | undefined> {
-  if ((await em.count(ReservationTombstone, { orderId })) > 0) return { ok: false, released: true };
-  const rejection = await em.findOne(ReservationRejection, { orderId });
-  if (rejection) return { ok: false, shortLines: rejection.shortLines };
-  return (await em.count(Reservation, { orderId })) > 0 ? { ok: true } : undefined;
+  const [row] = await em.execute<{ released: boolean; short_lines: ShortLine[] | null; reserved: boolean }[]>(
+    `select exists(select 1 from reservation_tombstones where order_id = ?) as released,
+            (select short_lines from reservation_rejections where order_id = ?) as short_lines,
+            exists(select 1 from reservations where order_id = ?) as reserved`,
+    [orderId, orderId, orderId],
+  );
+  if (row?.released) return { ok: false, released: true };
+  if (row?.short_lines) return { ok: false, shortLines: row.short_lines };
+  return row?.reserved ? { ok: true } : undefined;
 }
