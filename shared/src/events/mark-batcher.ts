@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 /**
- * Writes marks (outbox rows published) in as few statements as the load allows: one statement runs
- * at a time, and the ids that arrive meanwhile go together in the next. An idle service marks each
- * row at once; a busy one marks a batch per round trip instead of a statement per row.
+ * Writes marks (outbox rows published, notifications sent) in few statements: the first id waits
+ * `lingerMs` for company, one statement runs at a time, and the ids that arrive meanwhile go together
+ * in the next. Nothing waits on a mark (it only keeps sweeps from sending the row again), so a short
+ * linger costs no latency: a service busy with 100 events a second marks them about 5 a statement.
  */
 export class MarkBatcher {
   private queued: string[] = [];
@@ -12,6 +14,7 @@ export class MarkBatcher {
   constructor(
     private readonly write: (ids: string[]) => Promise<void>,
     private readonly log: Logger,
+    private readonly lingerMs = 50,
     private readonly maxBatch = 500,
   ) {}
 
@@ -28,6 +31,7 @@ export class MarkBatcher {
   }
 
   private async drain(): Promise<void> {
+    if (this.lingerMs > 0) await sleep(this.lingerMs);
     while (this.queued.length > 0) {
       const ids = this.queued.splice(0, this.maxBatch);
       try {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MarkBatcher } from '../../src/events/mark-batcher.js';
 import { silentLog } from './helpers.js';
 
@@ -16,9 +16,21 @@ function controlledWrite(failing = new Set<number>()) {
 }
 
 describe('MarkBatcher', () => {
+  it('lets the first id wait for company', async () => {
+    const { calls, write, next } = controlledWrite();
+    const marks = new MarkBatcher(write, silentLog(), 30);
+    marks.add(['a']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    marks.add(['b']);
+    expect(calls).toEqual([]);
+    await vi.waitFor(() => expect(calls).toEqual([['a', 'b']]));
+    next();
+    await marks.settled();
+  });
+
   it('marks at once when idle, and what arrives during a statement together in the next', async () => {
     const { calls, write, next } = controlledWrite();
-    const marks = new MarkBatcher(write, silentLog());
+    const marks = new MarkBatcher(write, silentLog(), 0);
     marks.add(['a']);
     marks.add(['b']);
     marks.add(['c', 'd']);
@@ -34,7 +46,7 @@ describe('MarkBatcher', () => {
 
   it('goes on after a failed statement and caps a batch', async () => {
     const { calls, write, next } = controlledWrite(new Set([0]));
-    const marks = new MarkBatcher(write, silentLog(), 2);
+    const marks = new MarkBatcher(write, silentLog(), 0, 2);
     marks.add(['a']);
     marks.add(['b', 'c', 'd']);
     const settled = marks.settled();
