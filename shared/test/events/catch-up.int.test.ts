@@ -72,6 +72,33 @@ describe('waiting for a consumer to apply what its stream holds', () => {
     expect(barrier.requests.progress).toBe(before.progress);
   });
 
+  it("reads the consumer's position again only after the subject got a new message", async () => {
+    const subject = nats.subject('product', 'reads');
+    await project(subject, 0);
+    await nats.bus.publish(event(subject, 'a'));
+    let reads = 0;
+    const barrier = new ConsumerCatchUp({
+      connection: () => nats.bus.connection,
+      subject,
+      consumer: consumerName(SERVICE, subject),
+      appliedSequence: async () => {
+        reads += 1;
+        return (await tally(db.orm, POSITION)) ?? 0;
+      },
+    });
+    await expect.poll(() => barrier.wait(), { timeout: 5_000 }).toBe('current');
+    const settled = reads;
+    for (let n = 0; n < 5; n++) expect(await barrier.wait()).toBe('current');
+    expect(reads).toBe(settled);
+    // A new message: the position known from before no longer proves it, so it is read again.
+    await nats.bus.publish(event(subject, 'b'));
+    await expect.poll(() => barrier.wait(), { timeout: 5_000 }).toBe('current');
+    expect(reads).toBeGreaterThan(settled);
+    const again = reads;
+    expect(await barrier.wait()).toBe('current');
+    expect(reads).toBe(again);
+  });
+
   it('waits while the consumer is behind, until it has applied every event published before the call', async () => {
     const subject = nats.subject('product', 'upserted');
     await project(subject, 20);

@@ -82,6 +82,8 @@ export class ConsumerCatchUp {
   private stream: Promise<string> | undefined;
   private readonly target = new SharedRequest(() => this.lastSequence());
   private readonly progress = new SharedRequest(() => this.ackFloor());
+  /** The last `appliedSequence` read: it only grows, so once it equals the target no read is needed. */
+  private applied = -1;
 
   constructor(private readonly options: ConsumerCatchUpOptions) {
     this.maxWaitMs = options.maxWaitMs ?? 1_000;
@@ -96,11 +98,14 @@ export class ConsumerCatchUp {
   async wait(): Promise<CatchUpOutcome> {
     const deadline = performance.now() + this.maxWaitMs;
     try {
-      // Side by side: the recorded position only grows, so read before the target it still proves it.
-      const [target, applied] = await Promise.all([this.target.get(), this.options.appliedSequence?.()]);
+      // The recorded position only grows, so one read before the target, even long before, still
+      // proves it: while the subject gets no new message (the usual case) no read is needed at all.
+      const known = this.applied;
+      const [target, applied] = await Promise.all([this.target.get(), known >= 0 ? known : this.readApplied()]);
       if (target === 0) return 'current';
       // Above the target means the stream was recreated and counts from 1 again: ask the server.
       if (applied === target) return 'current';
+      if (known >= 0 && (await this.readApplied()) === target) return 'current';
       for (let waited = false; ; waited = true) {
         if ((await this.progress.get()) >= target) return waited ? 'caught-up' : 'current';
         if (performance.now() + this.pollMs >= deadline) return 'behind';
@@ -110,6 +115,12 @@ export class ConsumerCatchUp {
       // Not connected, no stream or consumer yet, or no answer in time.
       return 'unavailable';
     }
+  }
+
+  private async readApplied(): Promise<number | undefined> {
+    const applied = await this.options.appliedSequence?.();
+    if (applied !== undefined) this.applied = applied;
+    return applied;
   }
 
   /** The stream sequence of the subject's last message; 0 when it has none. */
