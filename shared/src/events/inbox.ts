@@ -5,6 +5,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
+import { InboxGroups } from './inbox-groups.js';
 
 /**
  * An event a consumer has handled; the key makes a second handling of one event impossible. Rows
@@ -46,29 +47,15 @@ export type TransactionalHandler<TData = unknown> = (
 ) => Promise<void>;
 
 /**
- * Makes a handler safe to redeliver: each message gets a fresh EntityManager and one transaction
- * that first claims `(consumer, event id)` in the inbox and then runs the handler. A duplicate finds
- * the row taken and is skipped (and acked); a failure rolls both back, so the retry starts clean.
- * Two instances handling one event at once serialise on the key: the second sees a duplicate.
+ * Makes a handler safe to redeliver: each message runs in a transaction that first claims
+ * `(consumer, event id)` in the inbox and then runs the handler, on a fresh EntityManager. A
+ * duplicate finds the row taken and is skipped (and acked); a failure rolls both back, so the retry
+ * starts clean. Two instances handling one event at once serialise on the key: the second sees a
+ * duplicate. Messages that arrive while a transaction runs share the next one (inbox-groups.ts).
  */
 export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TData>): EventHandler {
-  return async (envelope, delivery) => {
-    await orm.em.fork().transactional(async (em) => {
-      const claimed: { affectedRows: number } = await em
-        .getConnection()
-        .execute(
-          'insert into inbox_messages (consumer, event_id, subject, stream_seq) values (?, ?, ?, ?) on conflict do nothing',
-          [delivery.consumer, envelope.id, envelope.type, delivery.streamSequence ?? null],
-          'run',
-          em.getTransactionContext(),
-        );
-      if (claimed.affectedRows === 0) {
-        delivery.log.info('event already handled; skipped');
-        return;
-      }
-      await handler(envelope as EventEnvelope<TData>, { em, log: delivery.log, delivery });
-    });
-  };
+  const groups = new InboxGroups(orm, handler as TransactionalHandler);
+  return (envelope, delivery) => groups.handle(envelope, delivery);
 }
 
 /**

@@ -1,0 +1,132 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Delivery } from './bus.js';
+import type { EventEnvelope } from './envelope.js';
+
+/** inbox.ts's TransactionalHandler (declared there; repeated here so the two modules form no cycle). */
+type GroupedHandler = (
+  envelope: EventEnvelope,
+  context: { em: EntityManager; log: Logger; delivery: Delivery },
+) => Promise<void>;
+
+interface Waiting {
+  envelope: EventEnvelope;
+  delivery: Delivery;
+  /** Runs a function in the caller's async context (its span, its request id), not the group's. */
+  inContext: <R>(work: () => R) => R;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Messages at most in one transaction: a larger group holds its locks for longer. */
+export const MAX_GROUP = 32;
+
+/**
+ * The inbox's transactions for one subscription, one at a time: the messages that arrive while one
+ * runs are handled together in the next, with one transaction and one inbox insert for all of them.
+ * An idle consumer handles each message alone, as before; a busy one (a burst, a backlog after an
+ * outage) saves a BEGIN, a COMMIT and an inbox statement per message. One transaction at a time per
+ * subscription also means two groups of one process never wait on each other's locks.
+ *
+ * Each message keeps its own outcome: when a group fails (a handler threw, a deadlock, a failed
+ * commit), nothing of it stays, and each of its messages is handled again alone, so only the
+ * message at fault fails, and dispatch.ts retries or dead-letters it as ever.
+ */
+export class InboxGroups {
+  private readonly waiting: Waiting[] = [];
+  private running = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly handler: GroupedHandler,
+  ) {}
+
+  handle(envelope: EventEnvelope, delivery: Delivery): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ envelope, delivery, inContext: AsyncLocalStorage.snapshot(), resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.takeGroup();
+        if (group.length === 1) {
+          await this.settle(group[0] as Waiting, () => this.inTransaction([group[0] as Waiting]));
+          continue;
+        }
+        try {
+          await this.inTransaction(group);
+          for (const message of group) message.resolve();
+        } catch {
+          for (const message of group) await this.settle(message, () => this.inTransaction([message]));
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The oldest waiting messages, one per event id (a second copy of one event waits for the next group). */
+  private takeGroup(): Waiting[] {
+    const group: Waiting[] = [];
+    const ids = new Set<string>();
+    for (let i = 0; i < this.waiting.length && group.length < MAX_GROUP; ) {
+      const message = this.waiting[i] as Waiting;
+      if (ids.has(message.envelope.id)) {
+        i += 1;
+        continue;
+      }
+      ids.add(message.envelope.id);
+      group.push(message);
+      this.waiting.splice(i, 1);
+    }
+    return group;
+  }
+
+  private async settle(message: Waiting, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      message.resolve();
+    } catch (error) {
+      message.reject(error);
+    }
+  }
+
+  /**
+   * One transaction: claims every message's `(consumer, event id)` in one statement, then runs the
+   * handler for each one claimed, in arrival order, each in its caller's context. A duplicate finds
+   * its row taken and is skipped.
+   */
+  private async inTransaction(group: Waiting[]): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const claimed = await claim(em, group);
+      for (const { envelope, delivery, inContext } of group) {
+        if (!claimed.has(envelope.id)) {
+          delivery.log.info('event already handled; skipped');
+          continue;
+        }
+        await inContext(() => this.handler(envelope, { em, log: delivery.log, delivery }));
+      }
+    });
+  }
+}
+
+async function claim(em: EntityManager, group: Waiting[]): Promise<Set<string>> {
+  const rows: { event_id: string }[] = await em.getConnection().execute(
+    `insert into inbox_messages (consumer, event_id, subject, stream_seq)
+     values ${group.map(() => '(?, ?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
+    group.flatMap(({ envelope, delivery }) => [
+      delivery.consumer,
+      envelope.id,
+      envelope.type,
+      delivery.streamSequence ?? null,
+    ]),
+    'all',
+    em.getTransactionContext(),
+  );
+  return new Set(rows.map((row) => row.event_id));
+}

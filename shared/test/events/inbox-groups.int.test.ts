@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../../src/events/bus.js';
+import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
+import { InboxMessage, withInbox } from '../../src/events/inbox.js';
+import { MAX_GROUP } from '../../src/events/inbox-groups.js';
+import { currentRequestId, runInRequestScope } from '../../src/request-scope.js';
+import { openTestDatabase, silentLog, Tally, type TestDatabase } from './helpers.js';
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await openTestDatabase();
+});
+afterEach(async () => {
+  await db.dispose();
+});
+
+const CONSUMER = 'groups-test';
+const event = (n: number): EventEnvelope =>
+  createEnvelope({
+    subject: 'groups.message.arrived.v1',
+    data: { n },
+    source: 'groups-test',
+    correlationId: `req-${n}`,
+  });
+const delivery = (streamSequence: number): Delivery => ({
+  consumer: CONSUMER,
+  deliveryCount: 1,
+  streamSequence,
+  log: silentLog(),
+});
+
+/** Counts the transactions the handler's work ran in, by the EntityManager each handling was given. */
+function tallying(fail: (n: number) => boolean = () => false) {
+  const transactions = new Set<unknown>();
+  const requestIds: (string | undefined)[] = [];
+  const handler = withInbox(db.orm, async (envelope, { em }) => {
+    const { n } = envelope.data as { n: number };
+    transactions.add(em);
+    requestIds[n] = currentRequestId();
+    em.create(Tally, { key: envelope.id, count: n });
+    await em.flush();
+    if (fail(n)) throw new Error(`handler for ${n} failed`);
+  });
+  return { handler, transactions, requestIds };
+}
+
+const tallies = async () => (await db.orm.em.fork().find(Tally, {})).map((t) => t.count).sort((a, b) => a - b);
+const inboxRows = () => db.orm.em.fork().count(InboxMessage, { consumer: CONSUMER });
+
+describe('inbox transactions shared by messages that arrive together', () => {
+  it('handles a burst in a few transactions, every message once, each in its own request scope', async () => {
+    const { handler, transactions, requestIds } = tallying();
+    const events = Array.from({ length: 40 }, (_, n) => event(n));
+    await Promise.all(events.map((e, n) => runInRequestScope(`request-${n}`, () => handler(e, delivery(n + 1)))));
+    expect(await tallies()).toEqual(events.map((_, n) => n));
+    expect(await inboxRows()).toBe(40);
+    // The first alone (nothing ran yet), the rest together, at most MAX_GROUP at a time.
+    expect(transactions.size).toBeGreaterThan(1);
+    expect(transactions.size).toBeLessThanOrEqual(1 + Math.ceil(39 / MAX_GROUP));
+    expect(requestIds).toEqual(events.map((_, n) => `request-${n}`));
+  });
+
+  it('gives a failing message its own failure: the rest of its group commits, nothing of it stays', async () => {
+    const { handler } = tallying((n) => n === 7);
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, n) => handler(event(n), delivery(n + 1))));
+    expect(outcomes.map((o) => o.status)).toEqual(
+      Array.from({ length: 12 }, (_, n) => (n === 7 ? 'rejected' : 'fulfilled')),
+    );
+    expect(await tallies()).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]);
+    expect(await inboxRows()).toBe(11);
+  });
+
+  it('handles a copy of an event that arrives with it, or later, not again', async () => {
+    const { handler } = tallying();
+    const first = event(1);
+    const second = event(2);
+    // The copy of `first` in the same burst waits for the next group, then finds it handled.
+    await Promise.all([handler(first, delivery(1)), handler(second, delivery(2)), handler(first, delivery(1))]);
+    await handler(second, delivery(2));
+    expect(await tallies()).toEqual([1, 2]);
+    expect(await inboxRows()).toBe(2);
+  });
+
+  it('handles messages that come one at a time each in its own transaction, as before', async () => {
+    const { handler, transactions } = tallying();
+    for (let n = 0; n < 5; n++) await handler(event(n), delivery(n + 1));
+    expect(transactions.size).toBe(5);
+    expect(await tallies()).toEqual([0, 1, 2, 3, 4]);
+  });
+});
