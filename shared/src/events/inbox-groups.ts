@@ -23,11 +23,20 @@ interface Waiting {
 export const MAX_GROUP = 32;
 
 /**
- * The inbox's transactions for one subscription, one at a time: the messages that arrive while one
- * runs are handled together in the next, with one transaction and one inbox insert for all of them.
- * An idle consumer handles each message alone, as before; a busy one (a burst, a backlog after an
- * outage) saves a BEGIN, a COMMIT and an inbox statement per message. One transaction at a time per
- * subscription also means two groups of one process never wait on each other's locks.
+ * How long a transaction may run before another one starts beside it: a slow handler (waiting on a
+ * lock, a busy database) holds up the others this long at most. While every transaction running is
+ * slow, the waiting messages go one at a time beside them (a group would queue them behind each
+ * other), up to the consumer's concurrency.
+ */
+export const SLOW_MS = 250;
+
+/**
+ * The inbox's transactions for one subscription, one at a time while they are quick: the messages
+ * that arrive while one runs are handled together in the next, with one transaction and one inbox
+ * insert for all of them. An idle consumer handles each message alone, as before; a busy one (a
+ * burst, a backlog after an outage) saves a BEGIN, a COMMIT and an inbox statement per message. One
+ * transaction at a time also keeps the groups of one process from waiting on each other's locks
+ * (their messages lock rows in no common order); only past SLOW_MS does a second one start.
  *
  * Each message keeps its own outcome: when a group fails (a handler threw, a deadlock, a failed
  * commit), nothing of it stays, and each of its messages is handled again alone, so only the
@@ -35,7 +44,9 @@ export const MAX_GROUP = 32;
  */
 export class InboxGroups {
   private readonly waiting: Waiting[] = [];
-  private running = false;
+  /** When each running transaction started. */
+  private readonly running = new Set<{ at: number }>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -45,28 +56,43 @@ export class InboxGroups {
   handle(envelope: EventEnvelope, delivery: Delivery): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ envelope, delivery, inContext: AsyncLocalStorage.snapshot(), resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
+  /** Starts a transaction for what waits: at once when none runs, else once the last one started is slow. */
+  private pump(): void {
+    if (this.waiting.length === 0 || this.timer) return;
+    let youngest = Number.NEGATIVE_INFINITY;
+    for (const { at } of this.running) youngest = Math.max(youngest, at);
+    const slowIn = youngest + SLOW_MS - performance.now();
+    if (this.running.size > 0 && slowIn > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, slowIn + 1);
+      return;
+    }
+    // Beside slow transactions, one message alone: a group would queue its messages behind each other.
+    const group = this.running.size > 0 ? this.waiting.splice(0, 1) : this.takeGroup();
+    const started = { at: performance.now() };
+    this.running.add(started);
+    void this.run(group).finally(() => {
+      this.running.delete(started);
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pump();
+    });
+    this.pump(); // what still waits: a timer until this one is slow
+  }
+
+  private async run(group: Waiting[]): Promise<void> {
+    if (group.length === 1) return this.settle(group[0] as Waiting, () => this.inTransaction(group));
     try {
-      while (this.waiting.length > 0) {
-        const group = this.takeGroup();
-        if (group.length === 1) {
-          await this.settle(group[0] as Waiting, () => this.inTransaction([group[0] as Waiting]));
-          continue;
-        }
-        try {
-          await this.inTransaction(group);
-          for (const message of group) message.resolve();
-        } catch {
-          for (const message of group) await this.settle(message, () => this.inTransaction([message]));
-        }
-      }
-    } finally {
-      this.running = false;
+      await this.inTransaction(group);
+      for (const message of group) message.resolve();
+    } catch {
+      for (const message of group) await this.settle(message, () => this.inTransaction([message]));
     }
   }
 

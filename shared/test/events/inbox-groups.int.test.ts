@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/events/bus.js';
 import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
 import { InboxMessage, withInbox } from '../../src/events/inbox.js';
-import { MAX_GROUP } from '../../src/events/inbox-groups.js';
+import { MAX_GROUP, SLOW_MS } from '../../src/events/inbox-groups.js';
 import { currentRequestId, runInRequestScope } from '../../src/request-scope.js';
 import { openTestDatabase, silentLog, Tally, type TestDatabase } from './helpers.js';
 
@@ -79,6 +79,31 @@ describe('inbox transactions shared by messages that arrive together', () => {
     await handler(second, delivery(2));
     expect(await tallies()).toEqual([1, 2]);
     expect(await inboxRows()).toBe(2);
+  });
+
+  it('lets a slow message hold up the others only briefly: they then go on beside it', async () => {
+    const done: number[] = [];
+    const handler = withInbox(db.orm, async (envelope, { em }) => {
+      const { n } = envelope.data as { n: number };
+      if (n === 0) await em.execute('select pg_sleep(2)');
+      em.create(Tally, { key: envelope.id, count: n });
+      await em.flush();
+    });
+    const started = performance.now();
+    const elapsed: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        handler(event(n), delivery(n + 1)).then(() => {
+          done.push(n);
+          elapsed[n] = performance.now() - started;
+        }),
+      ),
+    );
+    expect(done.at(-1)).toBe(0);
+    // The quick ones waited about SLOW_MS, then went one after the other: not for the slow one's 2 s.
+    expect(Math.max(...elapsed.slice(1))).toBeLessThan(SLOW_MS + 700);
+    expect(Math.max(...elapsed.slice(1))).toBeLessThan(elapsed[0] as number);
+    expect(await tallies()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('handles messages that come one at a time each in its own transaction, as before', async () => {
