@@ -55,6 +55,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const start = async () => {
     // A test still restarting it while it ends must not bring back a disposed server.
     if (disposed) throw new Error(`nats-server on port ${port} was disposed`);
+    // Already running (a test's clean-up brings it back whatever state the test left): a second
+    // process would find the port taken and exit, and the first one, no longer tracked, would outlive
+    // dispose().
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const args =
       options.config === undefined ? ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir] : ['-c', configFile];
     const process = spawn(binary(), args, {
