@@ -103,9 +103,12 @@ export class OutboxRelay {
   kick(): void {
     if (this.stopped) return;
     if (!this.followUp) {
+      // One more round, not another kick: a kick would schedule the next follow-up, for ever.
       this.followUp = setTimeout(() => {
         this.followUp = undefined;
-        this.kick();
+        if (this.stopped) return;
+        if (this.running) this.again = true;
+        else this.startRound();
       }, this.settings.freshMs + 50);
       this.followUp.unref();
     }
@@ -121,7 +124,7 @@ export class OutboxRelay {
     this.running = outsideRequestScope(() => this.drain()).finally(() => {
       this.running = undefined;
       // A kick that came after drain's last look but before this point would otherwise be lost.
-      if (this.again) this.kick();
+      if (this.again && !this.stopped) this.startRound();
     });
   }
 

@@ -123,6 +123,24 @@ describe('outbox relay against PostgreSQL and JetStream', () => {
     expect(row?.attempts).toBe(1);
   });
 
+  it('sweeps once more when fresh rows stop being fresh after a kick, and then no more', async () => {
+    const claims: string[] = [];
+    const connection = db.orm.em.getConnection();
+    const execute = connection.execute.bind(connection);
+    const spy = vi.spyOn(connection, 'execute').mockImplementation((...args: Parameters<typeof execute>) => {
+      if (String(args[0]).includes('with claimed')) claims.push(String(args[0]));
+      return execute(...args);
+    });
+    // Committed while no relay ran (a process died): too fresh for the start-up round, not for the follow-up.
+    const [orphan] = await commitEvents(db.orm, 1);
+    startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000, freshMs: 150 });
+    await vi.waitFor(async () => expect(await streamIds()).toEqual([orphan!.id]), WAIT);
+    await sleep(1_000);
+    spy.mockRestore();
+    // The start-up round and its one follow-up: not a follow-up every freshMs for ever.
+    expect(claims).toHaveLength(2);
+  });
+
   it('publishes an event of a unit of work that joined an outer transaction right after that commit', async () => {
     startRelay(db.orm, nats.bus, { sweepIntervalMs: 3_600_000 });
     const subject = nats.subject('customer', 'joined');
