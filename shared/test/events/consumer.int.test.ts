@@ -134,6 +134,25 @@ describe('consumers with the inbox, against JetStream and PostgreSQL', () => {
     expect(attempts).toHaveLength(RETRY.maxDeliver);
   });
 
+  it('keeps the messages of a fetch alive while they wait for a slot: none is delivered twice', async () => {
+    // One slot, 400 ms a message, a 1 s ack wait: the fifth waits 1.6 s for its turn. A message
+    // waiting unread in the fetch gets no progress signal, so the server would deliver it again.
+    const bus = await nats.openAnother({ ackWaitMs: 1_000 });
+    const subject = nats.subject('customer', 'slow');
+    const deliveries: { key: string; deliveryCount: number }[] = [];
+    await bus.subscribe(subject, async (envelope, { deliveryCount }) => {
+      deliveries.push({ key: (envelope.data as { key: string }).key, deliveryCount });
+      await sleep(400);
+    });
+    const keys = ['s1', 's2', 's3', 's4', 's5'];
+    for (const key of keys) {
+      await nats.bus.publish(createEnvelope({ subject, data: { key }, source: 'test', correlationId: key }));
+    }
+    await vi.waitFor(async () => expect(await consumerState(subject)).toEqual({ pending: 0, unacked: 0 }), WAIT);
+    await sleep(1_200); // a redelivery would come after the ack wait
+    expect(deliveries).toEqual(keys.map((key) => ({ key, deliveryCount: 1 })));
+  });
+
   it('dead-letters a message that is not an event envelope at once', async () => {
     const subject = nats.subject('customer', 'garbled');
     await nats.bus.subscribe(subject, countIt());

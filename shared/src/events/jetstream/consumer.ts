@@ -70,6 +70,8 @@ const PULL_EXPIRES_MS = 2_000;
 export class JetStreamConsumer {
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Messages read from a fetch and waiting for a handler slot. */
+  private readonly queue: JsMsg[] = [];
   /** Every message received and not yet answered, with when it arrived: kept alive by `working()`. */
   private readonly held = new Map<JsMsg, number>();
   private readonly overdue = new WeakSet<JsMsg>();
@@ -229,12 +231,20 @@ export class JetStreamConsumer {
     });
   }
 
+  /**
+   * Fetches, and reads each fetch to its end at once: what arrives waits in `queue` (and in `held`,
+   * so it is kept alive by `working()`) until a handler slot is free. An unread fetch would not do:
+   * once the server has sent it all, no heartbeat comes, and after two missed ones the client ends
+   * the fetch and drops what was not read yet, which the server redelivers only after the ack wait.
+   * The next fetch asks only once the queue is empty, for what fills the slots twice over.
+   */
   private async pull(nc: NatsConnection, consumer: Consumer): Promise<void> {
     const { concurrency, log } = this.spec;
     while (!this.stopping) {
       this.batch = undefined;
       try {
-        const batch = await consumer.fetch({ max_messages: Math.max(concurrency * 2, 16), expires: PULL_EXPIRES_MS });
+        const room = Math.max(concurrency * 2, 16) - this.inFlight.size;
+        const batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
         this.batch = batch;
         for await (const msg of batch) {
           if (this.stopping) {
@@ -244,14 +254,11 @@ export class JetStreamConsumer {
             continue;
           }
           this.held.set(msg, Date.now());
-          while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          const handled = this.handle(nc, msg)
-            .catch((error: unknown) => log.error({ err: error }, 'delivery failed'))
-            .finally(() => this.held.delete(msg));
-          this.inFlight.add(handled);
-          void handled.finally(() => this.inFlight.delete(handled));
+          this.queue.push(msg);
+          this.startHandlers(nc);
         }
         this.pullEnded?.();
+        await this.queueEmpty();
       } catch (error) {
         this.pullEnded?.();
         // NATS away or the consumer lost with the server's storage: the reconnect handler recreates it.
@@ -259,7 +266,28 @@ export class JetStreamConsumer {
         if (!this.stopping) await sleep(1_000, undefined, { ref: false });
       }
     }
+    await this.queueEmpty();
     await Promise.all(this.inFlight);
+  }
+
+  /** Starts queued messages while handler slots are free. */
+  private startHandlers(nc: NatsConnection): void {
+    while (this.queue.length > 0 && this.inFlight.size < this.spec.concurrency) {
+      const msg = this.queue.shift() as JsMsg;
+      const handled = this.handle(nc, msg)
+        .catch((error: unknown) => this.spec.log.error({ err: error }, 'delivery failed'))
+        .finally(() => {
+          this.held.delete(msg);
+          this.inFlight.delete(handled);
+          this.startHandlers(nc);
+        });
+      this.inFlight.add(handled);
+    }
+  }
+
+  /** Settles once every queued message has a handler slot. */
+  private async queueEmpty(): Promise<void> {
+    while (this.queue.length > 0) await Promise.race(this.inFlight);
   }
 
   private async handle(nc: NatsConnection, msg: JsMsg): Promise<void> {
