@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { DeadlockException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
@@ -9,6 +9,17 @@ type GroupedHandler = (
   envelope: EventEnvelope,
   context: { em: EntityManager; log: Logger; delivery: Delivery },
 ) => Promise<void>;
+
+/**
+ * Takes, before any handler of a group runs, every lock those handlers will take, in the one order
+ * every transaction of the service takes them (see the subscription's own). Without it, a group
+ * takes its messages' locks in arrival order, and two groups (two subscriptions, two instances)
+ * touching the same rows wait on each other until PostgreSQL breaks the deadlock a second later.
+ */
+export type GroupLock = (em: EntityManager, events: EventEnvelope[]) => Promise<void>;
+
+/** Tries a message alone gets when PostgreSQL picks it as a deadlock's victim: the other side has gone on. */
+const DEADLOCK_TRIES = 3;
 
 interface Waiting {
   envelope: EventEnvelope;
@@ -51,6 +62,7 @@ export class InboxGroups {
   constructor(
     private readonly orm: MikroORM,
     private readonly handler: GroupedHandler,
+    private readonly lockFirst?: GroupLock,
   ) {}
 
   handle(envelope: EventEnvelope, delivery: Delivery): Promise<void> {
@@ -87,12 +99,12 @@ export class InboxGroups {
   }
 
   private async run(group: Waiting[]): Promise<void> {
-    if (group.length === 1) return this.settle(group[0] as Waiting, () => this.inTransaction(group));
+    if (group.length === 1) return this.settle(group[0] as Waiting);
     try {
       await this.inTransaction(group);
       for (const message of group) message.resolve();
     } catch {
-      for (const message of group) await this.settle(message, () => this.inTransaction([message]));
+      for (const message of group) await this.settle(message);
     }
   }
 
@@ -113,23 +125,37 @@ export class InboxGroups {
     return group;
   }
 
-  private async settle(message: Waiting, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      message.resolve();
-    } catch (error) {
-      message.reject(error);
+  /**
+   * One message alone. A deadlock's victim is tried again at once: its rival has its locks and goes
+   * on, and a redelivery would wait the retry policy's first delay for nothing.
+   */
+  private async settle(message: Waiting): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.inTransaction([message]);
+        return message.resolve();
+      } catch (error) {
+        if (!(error instanceof DeadlockException) || attempt >= DEADLOCK_TRIES) return message.reject(error);
+        message.delivery.log.warn({ attempt }, 'deadlock victim; trying again at once');
+      }
     }
   }
 
   /**
-   * One transaction: claims every message's `(consumer, event id)` in one statement, then runs the
-   * handler for each one claimed, in arrival order, each in its caller's context. A duplicate finds
-   * its row taken and is skipped.
+   * One transaction: claims every message's `(consumer, event id)` in one statement, takes a
+   * group's locks (`lockFirst`), then runs the handler for each one claimed, in arrival order, each
+   * in its caller's context. A duplicate finds its row taken and is skipped. A message alone needs
+   * no `lockFirst`: its handler takes its own locks in the service's order.
    */
   private async inTransaction(group: Waiting[]): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
       const claimed = await claim(em, group);
+      if (this.lockFirst && claimed.size > 1) {
+        await this.lockFirst(
+          em,
+          group.filter(({ envelope }) => claimed.has(envelope.id)).map(({ envelope }) => envelope),
+        );
+      }
       for (const { envelope, delivery, inContext } of group) {
         if (!claimed.has(envelope.id)) {
           delivery.log.info('event already handled; skipped');
@@ -141,11 +167,13 @@ export class InboxGroups {
   }
 }
 
+/** Rows inserted in event id order: two instances claiming overlapping groups never wait on each other in a circle. */
 async function claim(em: EntityManager, group: Waiting[]): Promise<Set<string>> {
+  const sorted = group.toSorted((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0));
   const rows: { event_id: string }[] = await em.getConnection().execute(
     `insert into inbox_messages (consumer, event_id, subject, stream_seq)
-     values ${group.map(() => '(?, ?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
-    group.flatMap(({ envelope, delivery }) => [
+     values ${sorted.map(() => '(?, ?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
+    sorted.flatMap(({ envelope, delivery }) => [
       delivery.consumer,
       envelope.id,
       envelope.type,

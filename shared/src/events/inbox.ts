@@ -5,7 +5,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
-import { InboxGroups } from './inbox-groups.js';
+import { type GroupLock, InboxGroups } from './inbox-groups.js';
 
 /**
  * An event a consumer has handled; the key makes a second handling of one event impossible. Rows
@@ -51,10 +51,16 @@ export type TransactionalHandler<TData = unknown> = (
  * `(consumer, event id)` in the inbox and then runs the handler, on a fresh EntityManager. A
  * duplicate finds the row taken and is skipped (and acked); a failure rolls both back, so the retry
  * starts clean. Two instances handling one event at once serialise on the key: the second sees a
- * duplicate. Messages that arrive while a transaction runs share the next one (inbox-groups.ts).
+ * duplicate. Messages that arrive while a transaction runs share the next one (inbox-groups.ts),
+ * which takes its locks first with `lockFirst` when the handler locks rows another subscription
+ * of the service locks too.
  */
-export function withInbox<TData>(orm: MikroORM, handler: TransactionalHandler<TData>): EventHandler {
-  const groups = new InboxGroups(orm, handler as TransactionalHandler);
+export function withInbox<TData>(
+  orm: MikroORM,
+  handler: TransactionalHandler<TData>,
+  options: { lockFirst?: (em: EntityManager, events: EventEnvelope<TData>[]) => Promise<void> } = {},
+): EventHandler {
+  const groups = new InboxGroups(orm, handler as TransactionalHandler, options.lockFirst as GroupLock | undefined);
   return (envelope, delivery) => groups.handle(envelope, delivery);
 }
 

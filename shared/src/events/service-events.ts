@@ -1,10 +1,11 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { NatsAuth } from '../nats-config.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { timedHandler } from '../observability/service-collectors.js';
 import type { SubscribeOptions } from './bus.js';
 import { accepting, type ConsumedEvent } from './consumed-event.js';
+import type { EventEnvelope } from './envelope.js';
 import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
@@ -37,12 +38,18 @@ export interface ServiceEventsOptions {
 
 const HOUR = 3_600_000;
 
+/** How a line is consumed: the bus's options, and the locks a group of its messages takes first. */
+export interface SubscriptionOptions<TData = any> extends SubscribeOptions {
+  /** See inbox-groups.ts, GroupLock: for handlers that lock rows another subscription locks too. */
+  lockFirst?: (em: EntityManager, events: EventEnvelope<TData>[]) => Promise<void>;
+}
+
 /** One line of a service's registration list: an event it consumes (subject, source, schema) and its handler. */
 export interface Subscription {
   event: ConsumedEvent<string, any>;
   /** Any payload: a list mixes handlers of different events; `on` types each line. */
   handler: TransactionalHandler<any>;
-  options?: SubscribeOptions;
+  options?: SubscriptionOptions;
 }
 
 /**
@@ -52,7 +59,7 @@ export interface Subscription {
 export const on = <TData>(
   event: ConsumedEvent<string, TData>,
   handler: TransactionalHandler<TData>,
-  options?: SubscribeOptions,
+  options?: SubscriptionOptions<TData>,
 ): Subscription => ({ event, handler, options });
 
 /** A service's whole event plumbing: the JetStream bus, its outbox relay and inbox-wrapped consumers. */
@@ -114,8 +121,8 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       pruning = setInterval(pruneInbox, HOUR).unref();
     },
     async subscribe(subscriptions) {
-      for (const { event, handler, options: subscribeOptions } of subscriptions) {
-        const inboxed = withInbox(options.orm, handler);
+      for (const { event, handler, options: { lockFirst, ...subscribeOptions } = {} } of subscriptions) {
+        const inboxed = withInbox(options.orm, handler, { lockFirst });
         const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
         await bus.subscribe(event.subject, accepting(event, observed), subscribeOptions);
       }

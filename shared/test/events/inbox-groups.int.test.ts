@@ -1,3 +1,4 @@
+import { DeadlockException } from '@mikro-orm/postgresql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/events/bus.js';
 import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
@@ -111,5 +112,56 @@ describe('inbox transactions shared by messages that arrive together', () => {
     for (let n = 0; n < 5; n++) await handler(event(n), delivery(n + 1));
     expect(transactions.size).toBe(5);
     expect(await tallies()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("takes a group's locks first, for the events it claimed, before its handlers; a message alone takes its own", async () => {
+    const handled: number[] = [];
+    const locks: { events: number[]; handledBefore: number[] }[] = [];
+    const handler = withInbox(
+      db.orm,
+      async (envelope) => {
+        handled.push((envelope.data as { n: number }).n);
+      },
+      {
+        lockFirst: async (em, events) => {
+          await em.execute('select 1');
+          locks.push({ events: events.map((e) => (e.data as { n: number }).n), handledBefore: [...handled] });
+        },
+      },
+    );
+    const zero = event(0);
+    await handler(zero, delivery(1));
+    expect(locks).toEqual([]);
+    // These share a transaction (the first may go alone), where 0 is a duplicate, claimed by no one.
+    await Promise.all([
+      handler(event(2), delivery(3)),
+      handler(zero, delivery(1)),
+      handler(event(1), delivery(2)),
+      handler(event(3), delivery(4)),
+    ]);
+    expect(handled.toSorted()).toEqual([0, 1, 2, 3]);
+    expect(locks.length).toBeGreaterThan(0);
+    for (const { events, handledBefore } of locks) {
+      expect(events.length).toBeGreaterThan(1);
+      expect(events).not.toContain(0);
+      expect(handledBefore.filter((n) => events.includes(n))).toEqual([]);
+    }
+    const locked = locks.flatMap(({ events }) => events);
+    expect(new Set(locked).size).toBe(locked.length);
+  });
+
+  it("tries a deadlock's victim again at once instead of failing its delivery", async () => {
+    let tries = 0;
+    const handler = withInbox(db.orm, async (envelope, { em }) => {
+      tries += 1;
+      em.create(Tally, { key: envelope.id, count: tries });
+      await em.flush();
+      // What PostgreSQL says to the transaction it rolls back to break a deadlock.
+      if (tries === 1) throw new DeadlockException(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    });
+    await handler(event(1), delivery(1));
+    expect(tries).toBe(2);
+    expect(await tallies()).toEqual([2]);
+    expect(await inboxRows()).toBe(1);
   });
 });

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { DeadlockException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitSale, release, reserve } from '../src/domain/inventory.js';
+import { commitSale, lockOrders, release, reserve } from '../src/domain/inventory.js';
 import { Product, Reservation, ReservationTombstone } from '../src/entities/index.js';
+import { eventHandlers, lockTheirOrders } from '../src/events/handlers/index.js';
 import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
@@ -61,5 +64,60 @@ describe('a release that overtakes the reserve of its order', () => {
     const tombstones = await orm.em.fork().count(ReservationTombstone, { orderId: { $in: orders } });
     const reservations = await orm.em.fork().count(Reservation, { orderId: { $in: orders } });
     expect(tombstones + reservations).toBe(20);
+  });
+});
+
+/**
+ * Two inbox groups at once, as two consumers run them: one reserves for an order of A, then one of
+ * B; the other sells an order of B, then one of A. Each handler locks its own products in id order,
+ * but a group takes them handler by handler, so the two wait on each other in a circle, unless
+ * each group takes all its locks first.
+ */
+async function twoGroups(lockFirst: boolean) {
+  const [a, b] = [await makeProduct(orm, { initialStock: 10 }), await makeProduct(orm, { initialStock: 10 })];
+  const [soldOfB, soldOfA] = [randomUUID(), randomUUID()];
+  await reserve(orm.em.fork(), soldOfB, [{ productId: b.id, quantity: 1 }], cause());
+  await reserve(orm.em.fork(), soldOfA, [{ productId: a.id, quantity: 1 }], cause());
+  const reserving = [
+    { orderId: randomUUID(), items: [{ productId: a.id, quantity: 1 }] },
+    { orderId: randomUUID(), items: [{ productId: b.id, quantity: 1 }] },
+  ];
+  const reserves = orm.em.fork().transactional(async (em) => {
+    if (lockFirst) await lockOrders(em, reserving);
+    for (const { orderId, items } of reserving) {
+      await reserve(em, orderId, items, cause());
+      await sleep(300);
+    }
+  });
+  await sleep(100);
+  const sales = orm.em.fork().transactional(async (em) => {
+    if (lockFirst) await lockOrders(em, [{ orderId: soldOfB }, { orderId: soldOfA }]);
+    for (const orderId of [soldOfB, soldOfA]) {
+      expect(await commitSale(em, orderId)).toBe(1);
+      await sleep(300);
+    }
+  });
+  return { outcomes: await Promise.allSettled([reserves, sales]), products: [a.id, b.id] };
+}
+
+describe('groups of saga steps in one transaction', () => {
+  it('deadlock when each step takes its own locks (what lockFirst is for)', async () => {
+    const { outcomes } = await twoGroups(false);
+    const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(DeadlockException);
+  });
+
+  it('never deadlock when each group takes its locks first, and both commit exactly', async () => {
+    const { outcomes, products } = await twoGroups(true);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+    for (const id of products) {
+      const product = await orm.em.fork().findOneOrFail(Product, { id });
+      expect({ onHand: product.onHand, reserved: product.reserved }).toEqual({ onHand: 9, reserved: 1 });
+    }
+  });
+
+  it('is what every consumer of the product subgraph does: they all lock the same products', () => {
+    for (const { options } of eventHandlers()) expect(options?.lockFirst).toBe(lockTheirOrders);
   });
 });

@@ -128,7 +128,35 @@ async function settle(em: EntityManager, orderId: string, to: ReservationStatus,
 
 /** Two handlings of one order (two instances, a redelivery) take turns instead of interleaving. */
 async function lockOrder(em: EntityManager, orderId: string): Promise<void> {
-  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inventory:${orderId}`]);
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [orderLockKey(orderId)]);
+}
+
+const orderLockKey = (orderId: string) => `inventory:${orderId}`;
+
+/**
+ * Every lock that reserve, release and commitSale take for these orders, in the order each of them
+ * takes its own: the orders' locks (by key), then the products (by id): the items' products for a
+ * reservation, the reserved ones otherwise. For several orders handled in one transaction (an inbox
+ * group), whose calls would otherwise take their locks order by order and could deadlock with a
+ * transaction taking the same ones order by order in another sequence.
+ */
+export async function lockOrders(em: EntityManager, orders: { orderId: string; items?: ReservationLine[] }[]) {
+  if (orders.length === 0) return;
+  // Sorted in a subquery, which PostgreSQL evaluates before the locking function above it.
+  await em.execute(
+    `select pg_advisory_xact_lock(k) from (
+       select distinct hashtextextended(key, 0) as k from unnest(array[?]::text[]) as key order by k) as keys`,
+    [orders.map(({ orderId }) => orderLockKey(orderId))],
+  );
+  const orderIds = orders.map(({ orderId }) => orderId).filter(isUuid);
+  const lineProducts = orders.flatMap(({ items = [] }) => items.map(({ productId }) => productId)).filter(isUuid);
+  await em.execute(
+    `select id from products
+      where id in (select product_id from reservations where order_id = any(array[?]::uuid[]) and status = 'RESERVED')
+         ${lineProducts.length > 0 ? 'or id = any(array[?]::uuid[])' : ''}
+      order by id for update`,
+    lineProducts.length > 0 ? [orderIds, lineProducts] : [orderIds],
+  );
 }
 
 /** What an earlier handling of the order left, in one round trip: every reservation asks this first. */
