@@ -6,6 +6,7 @@ import {
 } from '@commerce-supergraph/shared/graphql/subgraph-service';
 import type { OrderConfig } from './config.js';
 import type { OrderContext } from './context.js';
+import { PlaceOrderAdmission } from './domain/admission.js';
 import { ExpirySweeper } from './domain/expiry.js';
 import { databaseId } from './domain/price-projection.js';
 import { entities } from './entities/index.js';
@@ -42,6 +43,7 @@ export function selectPaymentProvider(name: string, adapters: Record<string, Pay
 export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphOptions = {}): SubgraphService {
   const payments = selectPaymentProvider(config.paymentProvider, options.paymentProviders);
   let catalogRead: ReturnType<typeof catalogBarrier> = () => async () => undefined;
+  let admission: PlaceOrderAdmission | undefined;
   return createSubgraphService<OrderContext>(
     {
       name: SOURCE,
@@ -53,6 +55,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       eventHandlers: ({ orm }) => eventHandlers(orm.em.fork()),
       async prepare({ orm, log, events, metrics }) {
         registerOrderMetrics(metrics, orm);
+        admission = new PlaceOrderAdmission(orm, config.admission);
         if (config.production && config.paymentProvider === SIMULATED) {
           log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
         }
@@ -75,6 +78,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         loaders: createLoaders(em),
         payments,
         placeOrderLimits: config.placeOrder,
+        admission: admission as PlaceOrderAdmission, // set in prepare, before any request
         catalogRead: catalogRead(base.log),
       }),
     },

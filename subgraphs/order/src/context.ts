@@ -1,5 +1,6 @@
 import type { RequestContext } from '@commerce-supergraph/shared/auth/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PlaceOrderAdmission } from './domain/admission.js';
 import type { PlaceOrderLimits } from './domain/open-order-cap.js';
 import type { AwaitCatalog } from './domain/place-order.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
@@ -11,6 +12,8 @@ export interface OrderContext extends RequestContext {
   loaders: OrderLoaders;
   payments: PaymentProvider;
   placeOrderLimits: PlaceOrderLimits;
+  /** Back-pressure: placeOrder runs through it (TOO_MANY_REQUESTS when the instance or the saga is full). */
+  admission: PlaceOrderAdmission;
   /** placeOrder waits on it before pricing, so the catalog's latest answered changes count. */
   catalogRead: AwaitCatalog;
 }

@@ -93,3 +93,26 @@ describe('NATS credentials', () => {
     expect(config.natsAuth).toEqual({ user: 'order', password: PRODUCTION.NATS_PASSWORD });
   });
 });
+
+describe('placeOrder back-pressure settings', () => {
+  it('default to 8 at once, 256 waiting up to 1 s, and 5000 PENDING orders; each may be set', () => {
+    expect(readOrderConfig({}).admission).toEqual({
+      maxConcurrent: 8,
+      maxQueued: 256,
+      maxWaitMs: 1000,
+      maxPending: 5000,
+    });
+    const config = readOrderConfig({
+      ORDER_PLACE_MAX_CONCURRENT: '2',
+      ORDER_PLACE_MAX_QUEUED: '0',
+      ORDER_PLACE_MAX_WAIT_MS: '50',
+      ORDER_MAX_PENDING: '0',
+    });
+    expect(config.admission).toEqual({ maxConcurrent: 2, maxQueued: 0, maxWaitMs: 50, maxPending: 0 });
+  });
+
+  it('refuse a value out of range, naming it', () => {
+    expect(() => readOrderConfig({ ORDER_PLACE_MAX_CONCURRENT: '0' })).toThrow(ConfigError);
+    expect(() => readOrderConfig({ ORDER_MAX_PENDING: '-1' })).toThrow('ORDER_MAX_PENDING');
+  });
+});

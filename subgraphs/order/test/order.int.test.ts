@@ -24,7 +24,8 @@ const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) {
 
 // A NATS of this file's own: the real subjects must not reach the machine's server.
 const nats = await startNatsServer();
-const config = testOrderConfig({ NATS_URL: nats.url });
+// One placement at a time and eight waiting: the tests place up to 8 at once, the back-pressure test more.
+const config = testOrderConfig({ NATS_URL: nats.url, ORDER_PLACE_MAX_CONCURRENT: '1', ORDER_PLACE_MAX_QUEUED: '8' });
 const counter = new QueryCounter();
 const subgraph = createOrderSubgraph(config, { orm: counter.overrides, events: { relay: { sweepIntervalMs: 200 } } });
 const tokens = testTokens(config);
@@ -184,6 +185,25 @@ describe('order subgraph against PostgreSQL and NATS', () => {
       order: null,
       userErrors: [{ field: ['input'], code: 'TOO_MANY_OPEN_ORDERS' }],
     });
+  });
+
+  it('answers placements beyond one running and eight waiting at once with TOO_MANY_REQUESTS, storing nothing for them', async () => {
+    const rusher = randomUUID();
+    const bearer = await tokens.customer(rusher);
+    const input = { items: [{ productId: lamp.id, quantity: 1 }] };
+    const answers = await Promise.all(Array.from({ length: 12 }, () => call(PLACE, { input }, bearer)));
+    const accepted = answers.filter((res) => res.data?.placeOrder.order);
+    const refused = answers.filter((res) => !res.data?.placeOrder.order);
+    expect(accepted).toHaveLength(9);
+    for (const res of refused) {
+      expect(res.data?.placeOrder.userErrors).toEqual([{ field: ['input'], code: 'TOO_MANY_REQUESTS' }]);
+    }
+    const [row] = await querySql<{ n: number }>(
+      config.dbName,
+      'select count(*)::int as n from orders where customer_id = ?',
+      [rusher],
+    );
+    expect(row?.n).toBe(9);
   });
 
   it('reports ready with the database, and the database and NATS on /health', async () => {

@@ -23,11 +23,13 @@ export class OrderMutations {
     return toPayload(
       new OrderPayload(),
       'order',
-      await placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), {
-        limits: ctx.placeOrderLimits,
-        catalogRead: ctx.catalogRead,
-        stored: (order, items) => ctx.loaders.items.prime(order.id, items),
-      }),
+      await ctx.admission.run(() =>
+        placeOrder(ctx.em, viewer.customerId, input, requestCause(ctx), {
+          limits: ctx.placeOrderLimits,
+          catalogRead: ctx.catalogRead,
+          stored: (order, items) => ctx.loaders.items.prime(order.id, items),
+        }),
+      ),
     );
   }
 
