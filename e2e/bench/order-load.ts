@@ -14,12 +14,36 @@ export type Settled = Map<string, { at: number; type: string }>;
 export const CONFIRMED = 'orders.order.confirmed.v1';
 export const REJECTED = 'orders.order.rejected.v1';
 
-/** One unit of one product: the order the bench places, through the gateway as a storefront does. */
-export async function placeOne(gatewayUrl: string, token: string, productId: string): Promise<string> {
-  const res = await send(gatewayUrl, 'PlaceOrder', { input: { items: [{ productId, quantity: 1 }] } }, token);
-  const id = res.data?.placeOrder?.order?.id as string | undefined;
-  if (!id) throw new Error(`placeOrder failed: ${JSON.stringify(res.errors ?? res.data)}`);
-  return id;
+/** Every placeOrder answer of a phase, each try timed; `refused`: those that were TOO_MANY_REQUESTS. */
+export interface Attempts {
+  answersMs: number[];
+  refused: number;
+}
+
+/** How long a refused client waits before it tries again, as a storefront would. */
+const RETRY_AFTER_MS = 250;
+
+/**
+ * One unit of one product, through the gateway as a storefront does; a TOO_MANY_REQUESTS answer
+ * (back-pressure) is tried again after a pause, anything else without an order fails the bench.
+ */
+export async function placeOne(gatewayUrl: string, token: string, productId: string, attempts: Attempts) {
+  for (;;) {
+    const sent = performance.now();
+    const res = await send(gatewayUrl, 'PlaceOrder', { input: { items: [{ productId, quantity: 1 }] } }, token);
+    attempts.answersMs.push(performance.now() - sent);
+    const id = res.data?.placeOrder?.order?.id as string | undefined;
+    if (id) return id;
+    // Refused by the order subgraph (a user error) or, before reaching it, by the gateway (an error).
+    const codes = [
+      ...((res.data?.placeOrder?.userErrors ?? []) as { code: string }[]).map(({ code }) => code),
+      ...((res.errors ?? []) as { extensions?: { code?: string } }[]).map((error) => error.extensions?.code),
+    ];
+    if (codes.length === 0 || codes.some((code) => code !== 'TOO_MANY_REQUESTS'))
+      throw new Error(`placeOrder failed: ${JSON.stringify(res.errors ?? res.data)}`);
+    attempts.refused += 1;
+    await sleep(RETRY_AFTER_MS);
+  }
 }
 
 /** Sends `count` orders, each after `pace` allows it (steady) or as soon as one of `concurrency` slots frees (burst). */
@@ -69,7 +93,7 @@ export const confirmedCount = (samples: Sample[], settled: Settled): number =>
   samples.filter((s) => settled.get(s.orderId as string)?.type === CONFIRMED).length;
 
 /** The latency lines: orders/s placed and confirmed, placeOrder's answer and placeOrder -> CONFIRMED. */
-export function latencyReport(label: string, samples: Sample[], settled: Settled): string[] {
+export function latencyReport(label: string, samples: Sample[], settled: Settled, attempts: Attempts): string[] {
   const at = (s: Sample) => settled.get(s.orderId as string)?.at as number;
   const first = Math.min(...samples.map((s) => s.sentAt));
   const answered = Math.max(...samples.map((s) => s.answeredAt as number));
@@ -79,7 +103,8 @@ export function latencyReport(label: string, samples: Sample[], settled: Settled
   return [
     `${label}: ${perSecond(answered - first)} orders/s placed, ${perSecond(confirmed - first)} orders/s confirmed end to end` +
       (rejected > 0 ? ` (${rejected} rejected)` : ''),
-    `  placeOrder response:        ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,
+    `  placeOrder answers:         ${percentiles(attempts.answersMs)}, ${attempts.refused} of ${attempts.answersMs.length} TOO_MANY_REQUESTS`,
+    `  placeOrder until accepted:  ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,
     `  placeOrder -> CONFIRMED:    ${percentiles(samples.map((s) => at(s) - s.sentAt))}`,
   ];
 }

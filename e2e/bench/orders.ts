@@ -1,7 +1,8 @@
 // `npm run bench:orders` (docs/performance.md): placeOrder through the gateway -> CONFIRMED, with
 // what each confirmed order costs every process. The whole supergraph runs from its built dist/ as
 // separate processes, as the fault suite runs it, on a PostgreSQL and a NATS of the bench's own
-// (removed afterwards): a steady rate below saturation, then a burst for the ceiling. Per phase it
+// (removed afterwards): a steady rate below saturation, a burst for the ceiling, then an overload
+// (more clients than the order subgraph admits; refused ones try again: back-pressure). Per phase it
 // prints the latency and a table: CPU ms per confirmed order of the gateway, each subgraph,
 // PostgreSQL and NATS; SQL statements and transactions per confirmed order of each service.
 // Bounded: BENCH_ORDERS orders a phase (default 600), BENCH_ORDER_RATE a second (default 60).
@@ -16,13 +17,14 @@ import { startPostgresServer } from '@commerce-supergraph/test-support/postgres-
 import { planCluster, startWaves } from '../../scripts/lib/cluster-topology.ts';
 import { Clock } from '../faults/clock.ts';
 import { ServiceProcess } from '../faults/cluster.ts';
-import { Databases } from '../faults/inspect.ts';
+import { Databases, deadLetters } from '../faults/inspect.ts';
 import { awaitSagaReady } from '../faults/setup.ts';
 import { ADMIN, DB_NAME, serviceEnv } from '../faults/supergraph-env.ts';
 import { Teardown } from '../faults/teardown.ts';
 import { createData } from './data.ts';
 import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS } from './order-costs.ts';
 import {
+  type Attempts,
   CONFIRMED,
   confirmedCount,
   latencyReport,
@@ -39,6 +41,8 @@ const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const COUNT = Number(process.env.BENCH_ORDERS ?? 600);
 const RATE = Number(process.env.BENCH_ORDER_RATE ?? 60);
 const BURST_CONCURRENCY = 32;
+/** BENCH_OVERLOAD=512: clients at once in the overload phase, each trying again when refused. */
+const OVERLOAD_CONCURRENCY = Number(process.env.BENCH_OVERLOAD ?? 512);
 const SETTLE_LIMIT_MS = 120_000;
 /** BENCH_SQL_TOP=8 prints each service's 8 most run statements a phase. */
 const SQL_TOP = Number(process.env.BENCH_SQL_TOP ?? 0);
@@ -145,11 +149,13 @@ async function bench(): Promise<void> {
   );
   teardown.add('event watch', () => watch.close());
   await watch.ready;
+  let attempts: Attempts = { answersMs: [], refused: 0 };
   const place = (i: number) =>
     placeOne(
       gatewayUrl,
       data.tokens[i % data.tokens.length] as string,
       data.productIds[i % data.productIds.length] as string,
+      attempts,
     );
 
   // Warm-up: connections, query plans and JIT, so the first measured orders are not the slow ones;
@@ -168,13 +174,16 @@ async function bench(): Promise<void> {
   for (const [label, placeAll] of [
     [`steady ${RATE}/s offered`, () => runPhase(COUNT, steadyPace(RATE), place)],
     [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, BURST_CONCURRENCY)],
+    // More clients at once than the order subgraph admits: back-pressure answers the rest at once.
+    [`overload, ${OVERLOAD_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, OVERLOAD_CONCURRENCY)],
   ] as const) {
+    attempts = { answersMs: [], refused: 0 };
     const window = await meter.begin();
     const done = await phase(placeAll(), settled);
     await sleep(PG_STATS_SETTLE_MS);
     const cost = await meter.end(window);
     const confirmed = confirmedCount(done, settled);
-    console.log(`\n${latencyReport(label, done, settled).join('\n')}`);
+    console.log(`\n${latencyReport(label, done, settled, attempts).join('\n')}`);
     console.log(
       `  cost per confirmed order (${confirmed} confirmed; window ${(cost.ms / 1000).toFixed(1)} s: the phase and ${PG_STATS_SETTLE_MS / 1000} s for PostgreSQL's statistics):`,
     );
@@ -185,6 +194,8 @@ async function bench(): Promise<void> {
     if (SQL_TOP > 0)
       console.log(`  most run statements:\n${(await meter.topStatements(SQL_TOP, confirmed)).join('\n')}`);
   }
+  // Back-pressure must not cost the saga: every order settled above, and nothing dead-lettered.
+  console.log(`\ndead letters after all phases: ${(await deadLetters(inspector)).length}`);
   // A profiled run keeps its logs: the profiles are in them, written as the services stop.
   keepLogs = PROFILED.length > 0;
   if (keepLogs)

@@ -101,6 +101,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         const pool = createSubgraphConnections(target, {
           keepAliveMs: config.subgraphKeepAliveMs,
           connections: config.subgraphConnections,
+          ...config.subgraphQueue,
           log,
         });
         connections.set(name, pool);

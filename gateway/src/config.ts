@@ -60,6 +60,8 @@ export interface GatewayConfig {
   subgraphKeepAliveMs: number;
   /** GATEWAY_SUBGRAPH_CONNECTIONS: the most connections to one subgraph at once (per worker), 16 by default. */
   subgraphConnections: number;
+  /** Fetches to one subgraph that may wait for a connection, and how long: past either, TOO_MANY_REQUESTS. */
+  subgraphQueue: { maxQueued: number; maxWaitMs: number };
   /** The `retryAfterSeconds` hint of a SERVICE_UNAVAILABLE error. */
   retryAfterSeconds: number;
   /**
@@ -131,6 +133,10 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       max: SUBGRAPH_KEEP_ALIVE_TIMEOUT_MS - SUBGRAPH_KEEP_ALIVE_MARGIN_MS,
     }),
     subgraphConnections: reader.int('GATEWAY_SUBGRAPH_CONNECTIONS', { default: 16, min: 1, max: 10_000 }),
+    subgraphQueue: {
+      maxQueued: reader.int('GATEWAY_SUBGRAPH_MAX_QUEUED', { default: 1000, min: 0, max: 100_000 }),
+      maxWaitMs: reader.int('GATEWAY_SUBGRAPH_MAX_WAIT_MS', { default: 1000, min: 1, max: 60_000 }),
+    },
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),
     persistedDocuments: readPersistedDocumentsConfig(reader),

@@ -2,8 +2,8 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@
 import { CLIENT_ADDRESS_HEADER, GATEWAY_SECRET_HEADER } from '@commerce-supergraph/shared/auth/gateway-secret';
 import { GraphQLError, type GraphQLFormattedError, Kind, parse, type SelectionSetNode } from 'graphql';
 import type { GatewayContext } from './auth.js';
-import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from './errors.js';
-import { SubgraphUnreachableError } from './subgraph-connections.js';
+import { BUSY_MESSAGE, SERVICE_UNAVAILABLE, SUBGRAPH_BUSY, UNAVAILABLE_MESSAGE } from './errors.js';
+import { SubgraphBusyError, SubgraphUnreachableError } from './subgraph-connections.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 /** Statuses a proxy or load balancer in front of a subgraph answers when the subgraph is away. */
@@ -202,6 +202,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
    * `product`), one per root field otherwise. Anything else is rethrown, as an internal error.
    */
   private unavailable(options: ProcessOptions, error: unknown): SubgraphResponse {
+    if (error instanceof SubgraphBusyError) return this.busy(options);
     if (!(error instanceof SubgraphUnreachableError || error instanceof SubgraphUnavailableStatus)) throw error;
     const log = this.log(options);
     log?.warn(
@@ -215,6 +216,16 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     const extensions = { code: SERVICE_UNAVAILABLE, ...this.retryHint(options) };
     const errors = unavailablePaths(options.request).map(
       (path): GraphQLFormattedError => ({ message: UNAVAILABLE_MESSAGE, ...(path && { path }), extensions }),
+    );
+    return { errors };
+  }
+
+  /** The fetch was not sent (no connection came free in time): TOO_MANY_REQUESTS at its paths. */
+  private busy(options: ProcessOptions): SubgraphResponse {
+    this.log(options)?.warn({ subgraph: this.subgraph }, 'subgraph busy; fetch refused unsent');
+    const extensions = { code: SUBGRAPH_BUSY, ...this.retryHint(options), retryAfterSeconds: 1 };
+    const errors = unavailablePaths(options.request).map(
+      (path): GraphQLFormattedError => ({ message: BUSY_MESSAGE, ...(path && { path }), extensions }),
     );
     return { errors };
   }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { BoundedSlots, BUSY } from '@commerce-supergraph/shared/bounded-slots';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import { Pool, fetch as poolFetch } from 'undici';
 import type { StoredAnswer } from './response-store.js';
@@ -12,6 +13,10 @@ export interface SubgraphConnectionSettings {
   keepAliveMs: number;
   /** The most connections open to the subgraph at once; further fetches wait for one. */
   connections: number;
+  /** Fetches that may wait for a connection; beyond, they are refused at once (SubgraphBusyError). */
+  maxQueued: number;
+  /** How long a fetch may wait for a connection before it is refused (SubgraphBusyError). */
+  maxWaitMs: number;
   log: Logger;
 }
 
@@ -46,6 +51,17 @@ export class SubgraphUnreachableError extends Error {
   }
 }
 
+/**
+ * A fetch that found no connection free in time and was not sent: the subgraph is busier than it
+ * answers (a flash sale). The data source turns it into TOO_MANY_REQUESTS; nothing was done.
+ */
+export class SubgraphBusyError extends Error {
+  constructor() {
+    super('no connection to the subgraph came free in time; the request was not sent');
+    this.name = 'SubgraphBusyError';
+  }
+}
+
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /**
@@ -61,6 +77,10 @@ const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_E
  * accept queue, which Node drains only as fast as it serves them, so a new connection (a load
  * balancer's `/ready`) waited 2-6 s behind them. The readiness probe has a connection of its own,
  * so it never waits behind the fetches either.
+ *
+ * The wait is bounded too (`maxQueued`, `maxWaitMs`): past them a fetch is not sent at all but
+ * refused (SubgraphBusyError), so more clients than a subgraph serves get quick refusals instead
+ * of answers that take ever longer, and the subgraph's own back-pressure (placeOrder's) sees them.
  */
 export function createSubgraphConnections(url: string, settings: SubgraphConnectionSettings): SubgraphConnections {
   const origin = new URL(url).origin;
@@ -75,7 +95,17 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
   // undici's request API, not its fetch: WHATWG fetch builds Request, Headers and web streams for
   // every call, which a gateway profile showed costing more than the HTTP itself. The answer is read
   // whole here, as the data source would read it anyway.
+  const slots = new BoundedSlots({
+    maxConcurrent: settings.connections,
+    maxQueued: settings.maxQueued,
+    maxWaitMs: settings.maxWaitMs,
+  });
   const fetcher: Fetcher = async (input, init) => {
+    const answer = await slots.run(() => send(input, init));
+    if (answer === BUSY) throw new SubgraphBusyError();
+    return answer;
+  };
+  const send: Fetcher = async (input, init) => {
     const target = new URL(String(input));
     try {
       const { statusCode, headers, body } = await pool.request({

@@ -1,10 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { createLogger } from '@commerce-supergraph/shared/logging';
+import type { GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../src/auth.js';
 import { ForwardingDataSource, type ForwardingDataSourceOptions, isQuery } from '../src/data-source.js';
-import { SubgraphUnreachableError } from '../src/subgraph-connections.js';
+import { BUSY_MESSAGE, createGatewayErrorFormatter } from '../src/errors.js';
+import { SubgraphBusyError, SubgraphUnreachableError } from '../src/subgraph-connections.js';
 
 type Fetcher = ForwardingDataSource['fetcher'];
 type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
@@ -168,6 +170,26 @@ describe('ForwardingDataSource', () => {
       [['_entities', 0], { code: 'SERVICE_UNAVAILABLE', retryable: false, retryAfterSeconds: 7 }],
       [['_entities', 1], { code: 'SERVICE_UNAVAILABLE', retryable: false, retryAfterSeconds: 7 }],
     ]);
+  });
+
+  it('answers TOO_MANY_REQUESTS at each path when the fetch found no connection in time and was not sent', async () => {
+    const busy = (async () => {
+      throw new SubgraphBusyError();
+    }) as unknown as Fetcher;
+    const response = await dataSource(busy).process(fetchOf('{product(id:"1"){name}}'));
+    expect(response).toEqual({
+      errors: [
+        {
+          message: BUSY_MESSAGE,
+          path: ['product'],
+          extensions: { code: 'TOO_MANY_REQUESTS', retryable: true, retryAfterSeconds: 1 },
+        },
+      ],
+    });
+    // In production too, with its hint: the client is told to come back in a moment.
+    expect(createGatewayErrorFormatter(true)(response.errors?.[0] as GraphQLFormattedError)).toEqual(
+      response.errors?.[0],
+    );
   });
 
   it('takes 502, 503 and 504 without a GraphQL body for a subgraph that is away; other statuses are internal', async () => {

@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { afterEach, expect, it } from 'vitest';
-import { createSubgraphConnections, type SubgraphConnections } from '../src/subgraph-connections.js';
+import { createSubgraphConnections, SubgraphBusyError, type SubgraphConnections } from '../src/subgraph-connections.js';
 
 const log = createLogger('gateway-test', { LOG_LEVEL: 'silent' });
+const settings = { keepAliveMs: 4_000, connections: 3, maxQueued: 100, maxWaitMs: 10_000, log };
+const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
 let connections: SubgraphConnections | undefined;
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -42,10 +44,8 @@ async function slowSubgraph() {
 
 it('opens at most `connections` to a subgraph; more fetches wait for one; /ready does not wait behind them', async () => {
   const subgraph = await slowSubgraph();
-  connections = createSubgraphConnections(subgraph.url, { keepAliveMs: 4_000, connections: 3, log });
-  const fetches = Array.from({ length: 10 }, () =>
-    connections?.fetcher(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
-  );
+  connections = createSubgraphConnections(subgraph.url, { ...settings, connections: 3 });
+  const fetches = Array.from({ length: 10 }, () => connections?.fetcher(subgraph.url, post));
   await expect.poll(() => subgraph.held.length).toBe(3);
   // All three are busy, yet the readiness probe is answered on a connection of its own.
   await connections.probe(1_000);
@@ -63,4 +63,26 @@ it('opens at most `connections` to a subgraph; more fetches wait for one; /ready
   const answers = await Promise.all(fetches);
   expect(answers.map((answer) => answer?.status)).toEqual(Array(10).fill(200));
   expect(subgraph.opened()).toBe(4);
+});
+
+it('refuses a fetch unsent, at once, when the queue is full, and after maxWaitMs when no connection frees', async () => {
+  const subgraph = await slowSubgraph();
+  const pool = createSubgraphConnections(subgraph.url, { ...settings, connections: 1, maxQueued: 1, maxWaitMs: 200 });
+  connections = pool;
+  const first = pool.fetcher(subgraph.url, post);
+  await expect.poll(() => subgraph.held.length).toBe(1);
+  const waiting = pool.fetcher(subgraph.url, post);
+  const started = performance.now();
+  await expect(pool.fetcher(subgraph.url, post)).rejects.toBeInstanceOf(SubgraphBusyError);
+  expect(performance.now() - started).toBeLessThan(50);
+  await expect(waiting).rejects.toBeInstanceOf(SubgraphBusyError);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  // Neither refused fetch reached the subgraph; the one sent is answered, and the slot is free again.
+  expect(subgraph.held).toHaveLength(1);
+  subgraph.release();
+  expect((await first).status).toBe(200);
+  const next = pool.fetcher(subgraph.url, post);
+  await expect.poll(() => subgraph.held.length).toBe(1);
+  subgraph.release();
+  expect((await next).status).toBe(200);
 });
