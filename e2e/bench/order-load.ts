@@ -20,8 +20,8 @@ export interface Attempts {
   refused: number;
 }
 
-/** How long a refused client waits before it tries again, as a storefront would. */
-const RETRY_AFTER_MS = 250;
+/** How long a refused client waits before it tries again: the `retryAfterSeconds` the gateway gives, as a storefront would. */
+const RETRY_AFTER_MS = 1_000;
 
 /**
  * One unit of one product, through the gateway as a storefront does; a TOO_MANY_REQUESTS answer

@@ -135,7 +135,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphConnections: reader.int('GATEWAY_SUBGRAPH_CONNECTIONS', { default: 16, min: 1, max: 10_000 }),
     subgraphQueue: {
       maxQueued: reader.int('GATEWAY_SUBGRAPH_MAX_QUEUED', { default: 1000, min: 0, max: 100_000 }),
-      maxWaitMs: reader.int('GATEWAY_SUBGRAPH_MAX_WAIT_MS', { default: 1000, min: 1, max: 60_000 }),
+      maxWaitMs: reader.int('GATEWAY_SUBGRAPH_MAX_WAIT_MS', { default: 500, min: 1, max: 60_000 }),
     },
     retryAfterSeconds: reader.int('GATEWAY_RETRY_AFTER_SECONDS', { default: 5, min: 1, max: 3600 }),
     trustedProxies: reader.parsed('TRUSTED_PROXIES', { default: [] }, parseTrustedProxies),

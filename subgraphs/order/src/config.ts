@@ -35,7 +35,7 @@ export function readOrderConfig(env: Env = process.env): OrderConfig {
     admission: {
       maxConcurrent: reader.int('ORDER_PLACE_MAX_CONCURRENT', { default: 8, min: 1, max: 1000 }),
       maxQueued: reader.int('ORDER_PLACE_MAX_QUEUED', { default: 256, min: 0, max: 100_000 }),
-      maxWaitMs: reader.int('ORDER_PLACE_MAX_WAIT_MS', { default: 1000, min: 1, max: 60_000 }),
+      maxWaitMs: reader.int('ORDER_PLACE_MAX_WAIT_MS', { default: 500, min: 1, max: 60_000 }),
       maxPending: reader.int('ORDER_MAX_PENDING', { default: 5000, min: 0, max: 10_000_000 }),
     },
     // Named, never assumed: production must say which provider charges, even when it is `simulated`.

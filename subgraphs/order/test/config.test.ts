@@ -95,11 +95,11 @@ describe('NATS credentials', () => {
 });
 
 describe('placeOrder back-pressure settings', () => {
-  it('default to 8 at once, 256 waiting up to 1 s, and 5000 PENDING orders; each may be set', () => {
+  it('default to 8 at once, 256 waiting up to 500 ms, and 5000 PENDING orders; each may be set', () => {
     expect(readOrderConfig({}).admission).toEqual({
       maxConcurrent: 8,
       maxQueued: 256,
-      maxWaitMs: 1000,
+      maxWaitMs: 500,
       maxPending: 5000,
     });
     const config = readOrderConfig({
