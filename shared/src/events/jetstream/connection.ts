@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { natsServers } from '../../nats-config.js';
 import type { NatsConnectOptions } from './nats-auth.js';
 
+/** The first pause before a failed set-up (streams, consumers) is tried again. */
+const SETUP_RETRY_MS = 250;
+
 export interface NatsLinkOptions {
   /** One server, or a cluster's members separated by commas (NATS_URL). */
   url: string;
@@ -147,9 +150,11 @@ export class NatsLink {
         this.options.onReady?.();
         return;
       } catch (error) {
-        // JetStream answers a moment after the socket does when a server restarts: retry, with backoff.
+        // JetStream answers a moment after the socket does when a server restarts: retry soon, then
+        // less often (250 ms doubling to 30 s). Until this succeeds no consumer pulls: a first pause
+        // of the reconnect wait (2 s) kept reservations waiting that long after a NATS restart.
         this.options.log.warn({ err: error, attempt }, 'NATS set-up failed; retrying');
-        await this.pause(Math.min(this.waitMs * 2 ** (attempt - 1), 30_000) + Math.random() * this.jitterMs);
+        await this.pause(Math.min(SETUP_RETRY_MS * 2 ** (attempt - 1), 30_000) + Math.random() * this.jitterMs);
       }
     }
   }
