@@ -153,6 +153,32 @@ describe('consumers with the inbox, against JetStream and PostgreSQL', () => {
     expect(deliveries).toEqual(keys.map((key) => ({ key, deliveryCount: 1 })));
   });
 
+  it('stops after the handler in progress, handing back what waits for a slot, which another instance then handles', async () => {
+    const subject = nats.subject('customer', 'stopping');
+    const first = await nats.openAnother();
+    const handled: string[] = [];
+    await first.subscribe(subject, async (envelope) => {
+      handled.push((envelope.data as { key: string }).key);
+      await sleep(1_000);
+    });
+    const keys = ['k1', 'k2', 'k3', 'k4'];
+    for (const key of keys) {
+      await nats.bus.publish(createEnvelope({ subject, data: { key }, source: 'test', correlationId: key }));
+    }
+    await vi.waitFor(() => expect(handled).toEqual(['k1']), WAIT);
+    const stopping = performance.now();
+    await first.close();
+    // The one in progress and the open fetch's expiry (2 s), not the three waiting behind it (3 s more).
+    expect(performance.now() - stopping).toBeLessThan(2_900);
+    expect(handled).toEqual(['k1']);
+
+    const second = await nats.openAnother();
+    await second.subscribe(subject, async (envelope) => {
+      handled.push((envelope.data as { key: string }).key);
+    });
+    await vi.waitFor(() => expect(handled.toSorted()).toEqual(keys), WAIT);
+  });
+
   it('dead-letters a message that is not an event envelope at once', async () => {
     const subject = nats.subject('customer', 'garbled');
     await nats.bus.subscribe(subject, countIt());

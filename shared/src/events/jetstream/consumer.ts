@@ -208,8 +208,8 @@ export class JetStreamConsumer {
   }
 
   /**
-   * Stops asking for messages, lets the open pull request run out (handing back at once whatever
-   * still arrives), and waits for the handlers in progress.
+   * Stops asking for messages, lets the open pull request run out (handing back whatever still
+   * arrives), hands back what waits for a handler slot, and waits for the handlers in progress.
    */
   async stop(nc?: NatsConnection): Promise<void> {
     this.stopping = true;
@@ -243,7 +243,7 @@ export class JetStreamConsumer {
     while (!this.stopping) {
       this.batch = undefined;
       try {
-        const room = Math.max(concurrency * 2, 16) - this.inFlight.size;
+        const room = Math.max(1, Math.max(concurrency * 2, 16) - this.inFlight.size - this.queue.length);
         const batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
         this.batch = batch;
         for await (const msg of batch) {
@@ -257,23 +257,35 @@ export class JetStreamConsumer {
           this.queue.push(msg);
           this.startHandlers(nc);
         }
-        this.pullEnded?.();
+        this.fetchEnded();
         await this.queueEmpty();
       } catch (error) {
-        this.pullEnded?.();
+        this.fetchEnded();
         // NATS away or the consumer lost with the server's storage: the reconnect handler recreates it.
         if (!this.stopping) log.warn({ err: error }, 'pull failed; retrying');
         if (!this.stopping) await sleep(1_000, undefined, { ref: false });
       }
     }
-    await this.queueEmpty();
+    // What still waits for a slot goes back, for the next instance once the open request expires.
+    for (const msg of this.queue.splice(0)) {
+      this.held.delete(msg);
+      msg.nak(PULL_EXPIRES_MS + 1_000);
+    }
     await Promise.all(this.inFlight);
   }
 
-  /** Starts queued messages while handler slots are free. */
+  /** The loop is done with the fetch: stop() no longer waits for it. */
+  private fetchEnded(): void {
+    this.batch = undefined;
+    this.pullEnded?.();
+  }
+
+  /** Starts queued messages while handler slots are free (none once stopping). */
   private startHandlers(nc: NatsConnection): void {
-    while (this.queue.length > 0 && this.inFlight.size < this.spec.concurrency) {
+    while (!this.stopping && this.queue.length > 0 && this.inFlight.size < this.spec.concurrency) {
       const msg = this.queue.shift() as JsMsg;
+      // Its time in the queue does not count against maxWorkingMs.
+      this.held.set(msg, Date.now());
       const handled = this.handle(nc, msg)
         .catch((error: unknown) => this.spec.log.error({ err: error }, 'delivery failed'))
         .finally(() => {
@@ -285,9 +297,9 @@ export class JetStreamConsumer {
     }
   }
 
-  /** Settles once every queued message has a handler slot. */
+  /** Settles once every queued message has a handler slot, or stopping began. */
   private async queueEmpty(): Promise<void> {
-    while (this.queue.length > 0) await Promise.race(this.inFlight);
+    while (this.queue.length > 0 && !this.stopping) await Promise.race(this.inFlight);
   }
 
   private async handle(nc: NatsConnection, msg: JsMsg): Promise<void> {
