@@ -54,6 +54,8 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   private readonly subgraph: string;
   private readonly retryAfterSeconds: number;
   private readonly isPublic: (request: ProcessOptions['request']) => boolean;
+  /** Busy refusals since the last one logged. */
+  private busyRefusals = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
 
   constructor(options: ForwardingDataSourceOptions) {
     super({ url: options.url, fetcher: options.fetcher });
@@ -220,9 +222,17 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     return { errors };
   }
 
-  /** The fetch was not sent (no connection came free in time): TOO_MANY_REQUESTS at its paths. */
+  /**
+   * The fetch was not sent (no connection came free in time): TOO_MANY_REQUESTS at its paths.
+   * Logged at most once a second, with how many were refused: an overload refuses thousands.
+   */
   private busy(options: ProcessOptions): SubgraphResponse {
-    this.log(options)?.warn({ subgraph: this.subgraph }, 'subgraph busy; fetch refused unsent');
+    this.busyRefusals.count += 1;
+    if (performance.now() - this.busyRefusals.loggedAt >= 1_000) {
+      const refused = this.busyRefusals.count;
+      this.busyRefusals = { count: 0, loggedAt: performance.now() };
+      this.log(options)?.warn({ subgraph: this.subgraph, refused }, 'subgraph busy; fetches refused unsent');
+    }
     const extensions = { code: SUBGRAPH_BUSY, ...this.retryHint(options), retryAfterSeconds: 1 };
     const errors = unavailablePaths(options.request).map(
       (path): GraphQLFormattedError => ({ message: BUSY_MESSAGE, ...(path && { path }), extensions }),

@@ -24,8 +24,14 @@ const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) {
 
 // A NATS of this file's own: the real subjects must not reach the machine's server.
 const nats = await startNatsServer();
-// One placement at a time and eight waiting: the tests place up to 8 at once, the back-pressure test more.
-const config = testOrderConfig({ NATS_URL: nats.url, ORDER_PLACE_MAX_CONCURRENT: '1', ORDER_PLACE_MAX_QUEUED: '8' });
+// One placement at a time and eight waiting, however long (a busy machine must not refuse them): the
+// tests place up to 8 at once, the back-pressure test more.
+const config = testOrderConfig({
+  NATS_URL: nats.url,
+  ORDER_PLACE_MAX_CONCURRENT: '1',
+  ORDER_PLACE_MAX_QUEUED: '8',
+  ORDER_PLACE_MAX_WAIT_MS: '60000',
+});
 const counter = new QueryCounter();
 const subgraph = createOrderSubgraph(config, { orm: counter.overrides, events: { relay: { sweepIntervalMs: 200 } } });
 const tokens = testTokens(config);
@@ -194,7 +200,9 @@ describe('order subgraph against PostgreSQL and NATS', () => {
     const answers = await Promise.all(Array.from({ length: 12 }, () => call(PLACE, { input }, bearer)));
     const accepted = answers.filter((res) => res.data?.placeOrder.order);
     const refused = answers.filter((res) => !res.data?.placeOrder.order);
-    expect(accepted).toHaveLength(9);
+    // Nine while the first runs (more only if it finished before the last arrived).
+    expect(accepted.length).toBeGreaterThanOrEqual(9);
+    expect(refused.length).toBeGreaterThan(0);
     for (const res of refused) {
       expect(res.data?.placeOrder.userErrors).toEqual([{ field: ['input'], code: 'TOO_MANY_REQUESTS' }]);
     }
@@ -203,7 +211,7 @@ describe('order subgraph against PostgreSQL and NATS', () => {
       'select count(*)::int as n from orders where customer_id = ?',
       [rusher],
     );
-    expect(row?.n).toBe(9);
+    expect(row?.n).toBe(accepted.length);
   });
 
   it('reports ready with the database, and the database and NATS on /health', async () => {

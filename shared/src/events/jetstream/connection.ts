@@ -154,7 +154,8 @@ export class NatsLink {
         // less often (250 ms doubling to 30 s). Until this succeeds no consumer pulls: a first pause
         // of the reconnect wait (2 s) kept reservations waiting that long after a NATS restart.
         this.options.log.warn({ err: error, attempt }, 'NATS set-up failed; retrying');
-        await this.pause(Math.min(SETUP_RETRY_MS * 2 ** (attempt - 1), 30_000) + Math.random() * this.jitterMs);
+        const pause = Math.min(SETUP_RETRY_MS * 2 ** (attempt - 1), 30_000);
+        await this.pause(pause + Math.random() * Math.min(this.jitterMs, pause));
       }
     }
   }

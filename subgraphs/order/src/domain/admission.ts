@@ -18,7 +18,7 @@ const busy = () =>
   userError(
     ['input'],
     'TOO_MANY_REQUESTS',
-    'Too many orders are being placed right now; nothing was stored. Try again in a moment (the same idempotencyKey is safe)',
+    'Too many orders are being placed right now; this request was not taken. Try again in a moment (the same idempotencyKey is safe)',
   );
 
 /**
