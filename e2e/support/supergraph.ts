@@ -147,6 +147,7 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
     ...natsUser('order'),
     ORDER_PORT: '0',
     ORDER_DB_NAME: testDatabaseName('e2e_order'),
+    ORDER_PLACE_MAX_WAIT_MS: '30000', // as the gateway's wait below: no test here is about load
     ...orderEnv,
   });
   const order = createOrderSubgraph(orderConfig, { ...orm('order'), events: options.orderEvents });
@@ -180,6 +181,9 @@ export async function startSupergraph(options: SupergraphOptions = {}): Promise<
       PRODUCT_URL: subgraphUrls.product,
       CREDIT_STATUS_URL: subgraphUrls['credit-status'],
       ORDER_URL: orderServer.url,
+      // No test here is about load: a busy CI machine must not shed a test's 50 requests at once as
+      // TOO_MANY_REQUESTS (back-pressure has tests of its own, and bench:orders runs the defaults).
+      GATEWAY_SUBGRAPH_MAX_WAIT_MS: '30000',
       ...extra,
     });
   const gateway = createGateway(gatewayConfig(gatewayEnv));
