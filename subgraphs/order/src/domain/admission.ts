@@ -28,7 +28,7 @@ const busy = () =>
  *   at most `maxWaitMs`; the rest are refused at once;
  * - while the saga's backlog (PENDING orders, counted every BACKLOG_SAMPLE_MS) is at `maxPending`,
  *   every placement is refused.
- * A refusal is TOO_MANY_REQUESTS with nothing read or stored.
+ * A refusal is TOO_MANY_REQUESTS with nothing stored (the backlog count is the only read).
  */
 export class PlaceOrderAdmission {
   private readonly slots: BoundedSlots;
