@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DeferredBegin, lastResult, type Send } from './deferred-begin.js';
 
 /** The parts of `pg`'s pool and client the guard uses (the package ships no types of its own). */
 interface PgClient {
@@ -63,6 +64,8 @@ class Lease {
   #client: PgClient;
   #released = false;
   #discardedBy: Error | undefined;
+  readonly #begin = new DeferredBegin();
+  readonly #send: Send = (text, values) => this.#client.query(text, values) as Promise<unknown>;
   readonly #options: PoolGuardOptions;
   readonly #onError = (error: Error) => this.#discard(error, 'connection lost while checked out');
 
@@ -86,17 +89,21 @@ class Lease {
       if (isSubmittable(first)) throw error;
       return Promise.reject(error);
     }
-    if (isSubmittable(first)) return this.#client.query(...args);
+    if (isSubmittable(first)) return this.#passOn(args);
+    const sent =
+      typeof first === 'string' && args.length <= 2
+        ? this.#begin.query(this.#send, first, args[1])
+        : this.#passOn(args);
     const text = typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? '');
     const deadline = setTimeout(() => {
       const error = new Error(`query did not answer within ${this.#options.queryDeadlineMs} ms`);
       this.#discard(error, 'query deadline passed');
     }, this.#options.queryDeadlineMs);
     deadline.unref();
-    return (this.#client.query(...args) as Promise<unknown>).then(
+    return sent.then(
       (result) => {
         clearTimeout(deadline);
-        return result;
+        return lastResult(result);
       },
       (error: Error) => {
         clearTimeout(deadline);
@@ -106,9 +113,17 @@ class Lease {
     );
   }
 
+  /** Any other form of query (a cursor, pg's config object) goes out as it is, after a held `begin`. */
+  #passOn(args: unknown[]): Promise<unknown> {
+    // A failed begin means a broken connection: the query behind it fails and reports that.
+    this.#begin.flush(this.#send)?.catch(() => undefined);
+    return this.#client.query(...args) as Promise<unknown>;
+  }
+
   release(error?: Error | boolean): void {
     if (this.#released) return;
     this.#released = true;
+    this.#begin.reset();
     this.#client.off('error', this.#onError);
     // With an error the pool destroys the client instead of keeping it idle.
     const failure = this.#discardedBy ?? (error instanceof Error ? error : undefined);

@@ -41,6 +41,7 @@ it('gives a connection whose rollback failed back to the pool, as broken, exactl
   });
   const connection = await lease();
   await connection.query('begin');
+  await connection.query('select 1');
   await expect(connection.query('rollback')).rejects.toThrow(/not queryable/);
   // Discarded at once: released with the error, so pg destroys it and frees its slot.
   expect(client.releases).toHaveLength(1);
@@ -75,4 +76,46 @@ it('returns a healthy connection to the pool as it is, and leaves the callback f
   expect(client.releases).toEqual([undefined]);
   // pg's pool.query() uses the callback form and releases by itself: it gets the client unwrapped.
   expect(await withCallback()).toBe(client);
+});
+
+it("holds a transaction's begin back and sends it in one message with the first statement", async () => {
+  const sent: string[] = [];
+  const { lease } = guarded(async (text) => {
+    sent.push(text);
+    // pg answers a message of several statements with one result each.
+    return text.includes(';') ? [{ command: 'BEGIN', rows: [] }, { rows: [{ one: 1 }] }] : { rows: [{ two: 2 }] };
+  });
+  const connection = await lease();
+  expect(await connection.query('begin', [])).toMatchObject({ command: 'BEGIN', rows: [] });
+  expect(sent).toEqual([]);
+  expect(await connection.query('select 1 as one', [])).toEqual({ rows: [{ one: 1 }] });
+  expect(await connection.query('commit', [])).toEqual({ rows: [{ two: 2 }] });
+  expect(sent).toEqual(['begin;\nselect 1 as one', 'commit']);
+});
+
+it('sends a held begin ahead of a statement with parameters, and nothing for an empty transaction', async () => {
+  const sent: unknown[][] = [];
+  const client = guarded(async () => ({ rows: [] }));
+  client.client.query = ((text: string, values?: unknown[]) => {
+    sent.push(values === undefined ? [text] : [text, values]);
+    return Promise.resolve({ rows: [] });
+  }) as never;
+  const connection = await client.lease();
+  await connection.query('start transaction isolation level serializable', []);
+  await connection.query('select $1::int', [7]);
+  await connection.query('commit', []);
+  expect(sent).toEqual([['start transaction isolation level serializable'], ['select $1::int', [7]], ['commit', []]]);
+
+  sent.length = 0;
+  await connection.query('begin', []);
+  expect(await connection.query('rollback', [])).toMatchObject({ command: 'ROLLBACK' });
+  await connection.query('begin', []);
+  await connection.query('commit', []);
+  expect(sent).toEqual([]);
+  // A begin left held when the connection goes back opened nothing: the next lease starts clean.
+  await connection.query('begin', []);
+  connection.release();
+  const next = await client.lease();
+  await next.query('select 2', []);
+  expect(sent).toEqual([['select 2', []]]);
 });
