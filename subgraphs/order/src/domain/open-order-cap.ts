@@ -1,3 +1,4 @@
+import { inOneTrip } from '@commerce-supergraph/shared/db/one-trip';
 import { userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -19,8 +20,11 @@ export const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
  * of a deleted customer (domain/erasure.ts), of one customer pass one at a time.
  */
 export async function lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
-  await tx.execute('select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]);
+  await tx.execute(...customerLock(customerId));
 }
+
+const customerLock = (customerId: string) =>
+  ['select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]] as const;
 
 /**
  * The step of placeOrder's unit of work before the order is stored, so that one customer cannot hold
@@ -38,14 +42,17 @@ export async function admitOrder(
   idempotencyKey: string | undefined,
   limits: PlaceOrderLimits,
 ): Promise<Result<Order> | undefined> {
-  await lockCustomer(tx, customerId);
-  // After the lock (its own statement, so this one's snapshot sees what the lock's holder committed).
-  const [facts] = await tx.execute<{ deleted: boolean; earlier: boolean; open: number }[]>(
-    `select exists(select 1 from deleted_customers where customer_id = ?) as deleted,
-            exists(select 1 from orders where customer_id = ? and idempotency_key = ?) as earlier,
-            (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open`,
-    [customerId, customerId, idempotencyKey ?? null, customerId, OPEN],
-  );
+  // The facts after the lock, in one round trip: a statement of their own, so their snapshot sees
+  // what the lock's last holder committed.
+  const [facts] = await inOneTrip<{ deleted: boolean; earlier: boolean; open: number }>(tx, [
+    customerLock(customerId),
+    [
+      `select exists(select 1 from deleted_customers where customer_id = ?) as deleted,
+              exists(select 1 from orders where customer_id = ? and idempotency_key = ?) as earlier,
+              (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open`,
+      [customerId, customerId, idempotencyKey ?? null, customerId, OPEN],
+    ],
+  ]);
   if (facts?.deleted) {
     return refused([userError(['input'], 'NOT_FOUND', 'This customer account has been deleted')]);
   }

@@ -1,3 +1,4 @@
+import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { Cause } from '@commerce-supergraph/shared/events/cause';
@@ -30,8 +31,7 @@ export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[]
 export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
   const wanted = mergeLines(lines);
   return unitOfWork(em, async (tx) => {
-    await lockOrder(tx, orderId);
-    const outcome = (await previousOutcome(tx, orderId)) ?? (await hold(tx, orderId, wanted));
+    const outcome = (await previousOutcome(tx, orderId, { lockFirst: true })) ?? (await hold(tx, orderId, wanted));
     if (outcome.ok) recordProductEvent(tx, cause, ProductSubjects.reserved, { orderId, lines: wanted });
     else if ('shortLines' in outcome) {
       recordProductEvent(tx, cause, ProductSubjects.rejected, { orderId, shortLines: outcome.shortLines });
@@ -109,12 +109,14 @@ export function mergeLines(lines: ReservationLine[]): ReservationLine[] {
  */
 async function settle(em: EntityManager, orderId: string, to: ReservationStatus, stockChange: string) {
   return unitOfWork(em, async (tx) => {
-    await lockOrder(tx, orderId);
-    await tx.execute(
-      `select p.id from products p join reservations r on r.product_id = p.id
-        where r.order_id = ? and r.status = 'RESERVED' order by p.id for update of p`,
-      [orderId],
-    );
+    await inOneTrip(tx, [
+      orderLock(orderId),
+      [
+        `select p.id from products p join reservations r on r.product_id = p.id
+          where r.order_id = ? and r.status = 'RESERVED' order by p.id for update of p`,
+        [orderId],
+      ],
+    ]);
     const { affectedRows } = await tx.execute<{ affectedRows: number }>(
       `with r as (update reservations set status = ?, updated_at = now()
                    where order_id = ? and status = 'RESERVED' returning product_id, quantity)
@@ -126,10 +128,15 @@ async function settle(em: EntityManager, orderId: string, to: ReservationStatus,
   });
 }
 
-/** Two handlings of one order (two instances, a redelivery) take turns instead of interleaving. */
-async function lockOrder(em: EntityManager, orderId: string): Promise<void> {
-  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [orderLockKey(orderId)]);
-}
+/**
+ * Two handlings of one order (two instances, a redelivery) take turns instead of interleaving: each
+ * starts with this lock, sent in one round trip with its first read (inOneTrip: the read after it
+ * still sees what the lock's last holder committed).
+ */
+const orderLock = (orderId: string): Statement => [
+  'select pg_advisory_xact_lock(hashtextextended(?, 0))',
+  [orderLockKey(orderId)],
+];
 
 const orderLockKey = (orderId: string) => `inventory:${orderId}`;
 
@@ -142,30 +149,43 @@ const orderLockKey = (orderId: string) => `inventory:${orderId}`;
  */
 export async function lockOrders(em: EntityManager, orders: { orderId: string; items?: ReservationLine[] }[]) {
   if (orders.length === 0) return;
-  // Sorted in a subquery, which PostgreSQL evaluates before the locking function above it.
-  await em.execute(
-    `select pg_advisory_xact_lock(k) from (
-       select distinct hashtextextended(key, 0) as k from unnest(array[?]::text[]) as key order by k) as keys`,
-    [orders.map(({ orderId }) => orderLockKey(orderId))],
-  );
   const orderIds = orders.map(({ orderId }) => orderId).filter(isUuid);
   const lineProducts = orders.flatMap(({ items = [] }) => items.map(({ productId }) => productId)).filter(isUuid);
-  await em.execute(
-    `select id from products
-      where id in (select product_id from reservations where order_id = any(array[?]::uuid[]) and status = 'RESERVED')
-         ${lineProducts.length > 0 ? 'or id = any(array[?]::uuid[])' : ''}
-      order by id for update`,
-    lineProducts.length > 0 ? [orderIds, lineProducts] : [orderIds],
-  );
+  await inOneTrip(em, [
+    // Sorted in a subquery, which PostgreSQL evaluates before the locking function above it.
+    [
+      `select pg_advisory_xact_lock(k) from (
+         select distinct hashtextextended(key, 0) as k from unnest(array[?]::text[]) as key order by k) as keys`,
+      [orders.map(({ orderId }) => orderLockKey(orderId))],
+    ],
+    [
+      `select id from products
+        where id in (select product_id from reservations where order_id = any(array[?]::uuid[]) and status = 'RESERVED')
+           ${lineProducts.length > 0 ? 'or id = any(array[?]::uuid[])' : ''}
+        order by id for update`,
+      lineProducts.length > 0 ? [orderIds, lineProducts] : [orderIds],
+    ],
+  ]);
 }
 
-/** What an earlier handling of the order left, in one round trip: every reservation asks this first. */
-async function previousOutcome(em: EntityManager, orderId: string): Promise<ReserveOutcome | undefined> {
-  const [row] = await em.execute<{ released: boolean; short_lines: ShortLine[] | null; reserved: boolean }[]>(
+/**
+ * What an earlier handling of the order left, in one read: every reservation asks this first, after
+ * taking the order's lock in the same round trip (`lockFirst`).
+ */
+async function previousOutcome(
+  em: EntityManager,
+  orderId: string,
+  { lockFirst = false } = {},
+): Promise<ReserveOutcome | undefined> {
+  const read: Statement = [
     `select exists(select 1 from reservation_tombstones where order_id = ?) as released,
             (select short_lines from reservation_rejections where order_id = ?) as short_lines,
             exists(select 1 from reservations where order_id = ?) as reserved`,
     [orderId, orderId, orderId],
+  ];
+  const [row] = await inOneTrip<{ released: boolean; short_lines: ShortLine[] | null; reserved: boolean }>(
+    em,
+    lockFirst ? [orderLock(orderId), read] : [read],
   );
   if (row?.released) return { ok: false, released: true };
   if (row?.short_lines) return { ok: false, shortLines: row.short_lines };
