@@ -24,6 +24,9 @@ export type Send = (text: string, values?: unknown) => Promise<unknown>;
 export class DeferredBegin {
   #pending: string | undefined;
 
+  /** `enabled` false sends every statement as it comes: only to measure the difference (bench:db). */
+  constructor(private readonly enabled = true) {}
+
   /**
    * Sends `text` with `send`, unless it is a `begin` (held back) or it ends a transaction whose
    * `begin` is still held back. A pending `begin` goes out with the statement.
@@ -31,7 +34,7 @@ export class DeferredBegin {
   query(send: Send, text: string, values: unknown): Promise<unknown> {
     const plain = values === undefined || (Array.isArray(values) && values.length === 0);
     if (this.#pending === undefined) {
-      if (plain && BEGIN.test(text)) {
+      if (this.enabled && plain && BEGIN.test(text)) {
         this.#pending = text;
         return Promise.resolve(answered('BEGIN'));
       }

@@ -38,6 +38,8 @@ export interface DatabaseOptions {
   timeouts?: Partial<DatabaseTimeouts>;
   /** Connections in the pool. Default 10. */
   poolMax?: number;
+  /** A transaction's begin goes out with its first statement (deferred-begin.ts). Default true; false only to measure it (bench:db). */
+  deferBegin?: boolean;
   /** Extra MikroORM options (e.g. a query counter in tests). */
   overrides?: Partial<Options>;
 }
@@ -107,7 +109,11 @@ export function ormOptions(options: DatabaseOptions): Options {
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       onPoolCreated: (pool: Parameters<typeof guardPool>[0]) =>
-        guardPool(pool, { queryDeadlineMs: timeouts.statementMs + CLIENT_GRACE_MS, log: options.log }),
+        guardPool(pool, {
+          queryDeadlineMs: timeouts.statementMs + CLIENT_GRACE_MS,
+          log: options.log,
+          deferBegin: options.deferBegin ?? true,
+        }),
     },
     // Entity and collection loads in one tick are batched into one query (entity references).
     dataloader: true,

@@ -25,6 +25,8 @@ export interface PoolGuardOptions {
    */
   queryDeadlineMs: number;
   log: Logger;
+  /** Hold a transaction's `begin` back and send it with the first statement (deferred-begin.ts). Default true. */
+  deferBegin?: boolean;
 }
 
 /** Statements that open or end a transaction: when one fails, the connection's state is unknown. */
@@ -64,7 +66,7 @@ class Lease {
   #client: PgClient;
   #released = false;
   #discardedBy: Error | undefined;
-  readonly #begin = new DeferredBegin();
+  readonly #begin: DeferredBegin;
   readonly #send: Send = (text, values) => this.#client.query(text, values) as Promise<unknown>;
   readonly #options: PoolGuardOptions;
   readonly #onError = (error: Error) => this.#discard(error, 'connection lost while checked out');
@@ -72,6 +74,7 @@ class Lease {
   constructor(client: PgClient, options: PoolGuardOptions) {
     this.#client = client;
     this.#options = options;
+    this.#begin = new DeferredBegin(options.deferBegin ?? true);
     client.on('error', this.#onError);
   }
 
