@@ -13,6 +13,12 @@ export type Settled = Map<string, { at: number; type: string }>;
 
 export const CONFIRMED = 'orders.order.confirmed.v1';
 export const REJECTED = 'orders.order.rejected.v1';
+/** The saga's steps between placeOrder and CONFIRMED, each seen when its event is published. */
+export const CREATED = 'orders.order.created.v1';
+export const RESERVED = 'inventory.reservation.reserved.v1';
+
+/** Order id -> when its created and reserved events were published, as the watcher saw them. */
+export type Steps = Map<string, { created?: number; reserved?: number }>;
 
 /** Every placeOrder answer of a phase, each try timed; `refused`: those that were TOO_MANY_REQUESTS. */
 export interface Attempts {
@@ -93,7 +99,13 @@ export const confirmedCount = (samples: Sample[], settled: Settled): number =>
   samples.filter((s) => settled.get(s.orderId as string)?.type === CONFIRMED).length;
 
 /** The latency lines: orders/s placed and confirmed, placeOrder's answer and placeOrder -> CONFIRMED. */
-export function latencyReport(label: string, samples: Sample[], settled: Settled, attempts: Attempts): string[] {
+export function latencyReport(
+  label: string,
+  samples: Sample[],
+  settled: Settled,
+  attempts: Attempts,
+  steps: Steps,
+): string[] {
   const at = (s: Sample) => settled.get(s.orderId as string)?.at as number;
   const first = Math.min(...samples.map((s) => s.sentAt));
   const answered = Math.max(...samples.map((s) => s.answeredAt as number));
@@ -106,6 +118,22 @@ export function latencyReport(label: string, samples: Sample[], settled: Settled
     `  placeOrder answers:         ${percentiles(attempts.answersMs)}, ${attempts.refused} of ${attempts.answersMs.length} TOO_MANY_REQUESTS`,
     `  placeOrder until accepted:  ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,
     `  placeOrder -> CONFIRMED:    ${percentiles(samples.map((s) => at(s) - s.sentAt))}`,
+    ...stepReport(samples, settled, steps),
+  ];
+}
+
+/** Where the time to CONFIRMED went: each step from the one before, as its event was published. */
+function stepReport(samples: Sample[], settled: Settled, steps: Steps): string[] {
+  const seen = samples.flatMap((s) => {
+    const { created, reserved } = steps.get(s.orderId as string) ?? {};
+    const confirmed = settled.get(s.orderId as string);
+    if (created === undefined || reserved === undefined || confirmed?.type !== CONFIRMED) return [];
+    return [{ sent: s.sentAt, created, reserved, confirmed: confirmed.at }];
+  });
+  return [
+    `  sent -> created published:  ${percentiles(seen.map((s) => s.created - s.sent))}`,
+    `  created -> reserved:        ${percentiles(seen.map((s) => s.reserved - s.created))}`,
+    `  reserved -> CONFIRMED:      ${percentiles(seen.map((s) => s.confirmed - s.reserved))}`,
   ];
 }
 

@@ -26,13 +26,16 @@ import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS }
 import {
   type Attempts,
   CONFIRMED,
+  CREATED,
   confirmedCount,
   latencyReport,
   placeOne,
   REJECTED,
+  RESERVED,
   runPhase,
   type Sample,
   type Settled,
+  type Steps,
   steadyPace,
   waitForAll,
 } from './order-load.ts';
@@ -141,10 +144,18 @@ async function bench(): Promise<void> {
   const inspector = { url: nats.url, ...authorized.operator };
   await awaitSagaReady({ db, inspector, products: data.productIds.length, aborted: () => teardown.interrupted });
   const settled: Settled = new Map();
+  const steps: Steps = new Map();
   const watch = watchEvents(
     nats.url,
-    [CONFIRMED, REJECTED],
-    (event) => settled.set((event.data as { orderId: string }).orderId, { at: performance.now(), type: event.type }),
+    [CREATED, RESERVED, CONFIRMED, REJECTED],
+    (event) => {
+      const { orderId } = event.data as { orderId: string };
+      const at = performance.now();
+      if (event.type === CREATED || event.type === RESERVED) {
+        const step = steps.get(orderId) ?? {};
+        steps.set(orderId, event.type === CREATED ? { ...step, created: at } : { ...step, reserved: at });
+      } else settled.set(orderId, { at, type: event.type });
+    },
     authorized.operator,
   );
   teardown.add('event watch', () => watch.close());
@@ -183,7 +194,7 @@ async function bench(): Promise<void> {
     await sleep(PG_STATS_SETTLE_MS);
     const cost = await meter.end(window);
     const confirmed = confirmedCount(done, settled);
-    console.log(`\n${latencyReport(label, done, settled, attempts).join('\n')}`);
+    console.log(`\n${latencyReport(label, done, settled, attempts, steps).join('\n')}`);
     console.log(
       `  cost per confirmed order (${confirmed} confirmed; window ${(cost.ms / 1000).toFixed(1)} s: the phase and ${PG_STATS_SETTLE_MS / 1000} s for PostgreSQL's statistics):`,
     );
