@@ -18,6 +18,23 @@ type GroupedHandler = (
  */
 export type GroupLock = (em: EntityManager, events: EventEnvelope[]) => Promise<void>;
 
+/**
+ * Handles a group's claimed messages in one call, with the effect of the subscription's handler
+ * called for each in turn: for a handler whose work for one message is a statement that can take
+ * them all (one UPDATE for the whole group, not one each). A message alone, and each message of a
+ * group that failed, still goes to the handler, so the handler alone defines what a message does.
+ */
+export type GroupHandler = (
+  em: EntityManager,
+  messages: { envelope: EventEnvelope; delivery: Delivery }[],
+) => Promise<void>;
+
+/** What a subscription's groups do besides calling its handler for each message. */
+export interface GroupOptions {
+  lockFirst?: GroupLock;
+  handleGroup?: GroupHandler;
+}
+
 /** Tries a message alone gets when PostgreSQL picks it as a deadlock's victim: the other side has gone on. */
 const DEADLOCK_TRIES = 3;
 
@@ -62,7 +79,7 @@ export class InboxGroups {
   constructor(
     private readonly orm: MikroORM,
     private readonly handler: GroupedHandler,
-    private readonly lockFirst?: GroupLock,
+    private readonly options: GroupOptions = {},
   ) {}
 
   handle(envelope: EventEnvelope, delivery: Delivery): Promise<void> {
@@ -144,23 +161,25 @@ export class InboxGroups {
   /**
    * One transaction: claims every message's `(consumer, event id)` in one statement, takes a
    * group's locks (`lockFirst`), then runs the handler for each one claimed, in arrival order, each
-   * in its caller's context. A duplicate finds its row taken and is skipped. A message alone needs
-   * no `lockFirst`: its handler takes its own locks in the service's order.
+   * in its caller's context, or `handleGroup` once for them all. A duplicate finds its row taken and
+   * is skipped. A message alone needs no `lockFirst`: its handler takes its own locks in the
+   * service's order.
    */
   private async inTransaction(group: Waiting[]): Promise<void> {
+    const { lockFirst, handleGroup } = this.options;
     await this.orm.em.fork().transactional(async (em) => {
       const claimed = await claim(em, group);
-      if (this.lockFirst && claimed.size > 1) {
-        await this.lockFirst(
+      const fresh = group.filter(({ envelope, delivery }) => {
+        if (!claimed.has(envelope.id)) delivery.log.info('event already handled; skipped');
+        return claimed.has(envelope.id);
+      });
+      if (lockFirst && fresh.length > 1)
+        await lockFirst(
           em,
-          group.filter(({ envelope }) => claimed.has(envelope.id)).map(({ envelope }) => envelope),
+          fresh.map(({ envelope }) => envelope),
         );
-      }
-      for (const { envelope, delivery, inContext } of group) {
-        if (!claimed.has(envelope.id)) {
-          delivery.log.info('event already handled; skipped');
-          continue;
-        }
+      if (handleGroup && fresh.length > 1) return handleGroup(em, fresh);
+      for (const { envelope, delivery, inContext } of fresh) {
         await inContext(() => this.handler(envelope, { em, log: delivery.log, delivery }));
       }
     });

@@ -5,7 +5,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
-import { type GroupLock, InboxGroups } from './inbox-groups.js';
+import { type GroupHandler, type GroupLock, InboxGroups } from './inbox-groups.js';
 
 /**
  * An event a consumer has handled; the key makes a second handling of one event impossible. Rows
@@ -46,6 +46,13 @@ export type TransactionalHandler<TData = unknown> = (
   context: HandlerContext,
 ) => Promise<void>;
 
+/** inbox-groups.ts's GroupLock and GroupHandler, for one subscription's payload. */
+export type GroupLockOf<TData> = (em: EntityManager, events: EventEnvelope<TData>[]) => Promise<void>;
+export type GroupHandlerOf<TData> = (
+  em: EntityManager,
+  messages: { envelope: EventEnvelope<TData>; delivery: Delivery }[],
+) => Promise<void>;
+
 /**
  * Makes a handler safe to redeliver: each message runs in a transaction that first claims
  * `(consumer, event id)` in the inbox and then runs the handler, on a fresh EntityManager. A
@@ -58,9 +65,12 @@ export type TransactionalHandler<TData = unknown> = (
 export function withInbox<TData>(
   orm: MikroORM,
   handler: TransactionalHandler<TData>,
-  options: { lockFirst?: (em: EntityManager, events: EventEnvelope<TData>[]) => Promise<void> } = {},
+  options: { lockFirst?: GroupLockOf<TData>; handleGroup?: GroupHandlerOf<TData> } = {},
 ): EventHandler {
-  const groups = new InboxGroups(orm, handler as TransactionalHandler, options.lockFirst as GroupLock | undefined);
+  const groups = new InboxGroups(orm, handler as TransactionalHandler, {
+    lockFirst: options.lockFirst as GroupLock | undefined,
+    handleGroup: options.handleGroup as GroupHandler | undefined,
+  });
   return (envelope, delivery) => groups.handle(envelope, delivery);
 }
 

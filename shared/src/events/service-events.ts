@@ -1,12 +1,11 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { NatsAuth } from '../nats-config.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { timedHandler } from '../observability/service-collectors.js';
 import type { SubscribeOptions } from './bus.js';
 import { accepting, type ConsumedEvent } from './consumed-event.js';
-import type { EventEnvelope } from './envelope.js';
-import { pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
+import { type GroupHandlerOf, type GroupLockOf, pruneHandled, type TransactionalHandler, withInbox } from './inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from './jetstream/bus.js';
 import type { StreamSpec } from './jetstream/streams.js';
 import { databasePositions } from './positions.js';
@@ -38,10 +37,12 @@ export interface ServiceEventsOptions {
 
 const HOUR = 3_600_000;
 
-/** How a line is consumed: the bus's options, and the locks a group of its messages takes first. */
+/** How a line is consumed: the bus's options, and what a group of its messages does (inbox-groups.ts). */
 export interface SubscriptionOptions<TData = any> extends SubscribeOptions {
-  /** See inbox-groups.ts, GroupLock: for handlers that lock rows another subscription locks too. */
-  lockFirst?: (em: EntityManager, events: EventEnvelope<TData>[]) => Promise<void>;
+  /** See GroupLock: for handlers that lock rows another subscription locks too. */
+  lockFirst?: GroupLockOf<TData>;
+  /** See GroupHandler: the handler's work for a whole group at once. */
+  handleGroup?: GroupHandlerOf<TData>;
 }
 
 /** One line of a service's registration list: an event it consumes (subject, source, schema) and its handler. */
@@ -121,8 +122,8 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       pruning = setInterval(pruneInbox, HOUR).unref();
     },
     async subscribe(subscriptions) {
-      for (const { event, handler, options: { lockFirst, ...subscribeOptions } = {} } of subscriptions) {
-        const inboxed = withInbox(options.orm, handler, { lockFirst });
+      for (const { event, handler, options: { lockFirst, handleGroup, ...subscribeOptions } = {} } of subscriptions) {
+        const inboxed = withInbox(options.orm, handler, { lockFirst, handleGroup });
         const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
         await bus.subscribe(event.subject, accepting(event, observed), subscribeOptions);
       }

@@ -150,6 +150,50 @@ describe('inbox transactions shared by messages that arrive together', () => {
     expect(new Set(locked).size).toBe(locked.length);
   });
 
+  it('hands a group its claimed messages in one call, a message alone to the handler, and a failed group to it one by one', async () => {
+    const alone: number[] = [];
+    const groups: number[][] = [];
+    let failGroups = false;
+    const handler = withInbox(
+      db.orm,
+      async (envelope, { em }) => {
+        alone.push((envelope.data as { n: number }).n);
+        await em.execute('select 1');
+      },
+      {
+        handleGroup: async (em, messages) => {
+          const ns = messages.map(({ envelope }) => (envelope.data as { n: number }).n);
+          groups.push(ns);
+          await em.execute('select 1');
+          if (failGroups) throw new Error('the group statement failed');
+        },
+      },
+    );
+    const zero = event(0);
+    await handler(zero, delivery(1));
+    expect(alone).toEqual([0]);
+    // The first goes alone (nothing ran yet); those behind it share the next transaction.
+    await Promise.all([event(1), event(2), zero, event(3)].map((e, i) => handler(e, delivery(i + 2))));
+    const grouped = groups.flat();
+    // Every message once: the copy of 0 finds it handled, alone or in a group.
+    expect([...alone, ...grouped].toSorted()).toEqual([0, 1, 2, 3]);
+    expect(groups.length).toBeGreaterThan(0);
+    for (const ns of groups) {
+      expect(ns.length).toBeGreaterThan(1);
+      expect(ns).not.toContain(0); // a duplicate is claimed by no one
+    }
+    expect(await inboxRows()).toBe(4);
+
+    // A group that fails leaves nothing, and each of its messages is then handled alone.
+    failGroups = true;
+    alone.length = 0;
+    groups.length = 0;
+    await Promise.all([4, 5, 6, 7].map((n) => handler(event(n), delivery(n + 2))));
+    expect(groups.length).toBeGreaterThan(0);
+    expect(alone.toSorted()).toEqual([4, 5, 6, 7]);
+    expect(await inboxRows()).toBe(8);
+  });
+
   it("tries a deadlock's victim again at once instead of failing its delivery", async () => {
     let tries = 0;
     const handler = withInbox(db.orm, async (envelope, { em }) => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidOrders, rejectUnansweredOrders, unansweredReason } from '../src/domain/expiry.js';
-import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
+import { cancelOrder, confirmOrder, confirmOrders, rejectOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
@@ -36,6 +37,28 @@ describe('status transitions are guarded by the current status', () => {
       total: '39.98',
       currency: 'USD',
     });
+  });
+
+  it('confirms a group of orders in one statement: the PENDING ones, each with its own cause', async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => orderOf(orm, randomUUID(), productId)));
+    if (!a || !b || !c) throw new Error('orders not placed');
+    await cancelOrder(orm.em.fork(), b.id, CancellationReason.CUSTOMER, cause());
+    const causes = [a, b, c].map((order) => ({ orderId: order.id, cause: { correlationId: `group-${order.id}` } }));
+    // A repeated answer for one order in the group: it is confirmed once.
+    const confirmed = await confirmOrders(orm.em.fork(), [...causes, causes[0] as (typeof causes)[number]]);
+    expect(confirmed.map((order) => order.id).toSorted()).toEqual([a.id, c.id].toSorted());
+    expect(confirmed.every((order) => order.status === OrderStatus.CONFIRMED && order.version === 2)).toBe(true);
+    expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
+      OrderStatus.CONFIRMED,
+      OrderStatus.CANCELLED,
+      OrderStatus.CONFIRMED,
+    ]);
+    const events = await orm.em.fork().find(OutboxMessage, { subject: OrderSubjects.confirmed });
+    for (const order of [a, c]) {
+      const mine = events.filter((event) => (event.payload.data as { orderId: string }).orderId === order.id);
+      expect(mine.map((event) => event.payload.correlationId)).toEqual([`group-${order.id}`]);
+    }
+    expect(events.some((event) => (event.payload.data as { orderId: string }).orderId === b.id)).toBe(false);
   });
 
   it('rejects with a reason, and a rejected order is neither confirmed nor cancelled after', async () => {

@@ -26,27 +26,58 @@ async function move(
   to: OrderStatus,
   extra: Extra,
 ): Promise<Order | undefined> {
+  const [order] = await moveAll(em, [orderId], from, to, extra);
+  return order;
+}
+
+/**
+ * `move` for several orders in one statement: those in one of `from` move, the others stay as they
+ * are. Several rows are locked in id order first, so two such statements never wait on each other
+ * in a circle (the expiry sweeps skip locked rows and wait on none).
+ */
+async function moveAll(
+  em: EntityManager,
+  orderIds: readonly string[],
+  from: readonly OrderStatus[],
+  to: OrderStatus,
+  extra: Extra,
+): Promise<Order[]> {
   // MikroORM inlines an array parameter as a comma list: hence `array[?]`.
-  const [row] = await em.execute(
+  const which =
+    orderIds.length === 1
+      ? ['id = ?', orderIds[0]]
+      : ['id in (select id from orders where id = any(array[?]::uuid[]) order by id for update)', [...orderIds]];
+  const rows = await em.execute(
     `update orders set status = ?, version = version + 1, updated_at = now()${extra.sql}
-      where id = ? and status = any(array[?]::order_status[]) returning *`,
-    [to, ...extra.params, orderId, [...from]],
+      where ${which[0]} and status = any(array[?]::order_status[]) returning *`,
+    [to, ...extra.params, which[1], [...from]],
   );
-  return row ? em.map(Order, row) : undefined;
+  return rows.map((row) => em.map(Order, row));
 }
 
 /** PENDING -> CONFIRMED once the product subgraph reserved the stock; starts the payment time limit. */
-export function confirmOrder(em: EntityManager, orderId: string, cause: Cause): Promise<Order | undefined> {
+export async function confirmOrder(em: EntityManager, orderId: string, cause: Cause): Promise<Order | undefined> {
+  const [order] = await confirmOrders(em, [{ orderId, cause }]);
+  return order;
+}
+
+/**
+ * confirmOrder for several orders (a group of reservation answers), in one statement: the orders
+ * still PENDING are confirmed, each with its event caused by its own answer; returns them.
+ */
+export function confirmOrders(em: EntityManager, answers: readonly { orderId: string; cause: Cause }[]) {
+  const causes = new Map<string, Cause>();
+  for (const { orderId, cause } of answers) if (!causes.has(orderId)) causes.set(orderId, cause);
   return unitOfWork(em, async (tx) => {
-    const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
+    const orders = await moveAll(tx, [...causes.keys()], [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
       sql: ', confirmed_at = now()',
       params: [],
     });
-    if (order) {
-      const { customerId, totalAmount: total, currency } = order;
+    for (const { id: orderId, customerId, totalAmount: total, currency } of orders) {
+      const cause = causes.get(orderId) as Cause;
       recordOrderEvent(tx, cause, OrderSubjects.confirmed, { orderId, customerId, total, currency });
     }
-    return order;
+    return orders;
   });
 }
 
