@@ -42,12 +42,7 @@ export function reserve(em: EntityManager, orderId: string, lines: ReservationLi
 
 /** Holds the stock for every line or, when one is short, records the rejection and holds none. */
 async function hold(tx: EntityManager, orderId: string, wanted: ReservationLine[]): Promise<ReserveOutcome> {
-  const ids = wanted.map((line) => line.productId).filter(isUuid);
-  const rows = await tx.execute<{ id: string; available: number }[]>(
-    'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
-    [ids],
-  );
-  const available = new Map(rows.map((row) => [row.id, row.available]));
+  const available = await lockedStock(tx, wanted);
   const shortLines = wanted
     .map((line) => ({
       productId: line.productId,
@@ -59,17 +54,35 @@ async function hold(tx: EntityManager, orderId: string, wanted: ReservationLine[
     tx.create(ReservationRejection, { orderId, shortLines });
     return { ok: false, shortLines };
   }
+  await takeStock(tx, wanted);
+  for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
+  return { ok: true };
+}
+
+/** Units available per product of `lines`, the rows locked in id order (no wait when the caller holds them). */
+export async function lockedStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<Map<string, number>> {
+  const ids = [...new Set(lines.map(({ productId }) => productId).filter(isUuid))];
+  const rows = await tx.execute<{ id: string; available: number }[]>(
+    'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.available]));
+}
+
+/**
+ * Reserves `lines` (one per product) in one conditional UPDATE that cannot take stock below zero.
+ * The caller has locked the rows and seen the units there, so every line fits; if one ever does
+ * not, this throws and the whole transaction rolls back.
+ */
+export async function takeStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<void> {
   const { affectedRows } = await tx.execute<{ affectedRows: number }>(
     `update products p set reserved = p.reserved + line.quantity
        from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
       where p.id = line.id and p.on_hand - p.reserved >= line.quantity`,
-    [wanted.map((line) => line.productId), wanted.map((line) => line.quantity)],
+    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
     'run',
   );
-  // The rows are locked, so this cannot happen; if it ever does, the whole reservation rolls back.
-  if (affectedRows !== wanted.length) throw new Error(`reserve for order ${orderId}: stock changed under a lock`);
-  for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
-  return { ok: true };
+  if (affectedRows !== lines.length) throw new Error('reserve: stock changed under a lock');
 }
 
 /**
@@ -138,35 +151,7 @@ const orderLock = (orderId: string): Statement => [
   [orderLockKey(orderId)],
 ];
 
-const orderLockKey = (orderId: string) => `inventory:${orderId}`;
-
-/**
- * Every lock that reserve, release and commitSale take for these orders, in the order each of them
- * takes its own: the orders' locks (by key), then the products (by id): the items' products for a
- * reservation, the reserved ones otherwise. For several orders handled in one transaction (an inbox
- * group), whose calls would otherwise take their locks order by order and could deadlock with a
- * transaction taking the same ones order by order in another sequence.
- */
-export async function lockOrders(em: EntityManager, orders: { orderId: string; items?: ReservationLine[] }[]) {
-  if (orders.length === 0) return;
-  const orderIds = orders.map(({ orderId }) => orderId).filter(isUuid);
-  const lineProducts = orders.flatMap(({ items = [] }) => items.map(({ productId }) => productId)).filter(isUuid);
-  await inOneTrip(em, [
-    // Sorted in a subquery, which PostgreSQL evaluates before the locking function above it.
-    [
-      `select pg_advisory_xact_lock(k) from (
-         select distinct hashtextextended(key, 0) as k from unnest(array[?]::text[]) as key order by k) as keys`,
-      [orders.map(({ orderId }) => orderLockKey(orderId))],
-    ],
-    [
-      `select id from products
-        where id in (select product_id from reservations where order_id = any(array[?]::uuid[]) and status = 'RESERVED')
-           ${lineProducts.length > 0 ? 'or id = any(array[?]::uuid[])' : ''}
-        order by id for update`,
-      lineProducts.length > 0 ? [orderIds, lineProducts] : [orderIds],
-    ],
-  ]);
-}
+export const orderLockKey = (orderId: string) => `inventory:${orderId}`;
 
 /**
  * What an earlier handling of the order left, in one read: every reservation asks this first, after
@@ -183,11 +168,19 @@ async function previousOutcome(
             exists(select 1 from reservations where order_id = ?) as reserved`,
     [orderId, orderId, orderId],
   ];
-  const [row] = await inOneTrip<{ released: boolean; short_lines: ShortLine[] | null; reserved: boolean }>(
-    em,
-    lockFirst ? [orderLock(orderId), read] : [read],
-  );
-  if (row?.released) return { ok: false, released: true };
-  if (row?.short_lines) return { ok: false, shortLines: row.short_lines };
-  return row?.reserved ? { ok: true } : undefined;
+  const [row] = await inOneTrip<OutcomeRow>(em, lockFirst ? [orderLock(orderId), read] : [read]);
+  return row && outcomeOf(row);
+}
+
+/** What an earlier handling left, as previousOutcome's read (and reserveGroup's) answers it. */
+export interface OutcomeRow {
+  released: boolean;
+  short_lines: ShortLine[] | null;
+  reserved: boolean;
+}
+
+export function outcomeOf(row: OutcomeRow): ReserveOutcome | undefined {
+  if (row.released) return { ok: false, released: true };
+  if (row.short_lines) return { ok: false, shortLines: row.short_lines };
+  return row.reserved ? { ok: true } : undefined;
 }

@@ -1,9 +1,10 @@
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { lockOrders, type ReservationLine } from '../../domain/inventory.js';
+import type { ReservationLine } from '../../domain/inventory.js';
+import { lockOrders } from '../../domain/inventory-groups.js';
 import { Consumed } from '../contracts/consumed.js';
-import { releaseRejected, releaseStock, reserveStock, sellReservation } from './order-saga.js';
+import { releaseRejected, releaseStock, reserveStock, reserveStockGroup, sellReservation } from './order-saga.js';
 
 /**
  * Orders are independent: several are handled at once. Row locks in product id order and a lock per
@@ -28,7 +29,7 @@ const options = { concurrency: CONCURRENCY, lockFirst: lockTheirOrders };
 /** Every event the product subgraph consumes, and what handles it. */
 export function eventHandlers(): Subscription[] {
   return [
-    on(Consumed.orderCreated, reserveStock, options),
+    on(Consumed.orderCreated, reserveStock, { ...options, handleGroup: reserveStockGroup }),
     on(Consumed.orderCancelled, releaseStock, options),
     on(Consumed.orderRejected, releaseRejected, options),
     on(Consumed.paymentSucceeded, sellReservation, options),

@@ -1,7 +1,10 @@
+import type { Delivery } from '@commerce-supergraph/shared/events/bus';
 import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { commitSale, release, reserve } from '../../domain/inventory.js';
+import { reserveGroup } from '../../domain/inventory-groups.js';
 import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } from '../contracts/consumed.js';
 
 /**
@@ -13,8 +16,30 @@ import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } fr
 export async function reserveStock(envelope: EventEnvelope<OrderCreated>, { em, log }: HandlerContext) {
   const { orderId, items } = envelope.data;
   const outcome = await reserve(em, orderId, items, causedBy(envelope));
-  if ('released' in outcome) log.info({ orderId }, 'order was cancelled before its reservation; nothing reserved');
+  if ('released' in outcome) log.info({ orderId }, CANCELLED_FIRST);
 }
+
+/**
+ * reserveStock for a group of orders (the inbox's group handler): one read of their earlier outcomes,
+ * one of their stock and one UPDATE, instead of four statements an order.
+ */
+export async function reserveStockGroup(
+  em: EntityManager,
+  messages: { envelope: EventEnvelope<OrderCreated>; delivery: Delivery }[],
+) {
+  const orders = messages.map(({ envelope }) => ({
+    orderId: envelope.data.orderId,
+    lines: envelope.data.items,
+    cause: causedBy(envelope),
+  }));
+  const outcomes = await reserveGroup(em, orders);
+  for (const [i, outcome] of outcomes.entries()) {
+    const { delivery, envelope } = messages[i] as (typeof messages)[number];
+    if ('released' in outcome) delivery.log.info({ orderId: envelope.data.orderId }, CANCELLED_FIRST);
+  }
+}
+
+const CANCELLED_FIRST = 'order was cancelled before its reservation; nothing reserved';
 
 export async function releaseStock(envelope: EventEnvelope<OrderCancelled>, { em, log }: HandlerContext) {
   const { orderId, reason } = envelope.data;
