@@ -3,7 +3,7 @@ import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidOrders, rejectUnansweredOrders, unansweredReason } from '../src/domain/expiry.js';
-import { cancelOrder, confirmOrder, confirmOrders, rejectOrder } from '../src/domain/transitions.js';
+import { cancelOrder, confirmOrder, confirmOrders, rejectOrder, rejectOrders } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
@@ -59,6 +59,35 @@ describe('status transitions are guarded by the current status', () => {
       expect(mine.map((event) => event.payload.correlationId)).toEqual([`group-${order.id}`]);
     }
     expect(events.some((event) => (event.payload.data as { orderId: string }).orderId === b.id)).toBe(false);
+  });
+
+  it('rejects a group of orders in one statement: the PENDING ones, each with its own reason and cause', async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => orderOf(orm, randomUUID(), productId)));
+    if (!a || !b || !c) throw new Error('orders not placed');
+    await confirmOrder(orm.em.fork(), b.id, cause());
+    const answers = [a, b, c].map((order) => ({
+      orderId: order.id,
+      reason: `Not enough stock for ${order.id}`,
+      cause: { correlationId: `group-${order.id}` },
+    }));
+    const rejected = await rejectOrders(orm.em.fork(), [
+      ...answers,
+      { ...(answers[0] as (typeof answers)[number]), reason: 'repeat' },
+    ]);
+    expect(rejected.map((order) => order.id).toSorted()).toEqual([a.id, c.id].toSorted());
+    for (const order of [a, c]) {
+      const stored = await orm.em.fork().findOneOrFail(Order, { id: order.id });
+      expect(stored).toMatchObject({
+        status: OrderStatus.REJECTED,
+        rejectionReason: `Not enough stock for ${order.id}`,
+      });
+      const events = await orm.em.fork().find(OutboxMessage, { subject: OrderSubjects.rejected });
+      const mine = events.filter((event) => (event.payload.data as { orderId: string }).orderId === order.id);
+      expect(
+        mine.map((event) => [event.payload.correlationId, (event.payload.data as { reason: string }).reason]),
+      ).toEqual([[`group-${order.id}`, `Not enough stock for ${order.id}`]]);
+    }
+    expect(await statusOf(b.id)).toBe(OrderStatus.CONFIRMED);
   });
 
   it('rejects with a reason, and a rejected order is neither confirmed nor cancelled after', async () => {

@@ -82,14 +82,31 @@ export function confirmOrders(em: EntityManager, answers: readonly { orderId: st
 }
 
 /** PENDING -> REJECTED when the stock could not be reserved. */
-export function rejectOrder(em: EntityManager, orderId: string, reason: string, cause: Cause) {
+export async function rejectOrder(em: EntityManager, orderId: string, reason: string, cause: Cause) {
+  const [order] = await rejectOrders(em, [{ orderId, reason, cause }]);
+  return order;
+}
+
+/**
+ * rejectOrder for several orders (a group of refused reservations), in one statement, each with
+ * its own reason and its event caused by its own answer; returns the orders that were PENDING.
+ */
+export function rejectOrders(em: EntityManager, answers: readonly { orderId: string; reason: string; cause: Cause }[]) {
+  const first = new Map<string, { reason: string; cause: Cause }>();
+  for (const { orderId, ...answer } of answers) if (!first.has(orderId)) first.set(orderId, answer);
   return unitOfWork(em, async (tx) => {
-    const order = await move(tx, orderId, [OrderStatus.PENDING], OrderStatus.REJECTED, {
-      sql: ', rejection_reason = ?',
-      params: [reason],
+    const ids = [...first.keys()];
+    // One reason per order, matched by id: `?` stays the one placeholder MikroORM knows, hence the CASE.
+    const reasons = ids.map(() => 'when ?::uuid then ?').join(' ');
+    const orders = await moveAll(tx, ids, [OrderStatus.PENDING], OrderStatus.REJECTED, {
+      sql: `, rejection_reason = case id ${reasons} end`,
+      params: ids.flatMap((id) => [id, first.get(id)?.reason]),
     });
-    if (order) recordOrderEvent(tx, cause, OrderSubjects.rejected, { orderId, customerId: order.customerId, reason });
-    return order;
+    for (const { id: orderId, customerId } of orders) {
+      const { reason, cause } = first.get(orderId) as { reason: string; cause: Cause };
+      recordOrderEvent(tx, cause, OrderSubjects.rejected, { orderId, customerId, reason });
+    }
+    return orders;
   });
 }
 

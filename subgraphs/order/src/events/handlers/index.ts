@@ -4,7 +4,7 @@ import { databaseId } from '../../domain/price-projection.js';
 import { Consumed } from '../contracts/consumed.js';
 import { eraseDeletedCustomer } from './customer-erasure.js';
 import { projectionConsumerName, projectPrice } from './price-projection.js';
-import { confirmAllReserved, confirmReserved, rejectUnreserved } from './reservation-results.js';
+import { confirmAllReserved, confirmReserved, rejectAllUnreserved, rejectUnreserved } from './reservation-results.js';
 
 /** Results of different orders are independent: handled several at a time, each order guarded by its status. */
 const CONCURRENCY = 16;
@@ -16,7 +16,7 @@ const CONCURRENCY = 16;
 export async function eventHandlers(em: EntityManager): Promise<Subscription[]> {
   return [
     on(Consumed.reservationReserved, confirmReserved, { concurrency: CONCURRENCY, handleGroup: confirmAllReserved }),
-    on(Consumed.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY }),
+    on(Consumed.reservationRejected, rejectUnreserved, { concurrency: CONCURRENCY, handleGroup: rejectAllUnreserved }),
     on(Consumed.productUpserted, projectPrice, { name: projectionConsumerName(await databaseId(em)) }),
     on(Consumed.customerDeleted, eraseDeletedCustomer),
   ];

@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope'
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rejectionReason } from '../../domain/rejection-reason.js';
-import { confirmOrder, confirmOrders, rejectOrder } from '../../domain/transitions.js';
+import { confirmOrder, confirmOrders, rejectOrder, rejectOrders } from '../../domain/transitions.js';
 import { OrderItem } from '../../entities/index.js';
 import type { ReservationRejected, ReservationReserved } from '../contracts/consumed.js';
 
@@ -32,17 +32,47 @@ export async function confirmAllReserved(
   const confirmed = new Set((await confirmOrders(em, answers)).map((order) => order.id));
   for (const { envelope, delivery } of messages) {
     const { orderId } = envelope.data;
-    if (!confirmed.has(orderId))
-      delivery.log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
     // Two answers for one order in a group: the first confirmed it; the second is the repeat.
-    confirmed.delete(orderId);
+    if (!confirmed.delete(orderId))
+      delivery.log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
   }
 }
 
 export async function rejectUnreserved(envelope: EventEnvelope<ReservationRejected>, { em, log }: HandlerContext) {
   const { orderId, shortLines } = envelope.data;
-  const items = await em.find(OrderItem, { order: orderId });
-  const names = new Map(items.map((item) => [item.productId, item.productName]));
-  const order = await rejectOrder(em, orderId, rejectionReason(shortLines, names), causedBy(envelope));
+  const names = (await productNames(em, [orderId])).get(orderId);
+  const order = await rejectOrder(em, orderId, rejectionReason(shortLines, names ?? new Map()), causedBy(envelope));
   if (!order) log.info({ orderId }, 'rejection for an order that is no longer PENDING; ignored');
+}
+
+/** rejectUnreserved for a group of refusals: one read of their lines, one UPDATE (a sold-out flash sale's path). */
+export async function rejectAllUnreserved(
+  em: EntityManager,
+  messages: { envelope: EventEnvelope<ReservationRejected>; delivery: Delivery }[],
+) {
+  const names = await productNames(
+    em,
+    messages.map(({ envelope }) => envelope.data.orderId),
+  );
+  const answers = messages.map(({ envelope }) => ({
+    orderId: envelope.data.orderId,
+    reason: rejectionReason(envelope.data.shortLines, names.get(envelope.data.orderId) ?? new Map()),
+    cause: causedBy(envelope),
+  }));
+  const rejected = new Set((await rejectOrders(em, answers)).map((order) => order.id));
+  for (const { envelope, delivery } of messages) {
+    const { orderId } = envelope.data;
+    if (!rejected.delete(orderId))
+      delivery.log.info({ orderId }, 'rejection for an order that is no longer PENDING; ignored');
+  }
+}
+
+/** Per order, the names its lines were priced under, by product id (a product renamed since keeps its old name there). */
+async function productNames(em: EntityManager, orderIds: string[]): Promise<Map<string, Map<string, string>>> {
+  const names = new Map<string, Map<string, string>>();
+  for (const item of await em.find(OrderItem, { order: { $in: orderIds } })) {
+    const orderId = item.order.id;
+    names.set(orderId, (names.get(orderId) ?? new Map()).set(item.productId, item.productName));
+  }
+  return names;
 }
