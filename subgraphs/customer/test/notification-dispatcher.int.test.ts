@@ -2,7 +2,7 @@ import { createLogger } from '@commerce-supergraph/shared/logging';
 import { openTestDatabase, type TestDatabase, testDatabaseName } from '@commerce-supergraph/test-support/database';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { NotificationDispatcher } from '../src/domain/notification-dispatcher.js';
-import { notifyCustomer } from '../src/domain/notifications.js';
+import { notifyCustomer, notifyCustomers } from '../src/domain/notifications.js';
 import { Customer, entities, Notification } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 import type { OutgoingNotification } from '../src/ports/notifier.js';
@@ -83,4 +83,25 @@ it('sends a notification from memory right after its commit: no claim, and marke
   const rows = await db.orm.em.fork().find(Notification, {});
   // One attempt each: counted though no claim counted it.
   expect(rows.map((row) => row.sendAttempts)).toEqual([1, 1, 1, 1, 1]);
+});
+
+it("stores a group's messages with one read of their customers: each known customer's, none for an unknown one", async () => {
+  const em = db.orm.em.fork();
+  const ada = em.create(Customer, { name: 'Ada', email: 'ada.group@example.com', passwordHash: 'x' });
+  const bob = em.create(Customer, { name: 'Bob', email: 'bob.group@example.com', passwordHash: 'x' });
+  await em.flush();
+  const message = (subject: string) => ({ subject, body: `${subject} body` });
+  const stored = await notifyCustomers(db.orm.em.fork(), [
+    { customerId: ada.id, message: message('first') },
+    { customerId: crypto.randomUUID(), message: message('lost') },
+    { customerId: bob.id, message: message('second') },
+    { customerId: ada.id, message: message('third') },
+  ]);
+  expect(stored).toEqual([true, false, true, true]);
+  const rows = await db.orm.em.fork().find(Notification, {}, { orderBy: { id: 'asc' } });
+  expect(rows.map(({ customerId, subject }) => [customerId, subject])).toEqual([
+    [ada.id, 'first'],
+    [bob.id, 'second'],
+    [ada.id, 'third'],
+  ]);
 });

@@ -1,11 +1,12 @@
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
 import {
+  type Message,
   orderConfirmedMessage,
   orderRejectedMessage,
   paymentReceiptMessage,
 } from '../../domain/notification-messages.js';
 import { Consumed, type OrderConfirmed, type OrderRejected, type PaymentSucceeded } from '../contracts/consumed.js';
-import { notifyWith } from './notifications.js';
+import { notifyAllWith, notifyWith } from './notifications.js';
 
 const CONCURRENCY = 16;
 
@@ -14,11 +15,13 @@ const CONCURRENCY = 16;
  * about by email. The streams belong to the order subgraph: until they exist, the consumers retry.
  */
 export function eventHandlers(): Subscription[] {
-  // Notifications need no order among themselves: many at once, which a burst handles in shared transactions.
-  const options = { concurrency: CONCURRENCY };
+  // Notifications need no order among themselves: many at once, which a burst handles in shared
+  // transactions, a group with one read of its customers and one insert.
+  const notify = <T extends { customerId: string }>(compose: (data: T) => Message) =>
+    [notifyWith(compose), { concurrency: CONCURRENCY, handleGroup: notifyAllWith(compose) }] as const;
   return [
-    on(Consumed.orderConfirmed, notifyWith<OrderConfirmed>(orderConfirmedMessage), options),
-    on(Consumed.orderRejected, notifyWith<OrderRejected>(orderRejectedMessage), options),
-    on(Consumed.paymentSucceeded, notifyWith<PaymentSucceeded>(paymentReceiptMessage), options),
+    on(Consumed.orderConfirmed, ...notify<OrderConfirmed>(orderConfirmedMessage)),
+    on(Consumed.orderRejected, ...notify<OrderRejected>(orderRejectedMessage)),
+    on(Consumed.paymentSucceeded, ...notify<PaymentSucceeded>(paymentReceiptMessage)),
   ];
 }
