@@ -1,8 +1,8 @@
 /**
  * A transaction's `begin`, held back and sent in one message with the transaction's first
- * statement: one round trip to PostgreSQL instead of two. On this project's machines a round trip
- * costs more CPU than most statements do (bench:orders profiles put a quarter of a subgraph's busy
- * time in the socket writes of its queries), and every event handling and mutation is a transaction.
+ * statement: one round trip to PostgreSQL instead of two. A round trip costs tens of µs of CPU on
+ * each side (`npm run bench:db`; the socket writes of queries are a fifth to a third of a subgraph's
+ * busy time in bench:orders profiles), and every event handling and mutation is a transaction.
  *
  * Safe because MikroORM sends every statement as text with its parameters inlined (PostgreSQL's
  * simple query protocol), where a message may hold several statements: `begin` opens the
