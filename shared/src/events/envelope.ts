@@ -104,15 +104,32 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The millisecond and counter of this process's last id (see uuidv7). */
+let last = { ms: -1, counter: 0 };
+
 /**
  * UUID v7 (RFC 9562): the first 48 bits are the Unix time in milliseconds, so ids sort roughly by
- * creation and the outbox and inbox primary-key indexes grow at one end instead of everywhere.
+ * creation and the outbox and inbox primary-key indexes grow at one end instead of everywhere. The
+ * next 12 bits count within a millisecond (RFC 9562's method 1, from a random start in the lower
+ * half): ids one process makes in one millisecond, such as a group's notifications, sort in the
+ * order they were made.
  */
 export function uuidv7(now = new Date()): string {
   const bytes = randomBytes(16);
-  const ms = BigInt(now.getTime());
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  let ms = now.getTime();
+  let counter = (((bytes[6] ?? 0) << 8) | (bytes[7] ?? 0)) & 0x7ff;
+  // The same millisecond, or one just before the last id's (a borrowed one, a clock stepped back a
+  // little): counted on from the last id. A time long past, given on purpose, starts afresh.
+  if (ms <= last.ms && last.ms - ms <= 10_000) {
+    [ms, counter] = [last.ms, last.counter + 1];
+    // 4096 ids in one millisecond: the next ones borrow the next millisecond.
+    if (counter > 0xfff) [ms, counter] = [ms + 1, 0];
+  }
+  last = { ms, counter };
+  const time = BigInt(ms);
+  for (let i = 0; i < 6; i++) bytes[i] = Number((time >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

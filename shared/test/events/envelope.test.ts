@@ -80,6 +80,16 @@ describe('envelopes', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(Array.from({ length: 1000 }, () => uuidv7(now))).size).toBe(1000);
   });
+
+  it('makes ids of one millisecond that sort in the order they were made, past 4096 of them too', () => {
+    const at = new Date('2026-12-06T12:00:00.000Z');
+    const ids = Array.from({ length: 5000 }, () => uuidv7(at));
+    expect(ids.toSorted()).toEqual(ids);
+    expect(new Set(ids).size).toBe(5000);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(
+      true,
+    );
+  });
 });
 
 describe('consumer naming and retry', () => {
