@@ -95,3 +95,13 @@ it('leaves what reserving the orders one by one leaves: stock, holds, rejections
     { onHand: 3, reserved: 3 },
   ]);
 });
+
+it('refuses a group with a bad line as a whole, before storing anything (each order then goes alone)', async () => {
+  const lamp = await makeProduct(orm, { initialStock: 5 });
+  const good = { orderId: randomUUID(), lines: [{ productId: lamp.id, quantity: 1 }], cause: cause() };
+  const bad = { orderId: randomUUID(), lines: [{ productId: lamp.id, quantity: 0 }], cause: cause() };
+  await expect(unitOfWork(orm.em.fork(), (tx) => reserveGroup(tx, [good, bad]))).rejects.toThrow(RangeError);
+  const em = orm.em.fork();
+  expect(await em.findOneOrFail(Product, { id: lamp.id })).toMatchObject({ onHand: 5, reserved: 0 });
+  expect(await em.count(Reservation, { orderId: { $in: [good.orderId, bad.orderId] } })).toBe(0);
+});

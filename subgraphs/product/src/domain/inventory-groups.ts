@@ -8,9 +8,8 @@ import { ProductSubjects, recordProductEvent } from '../events/contracts/publish
 import {
   lockedStock,
   mergeLines,
-  type OutcomeRow,
   orderLockKey,
-  outcomeOf,
+  previousOutcomes,
   type ReservationLine,
   type ReserveOutcome,
   takeStock,
@@ -32,7 +31,10 @@ export interface GroupOrder {
 export function reserveGroup(em: EntityManager, orders: readonly GroupOrder[]): Promise<ReserveOutcome[]> {
   const wanted = orders.map(({ lines }) => mergeLines(lines));
   return unitOfWork(em, async (tx) => {
-    const earlier = await previousOutcomes(tx, orders);
+    const earlier = await previousOutcomes(
+      tx,
+      orders.map(({ orderId }) => orderId),
+    );
     const stock = await lockedStock(tx, wanted.flat());
     const held = new Map<string, number>();
     const outcomes = orders.map(({ orderId, cause }, i): ReserveOutcome => {
@@ -76,23 +78,6 @@ function hold(
     tx.create(Reservation, { orderId, product: productId, quantity });
   }
   return { ok: true };
-}
-
-async function previousOutcomes(tx: EntityManager, orders: readonly GroupOrder[]) {
-  const rows = await tx.execute<(OutcomeRow & { order_id: string })[]>(
-    `select o.id as order_id,
-            exists(select 1 from reservation_tombstones t where t.order_id = o.id) as released,
-            (select short_lines from reservation_rejections r where r.order_id = o.id) as short_lines,
-            exists(select 1 from reservations r where r.order_id = o.id) as reserved
-       from unnest(array[?]::uuid[]) as o(id)`,
-    [[...new Set(orders.map(({ orderId }) => orderId))]],
-  );
-  const outcomes = new Map<string, ReserveOutcome>();
-  for (const row of rows) {
-    const outcome = outcomeOf(row);
-    if (outcome) outcomes.set(row.order_id, outcome);
-  }
-  return outcomes;
 }
 
 /**

@@ -162,25 +162,39 @@ async function previousOutcome(
   orderId: string,
   { lockFirst = false } = {},
 ): Promise<ReserveOutcome | undefined> {
-  const read: Statement = [
-    `select exists(select 1 from reservation_tombstones where order_id = ?) as released,
-            (select short_lines from reservation_rejections where order_id = ?) as short_lines,
-            exists(select 1 from reservations where order_id = ?) as reserved`,
-    [orderId, orderId, orderId],
-  ];
-  const [row] = await inOneTrip<OutcomeRow>(em, lockFirst ? [orderLock(orderId), read] : [read]);
-  return row && outcomeOf(row);
+  const read = outcomesRead([orderId]);
+  const rows = await inOneTrip<OutcomeRow>(em, lockFirst ? [orderLock(orderId), read] : [read]);
+  return outcomesByOrder(rows).get(orderId);
 }
 
-/** What an earlier handling left, as previousOutcome's read (and reserveGroup's) answers it. */
-export interface OutcomeRow {
+/** What earlier handlings of these orders left: previousOutcome's read, and a group's (inventory-groups.ts). */
+export async function previousOutcomes(em: EntityManager, orderIds: readonly string[]) {
+  return outcomesByOrder(await inOneTrip<OutcomeRow>(em, [outcomesRead(orderIds)]));
+}
+
+interface OutcomeRow {
+  order_id: string;
   released: boolean;
   short_lines: ShortLine[] | null;
   reserved: boolean;
 }
 
-export function outcomeOf(row: OutcomeRow): ReserveOutcome | undefined {
-  if (row.released) return { ok: false, released: true };
-  if (row.short_lines) return { ok: false, shortLines: row.short_lines };
-  return row.reserved ? { ok: true } : undefined;
+const outcomesRead = (orderIds: readonly string[]): Statement => [
+  `select o.id as order_id,
+          exists(select 1 from reservation_tombstones t where t.order_id = o.id) as released,
+          (select short_lines from reservation_rejections r where r.order_id = o.id) as short_lines,
+          exists(select 1 from reservations r where r.order_id = o.id) as reserved
+     from unnest(array[?]::uuid[]) as o(id)`,
+  [[...new Set(orderIds)]],
+];
+
+/** A tombstone first (released before reserved), then a rejection, then a reservation; none: no outcome yet. */
+function outcomesByOrder(rows: OutcomeRow[]): Map<string, ReserveOutcome> {
+  const outcomes = new Map<string, ReserveOutcome>();
+  for (const row of rows) {
+    if (row.released) outcomes.set(row.order_id, { ok: false, released: true });
+    else if (row.short_lines) outcomes.set(row.order_id, { ok: false, shortLines: row.short_lines });
+    else if (row.reserved) outcomes.set(row.order_id, { ok: true });
+  }
+  return outcomes;
 }
