@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { natsEnv, startAuthorizedNatsServer } from '@commerce-supergraph/test-support/nats-authorization';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { distinctPorts } from '../../scripts/lib/processes.ts';
 import { operation } from '../support/operations.ts';
 import { createData } from './data.ts';
 import {
@@ -59,9 +60,10 @@ const authorized = await startAuthorizedNatsServer();
 const nats = authorized.server;
 const services: BenchProcess[] = [];
 try {
-  const ports = Object.fromEntries(
-    await Promise.all([...SUBGRAPHS, 'gateway', 'stock'].map(async (name) => [name, await freePort()] as const)),
-  );
+  // One at a time and never one twice: each pick releases the port it found (distinctPorts).
+  const pick = distinctPorts();
+  const ports: Record<string, number> = {};
+  for (const name of [...SUBGRAPHS, 'gateway', 'stock']) ports[name] = await pick(0);
   const urls = Object.fromEntries(
     SUBGRAPHS.map((name) => [`${variable(name)}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
   );

@@ -16,6 +16,7 @@ import {
   startPostgresServer,
   type TestPostgresServer,
 } from '@commerce-supergraph/test-support/postgres-server';
+import { distinctPorts } from '../../scripts/lib/processes.ts';
 import {
   checkInvariants,
   drainEffects,
@@ -31,7 +32,6 @@ import {
 import { type ClientRecord, GatewayClient, startLoad, Tally } from './clients.ts';
 import { Clock, seconds } from './clock.ts';
 import {
-  freePort,
   type ProcessEvent,
   type ReadyAnswer,
   reportFacts,
@@ -133,11 +133,10 @@ async function run(cfg: FaultConfig): Promise<number> {
   );
 
   // The supergraph: four subgraphs and the gateway, each a process from its built dist/.
-  const ports = Object.fromEntries(
-    await Promise.all(
-      (['gateway', ...SUBGRAPHS] as ServiceName[]).map(async (name) => [name, await freePort()] as const),
-    ),
-  ) as Record<ServiceName, number>;
+  // One at a time and never one twice: each pick releases the port it found (distinctPorts).
+  const pick = distinctPorts();
+  const ports = {} as Record<ServiceName, number>;
+  for (const name of ['gateway', ...SUBGRAPHS] as ServiceName[]) ports[name] = await pick(0);
   const processEvents: ProcessEvent[] = [];
   const context = {
     nodeEnv: cfg.nodeEnv,

@@ -6,7 +6,7 @@
 // The orders bench (e2e/bench/orders.ts) plans one process of each, without balancers (`direct`).
 import { join } from 'node:path';
 import { type Balancer, startBalancer } from './balancer.ts';
-import { pickPort } from './processes.ts';
+import { distinctPorts } from './processes.ts';
 
 export const CLUSTER_SUBGRAPHS = ['customer', 'product', 'order', 'credit-status'] as const;
 export type ClusterSubgraph = (typeof CLUSTER_SUBGRAPHS)[number];
@@ -76,6 +76,8 @@ export async function planCluster(options: ClusterPlanOptions): Promise<ClusterP
       port,
       env: { ...options.envFor(service, instance), ...env },
     });
+  // Every port of the plan distinct: none is bound until its process (or balancer) starts.
+  const pickPort = distinctPorts();
   try {
     for (const [i, service] of ['order', 'customer', 'product', 'credit-status'].entries()) {
       const subgraph = service as ClusterSubgraph;
@@ -89,8 +91,10 @@ export async function planCluster(options: ClusterPlanOptions): Promise<ClusterP
         entries[subgraph] = ports[0];
         continue;
       }
-      const preferred = options.balancerBasePort ? await pickPort(options.balancerBasePort + i) : 0;
-      const balancer = await startBalancer(ports, preferred);
+      const balancer = await startBalancer(
+        ports,
+        await pickPort(options.balancerBasePort ? options.balancerBasePort + i : 0),
+      );
       balancers[subgraph] = balancer;
       entries[subgraph] = balancer.port;
     }

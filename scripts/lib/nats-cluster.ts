@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pickPort, reachable, stopProcess } from './processes.ts';
+import { distinctPorts, reachable, stopProcess } from './processes.ts';
 
 export interface NatsNode {
   name: string;
@@ -54,10 +54,11 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   const clusterName = options.name ?? 'commerce';
   await mkdir(options.dir, { recursive: true });
   const ports: { client: number; route: number; monitor: number }[] = [];
+  // One at a time and never one twice: a pick releases the port it found (distinctPorts).
+  const pick = distinctPorts();
   for (let i = 0; i < size; i++) {
-    // One at a time: pickPort releases the port it found, so two picks at once could get the same one.
-    const client = await pickPort(options.basePort ? options.basePort + i : 0);
-    ports.push({ client, route: await pickPort(0), monitor: await pickPort(0) });
+    const client = await pick(options.basePort ? options.basePort + i : 0);
+    ports.push({ client, route: await pick(0), monitor: await pick(0) });
   }
   const nodes = await Promise.all(
     ports.map(async (own, i) => {

@@ -57,6 +57,24 @@ export async function pickPort(preferred: number): Promise<number> {
   return port;
 }
 
+/**
+ * pickPort for a plan that picks several ports before anything binds them: it never answers a port
+ * it answered before. Each pick binds and releases its port, so the kernel may hand the same free
+ * port out twice (a cluster test once got one port for two instances; the second never started).
+ */
+export function distinctPorts(pick: (preferred: number) => Promise<number> = pickPort) {
+  const taken = new Set<number>();
+  return async (preferred: number): Promise<number> => {
+    for (let wanted = preferred; ; wanted = 0) {
+      const port = await pick(wanted);
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+}
+
 /** Binds the port on loopback and releases it: the port, or undefined when it is taken. */
 function listenOnce(port: number): Promise<number | undefined> {
   const server = createServer();

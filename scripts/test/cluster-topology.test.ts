@@ -2,7 +2,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from '../lib/balancer.ts';
 import { planCluster, startWaves } from '../lib/cluster-topology.ts';
-import { pickPort } from '../lib/processes.ts';
+import { distinctPorts, pickPort } from '../lib/processes.ts';
 
 const servers: Server[] = [];
 const closers: (() => Promise<void>)[] = [];
@@ -18,6 +18,20 @@ async function namedServer(name: string): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
 }
+
+describe('ports of a plan', () => {
+  it('never hands out one port twice, even when the kernel offers it again', async () => {
+    const offered = [4100, 4100, 4101, 4100, 4102];
+    const asked: number[] = [];
+    const pick = distinctPorts(async (preferred) => {
+      asked.push(preferred);
+      return offered.shift() as number;
+    });
+    expect([await pick(4100), await pick(0), await pick(4100)]).toEqual([4100, 4101, 4102]);
+    // A preferred port that was taken is asked for once; the retries take any free one.
+    expect(asked).toEqual([4100, 0, 0, 4100, 0]);
+  });
+});
 
 describe('balancer', () => {
   it('hands connections to its targets in turn and skips one that refuses', async () => {
