@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MigrationObject } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
-import { type AnyEntity, type EntityClass, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { type AnyEntity, type EntityClass, MikroORM, type Options, PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { currentRequestId } from '../request-scope.js';
 import { withDeadline } from '../time.js';
@@ -38,11 +38,14 @@ export interface DatabaseOptions {
   timeouts?: Partial<DatabaseTimeouts>;
   /** Connections in the pool. Default 10. */
   poolMax?: number;
-  /** A transaction's begin goes out with its first statement (deferred-begin.ts). Default true; false only to measure it (bench:db). */
-  deferBegin?: boolean;
+  /** A transaction's begin and MikroORM's plain inserts go out with the next statement (held-statements.ts). Default true; false only to measure it (bench:db). */
+  holdStatements?: boolean;
   /** Extra MikroORM options (e.g. a query counter in tests). */
   overrides?: Partial<Options>;
 }
+
+/** MikroORM's own mapping of PostgreSQL errors to its exceptions (UniqueConstraintViolationException, ...). */
+const errorConverter = new PostgreSqlPlatform().getExceptionConverter();
 
 /**
  * Opens the subgraph's database: creates it when missing, then applies pending migrations. While the
@@ -112,7 +115,8 @@ export function ormOptions(options: DatabaseOptions): Options {
         guardPool(pool, {
           queryDeadlineMs: timeouts.statementMs + CLIENT_GRACE_MS,
           log: options.log,
-          deferBegin: options.deferBegin ?? true,
+          holdStatements: options.holdStatements ?? true,
+          convertError: (error: Error) => errorConverter.convertException(error),
         }),
     },
     // Entity and collection loads in one tick are batched into one query (entity references).

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DeferredBegin, lastResult, type Send } from './deferred-begin.js';
+import { HeldStatements, HeldStatementsFailed, lastResult, type Send } from './held-statements.js';
 
 /** The parts of `pg`'s pool and client the guard uses (the package ships no types of its own). */
 interface PgClient {
@@ -25,8 +25,13 @@ export interface PoolGuardOptions {
    */
   queryDeadlineMs: number;
   log: Logger;
-  /** Hold a transaction's `begin` back and send it with the first statement (deferred-begin.ts). Default true. */
-  deferBegin?: boolean;
+  /** Hold a transaction's `begin` and MikroORM's plain inserts back, to go with the next statement (held-statements.ts). Default true. */
+  holdStatements?: boolean;
+  /**
+   * Makes a driver error what the ORM would have made it (MikroORM's exception converter): for a
+   * `commit` that failed on an insert held back to go with it, which the ORM does not convert.
+   */
+  convertError?: (error: Error) => Error;
 }
 
 /** Statements that open or end a transaction: when one fails, the connection's state is unknown. */
@@ -66,7 +71,7 @@ class Lease {
   #client: PgClient;
   #released = false;
   #discardedBy: Error | undefined;
-  readonly #begin: DeferredBegin;
+  readonly #held: HeldStatements;
   readonly #send: Send = (text, values) => this.#client.query(text, values) as Promise<unknown>;
   readonly #options: PoolGuardOptions;
   readonly #onError = (error: Error) => this.#discard(error, 'connection lost while checked out');
@@ -74,7 +79,7 @@ class Lease {
   constructor(client: PgClient, options: PoolGuardOptions) {
     this.#client = client;
     this.#options = options;
-    this.#begin = new DeferredBegin(options.deferBegin ?? true);
+    this.#held = new HeldStatements(options.holdStatements ?? true);
     client.on('error', this.#onError);
   }
 
@@ -94,9 +99,7 @@ class Lease {
     }
     if (isSubmittable(first)) return this.#passOn(args);
     const sent =
-      typeof first === 'string' && args.length <= 2
-        ? this.#begin.query(this.#send, first, args[1])
-        : this.#passOn(args);
+      typeof first === 'string' && args.length <= 2 ? this.#held.query(this.#send, first, args[1]) : this.#passOn(args);
     const text = typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? '');
     const deadline = setTimeout(() => {
       const error = new Error(`query did not answer within ${this.#options.queryDeadlineMs} ms`);
@@ -108,25 +111,34 @@ class Lease {
         clearTimeout(deadline);
         return lastResult(result);
       },
-      (error: Error) => {
+      (failure: Error) => {
         clearTimeout(deadline);
-        if (TRANSACTION_CONTROL.test(text)) this.#discard(error, `${text.trim().split(/\s/)[0]} failed`);
-        throw error;
+        const control = TRANSACTION_CONTROL.test(text);
+        if (failure instanceof HeldStatementsFailed) {
+          const error = failure.cause as Error;
+          // The server refused a held insert (or the statement): the transaction is aborted, not
+          // lost, and the caller's rollback ends it. Only a dead connection is discarded.
+          if (!isServerError(error)) this.#discard(error, 'held statements failed');
+          throw control ? (this.#options.convertError?.(error) ?? error) : error;
+        }
+        if (control) this.#discard(failure, `${text.trim().split(/\s/)[0]} failed`);
+        throw failure;
       },
     );
   }
 
   /** Any other form of query (a cursor, pg's config object) goes out as it is, after a held `begin`. */
   #passOn(args: unknown[]): Promise<unknown> {
-    // A failed begin means a broken connection: the query behind it fails and reports that.
-    this.#begin.flush(this.#send)?.catch(() => undefined);
+    // A failed begin means a broken connection, a failed insert an aborted transaction: the query
+    // behind them fails and reports that.
+    this.#held.flush(this.#send)?.catch(() => undefined);
     return this.#client.query(...args) as Promise<unknown>;
   }
 
   release(error?: Error | boolean): void {
     if (this.#released) return;
     this.#released = true;
-    this.#begin.reset();
+    this.#held.reset();
     this.#client.off('error', this.#onError);
     // With an error the pool destroys the client instead of keeping it idle.
     const failure = this.#discardedBy ?? (error instanceof Error ? error : undefined);
@@ -142,6 +154,12 @@ class Lease {
     this.release(error);
   }
 }
+
+/** An error the server reported (a SQLSTATE outside connection exceptions): the connection is fine. */
+const isServerError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08');
+};
 
 const isSubmittable = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && typeof (value as { submit?: unknown }).submit === 'function';

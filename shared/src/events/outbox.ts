@@ -1,13 +1,14 @@
 import type { EntityManager, Opt } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { DATABASE_NOW } from '../db/database-now.js';
 import type { Cause } from './cause.js';
 import { createEnvelope, type EventEnvelope, type NewEvent } from './envelope.js';
 
 /**
  * An event waiting to be published, written in the transaction of the change it reports, so the
  * change and its event commit or vanish together. Every subgraph's database has the table (see
- * tables.ts). Times come from the database clock (defaultRaw), the one clock every instance shares,
- * so a row is never "not yet due" because one server's clock runs ahead.
+ * tables.ts). Times come from the database clock (DATABASE_NOW, the column defaults alike), the one
+ * clock every instance shares, so a row is never "not yet due" because one server's clock runs ahead.
  */
 @Entity({ tableName: 'outbox_messages' })
 @Index({ properties: ['publishedAt', 'createdAt'] })
@@ -23,7 +24,7 @@ export class OutboxMessage {
   payload!: EventEnvelope;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt!: Date & Opt;
+  createdAt: Date & Opt = DATABASE_NOW;
 
   /** Set when the server acknowledged the publish; published rows are pruned after a retention time. */
   @Property({ type: 'timestamptz', nullable: true })
@@ -34,7 +35,7 @@ export class OutboxMessage {
 
   /** A claimed row's lease, or the backoff after a failed publish: no relay takes it before then. */
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  nextAttemptAt!: Date & Opt;
+  nextAttemptAt: Date & Opt = DATABASE_NOW;
 
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;

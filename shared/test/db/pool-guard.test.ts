@@ -19,13 +19,17 @@ class FakeClient extends EventEmitter {
   }
 }
 
-function guarded(answer: (text: string) => Promise<unknown>, queryDeadlineMs = 1_000) {
+function guarded(
+  answer: (text: string) => Promise<unknown>,
+  queryDeadlineMs = 1_000,
+  convertError?: (error: Error) => Error,
+) {
   const client = new FakeClient(answer);
   const pool = {
     connect: (callback?: (error: undefined, raw: FakeClient) => void) =>
       callback ? callback(undefined, client) : Promise.resolve(client),
   };
-  guardPool(pool as never, { queryDeadlineMs, log: silentLog() });
+  guardPool(pool as never, { queryDeadlineMs, log: silentLog(), convertError });
   expect(isGuarded(pool)).toBe(true);
   return {
     client,
@@ -78,6 +82,17 @@ it('returns a healthy connection to the pool as it is, and leaves the callback f
   expect(await withCallback()).toBe(client);
 });
 
+/** A guarded pool whose client records each query as [text] or [text, values]. */
+function recording() {
+  const sent: unknown[][] = [];
+  const client = guarded(async () => ({ rows: [] }));
+  client.client.query = ((text: string, values?: unknown[]) => {
+    sent.push(values === undefined ? [text] : [text, values]);
+    return Promise.resolve({ rows: [] });
+  }) as never;
+  return { sent, client };
+}
+
 it("holds a transaction's begin back and sends it in one message with the first statement", async () => {
   const sent: string[] = [];
   const { lease } = guarded(async (text) => {
@@ -94,12 +109,7 @@ it("holds a transaction's begin back and sends it in one message with the first 
 });
 
 it('sends a held begin ahead of a statement with parameters, and nothing for an empty transaction', async () => {
-  const sent: unknown[][] = [];
-  const client = guarded(async () => ({ rows: [] }));
-  client.client.query = ((text: string, values?: unknown[]) => {
-    sent.push(values === undefined ? [text] : [text, values]);
-    return Promise.resolve({ rows: [] });
-  }) as never;
+  const { sent, client } = recording();
   const connection = await client.lease();
   await connection.query('start transaction isolation level serializable', []);
   await connection.query('select $1::int', [7]);
@@ -118,4 +128,109 @@ it('sends a held begin ahead of a statement with parameters, and nothing for an 
   const next = await client.lease();
   await next.query('select 2', []);
   expect(sent).toEqual([['select 2', []]]);
+});
+
+const ORDER = `insert into "orders" ("id", "note") values ('o1', 'a (b); c')`;
+const LINE = `insert into "order_items" ("id", "order_id") values ('i1', 'o1'), ('i2', 'o1')`;
+
+it("holds MikroORM's plain inserts in a transaction and sends them with the next statement", async () => {
+  const sent: string[] = [];
+  const { lease } = guarded(async (text) => {
+    sent.push(text);
+    return text.includes(';')
+      ? [
+          { command: 'INSERT', rows: [] },
+          { command: 'COMMIT', rows: [] },
+        ]
+      : { rows: [] };
+  });
+  const connection = await lease();
+  // Outside a transaction an insert is the whole unit of work: it goes at once.
+  await connection.query(ORDER, []);
+  expect(sent).toEqual([ORDER]);
+
+  sent.length = 0;
+  await connection.query('begin', []);
+  // Answered at once, as pg answers an insert without returning (MikroORM reads nothing else).
+  expect(await connection.query(ORDER, [])).toMatchObject({ command: 'INSERT', rowCount: 1, rows: [] });
+  await connection.query(LINE, []);
+  expect(sent).toEqual([]);
+  expect(await connection.query('commit', [])).toEqual({ command: 'COMMIT', rows: [] });
+  expect(sent).toEqual([`begin;\n${ORDER};\n${LINE};\ncommit`]);
+
+  // One whose result is read (returning, on conflict) goes out with what is held, in order.
+  sent.length = 0;
+  const outbox = `insert into "outbox_messages" ("id") values ('e1') returning "created_at"`;
+  const upsert = `insert into "prices" ("id") values ('p1') on conflict do nothing`;
+  await connection.query('begin', []);
+  await connection.query(ORDER, []);
+  await connection.query(outbox, []);
+  await connection.query(upsert, []);
+  await connection.query(LINE, []);
+  await connection.query('commit', []);
+  expect(sent).toEqual([`begin;\n${ORDER};\n${outbox}`, upsert, `${LINE};\ncommit`]);
+});
+
+it('drops held inserts on rollback, and sends them ahead of a statement with parameters', async () => {
+  const { sent, client } = recording();
+  const connection = await client.lease();
+  await connection.query('begin', []);
+  await connection.query(ORDER, []);
+  expect(await connection.query('rollback', [])).toMatchObject({ command: 'ROLLBACK' });
+  expect(sent).toEqual([]);
+
+  await connection.query('begin', []);
+  await connection.query('select 1', []);
+  await connection.query(ORDER, []);
+  await connection.query('rollback', []);
+  await connection.query('begin', []);
+  await connection.query(ORDER, []);
+  await connection.query('select $1::int', [7]);
+  await connection.query('commit', []);
+  expect(sent).toEqual([
+    ['begin;\nselect 1', []],
+    ['rollback', []],
+    [`begin;\n${ORDER}`],
+    ['select $1::int', [7]],
+    ['commit', []],
+  ]);
+});
+
+it('reports a held insert that fails on the commit as the ORM would, and keeps the connection', async () => {
+  const duplicate = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+  const converted = new Error('converted');
+  const sent: string[] = [];
+  let failure: Error = duplicate;
+  const { client, lease } = guarded(
+    async (text) => {
+      sent.push(text);
+      if (text.includes(ORDER)) throw failure;
+      return { rows: [] };
+    },
+    1_000,
+    (error) => (error === duplicate ? converted : error),
+  );
+  const connection = await lease();
+  await connection.query('begin', []);
+  await connection.query('select 1', []);
+  await connection.query(ORDER, []);
+  await expect(connection.query('commit', [])).rejects.toBe(converted);
+  // The transaction is aborted, not lost: the caller's rollback ends it on the same connection.
+  expect(client.releases).toEqual([]);
+  await connection.query('rollback', []);
+  expect(sent.at(-1)).toBe('rollback');
+
+  // Another statement carrying it gets the driver's error as it is: the ORM converts it there.
+  await connection.query('begin', []);
+  await connection.query(ORDER, []);
+  await expect(connection.query('select 2', [])).rejects.toBe(duplicate);
+  await connection.query('rollback', []);
+
+  // A connection that failed under it is discarded, as for any failed commit.
+  await connection.query('begin', []);
+  await connection.query('select 3', []);
+  await connection.query(ORDER, []);
+  failure = new Error('Connection terminated unexpectedly');
+  await expect(connection.query('commit', [])).rejects.toBe(failure);
+  expect(client.releases).toHaveLength(1);
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
     orms[mode] = await MikroORM.init(
       ormOptions({
         ...options,
-        deferBegin: mode === 'together',
+        holdStatements: mode === 'together',
         overrides: { discovery: { warnWhenNoEntities: false } },
       }),
     );

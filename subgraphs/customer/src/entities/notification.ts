@@ -1,4 +1,5 @@
 import { CreatedAtEntity } from '@commerce-supergraph/shared/db/base-entities';
+import { DATABASE_NOW } from '@commerce-supergraph/shared/db/database-now';
 import { uuidv7 } from '@commerce-supergraph/shared/events/envelope';
 import type { Opt } from '@mikro-orm/core';
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
@@ -41,7 +42,7 @@ export class Notification extends CreatedAtEntity {
 
   /** No dispatcher takes it before then: the lease of the one sending it, or the backoff after a failure. */
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  nextAttemptAt!: Date & Opt;
+  nextAttemptAt: Date & Opt = DATABASE_NOW;
 
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;

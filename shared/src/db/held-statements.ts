@@ -1,0 +1,126 @@
+/**
+ * Statements held back and sent in one message with the next one, to save round trips to
+ * PostgreSQL. On the saga's hot path a round trip costs tens of µs of CPU on each side
+ * (`npm run bench:db`) and, in `bench:orders`, 0.5 to 1 ms of an order's wall time: every hop wakes
+ * another process. Two kinds are held:
+ *
+ * - a transaction's `begin`, sent with the transaction's first statement; a transaction ended
+ *   before any statement reached the server (commit or rollback of an empty one) sends nothing;
+ * - inside a transaction, an `insert into "table" (...) values (...)` without `returning` or
+ *   `on conflict`: the shape of MikroORM's flush inserts whose result it does not read (it reads an
+ *   insert's rows only for `returning`, and no count). It is answered at once and sent with the
+ *   next statement, usually the `commit`: `placeOrder`'s order and lines go out with it.
+ *
+ * Safe because MikroORM sends every statement as text with its parameters inlined (PostgreSQL's
+ * simple query protocol), where a message may hold several statements, run in order in the open
+ * transaction exactly as if sent apart. A statement sent with parameters (the extended protocol,
+ * one statement a message) gets what is held queued ahead of it on the same connection instead.
+ *
+ * What changes: a held insert that fails (a unique key taken) fails the statement it went out with,
+ * with the same error, and nothing of the transaction commits. pool-guard.ts converts such an error
+ * on a `commit` as MikroORM converts a statement's, so `UniqueConstraintViolationException` still
+ * reaches the code that handles it, and keeps the connection: the caller's rollback follows.
+ */
+
+/** The statements Kysely (under MikroORM) opens a transaction with: `begin`, or `start transaction ...`. */
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const END = /^\s*(commit|rollback)\s*;?\s*$/i;
+/** MikroORM's insert (a quoted table, a values list); `returning` or `on conflict` anywhere keeps it out. */
+const INSERT = /^\s*insert\s+into\s+"[^"]+"\s*\([^)]*\)\s*values\s*\(/i;
+const READS_RESULT = /\breturning\b|\bon\s+conflict\b/i;
+
+/** What pg answers for a statement that returns no rows; Kysely reads `command`, `rowCount` and `rows`. */
+const answered = (command: string, rowCount: number | null = null) => ({ command, rowCount, rows: [], fields: [] });
+
+export type Send = (text: string, values?: unknown) => Promise<unknown>;
+
+/** A message that carried held statements failed: the error may be theirs rather than the statement's. */
+export class HeldStatementsFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+export class HeldStatements {
+  #begin: string | undefined;
+  #writes: string[] = [];
+  #inTransaction = false;
+
+  /** `enabled` false sends every statement as it comes: only to measure the difference (bench:db). */
+  constructor(private readonly enabled = true) {}
+
+  /** Sends `text` with `send`, together with what is held, unless it is held itself or needs no message. */
+  query(send: Send, text: string, values: unknown): Promise<unknown> {
+    const plain = values === undefined || (Array.isArray(values) && values.length === 0);
+    if (!this.enabled) return send(text, values);
+    if (!this.#inTransaction) {
+      if (!plain || !BEGIN.test(text)) return send(text, values);
+      this.#begin = text;
+      this.#inTransaction = true;
+      return Promise.resolve(answered('BEGIN'));
+    }
+    const end = END.exec(text);
+    if (end) {
+      const command = (end[1] as string).toUpperCase();
+      const begun = this.#begin === undefined;
+      // A rollback undoes the held inserts anyway.
+      if (command === 'ROLLBACK') this.#writes = [];
+      const held = this.#take();
+      this.#inTransaction = false;
+      // With the begin still held and nothing written, the transaction was never opened.
+      if (!begun && held.length === 1) return Promise.resolve(answered(command));
+      return this.#withHeld(send, held, text, values);
+    }
+    if (plain && INSERT.test(text) && !READS_RESULT.test(text)) {
+      this.#writes.push(text);
+      return Promise.resolve(answered('INSERT', 1));
+    }
+    return this.#withHeld(send, this.#take(), text, values);
+  }
+
+  /** Sends what is held now: before a statement that is not plain text (a cursor). */
+  flush(send: Send): Promise<unknown> | undefined {
+    const held = this.#take();
+    return held.length === 0 ? undefined : send(held.join(';\n'));
+  }
+
+  /** The connection goes back to the pool: nothing held was sent, so nothing was opened or written. */
+  reset(): void {
+    this.#begin = undefined;
+    this.#writes = [];
+    this.#inTransaction = false;
+  }
+
+  #take(): string[] {
+    const held = this.#begin === undefined ? [...this.#writes] : [this.#begin, ...this.#writes];
+    this.#begin = undefined;
+    this.#writes = [];
+    return held;
+  }
+
+  #withHeld(send: Send, held: string[], text: string, values: unknown): Promise<unknown> {
+    if (held.length === 0) return send(text, values);
+    const plain = values === undefined || (Array.isArray(values) && values.length === 0);
+    const carriesWrites = held.length > (BEGIN.test(held[0] as string) ? 1 : 0);
+    const mark = (error: unknown) => {
+      throw carriesWrites ? new HeldStatementsFailed(error) : error;
+    };
+    if (plain) return send(`${held.join(';\n')};\n${text}`, values).catch(mark);
+    // pg sends a connection's queries one after the other, in the order asked: the held go first.
+    const before = send(held.join(';\n'));
+    const after = send(text, values);
+    return before.then(
+      () => after,
+      (error: unknown) => {
+        after.catch(() => undefined);
+        return mark(error);
+      },
+    );
+  }
+}
+
+/**
+ * A message of several statements answers with one result each; the caller (Kysely, MikroORM) reads
+ * one, so it gets the last: the statement it sent, after what was held, or the last of `inOneTrip`.
+ */
+export const lastResult = (result: unknown): unknown => (Array.isArray(result) ? result.at(-1) : result);
