@@ -37,6 +37,8 @@ export interface PoolGuardOptions {
 /** Statements that open or end a transaction: when one fails, the connection's state is unknown. */
 const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|rollback)\b(?!\s+to\b)/i;
 
+const COMMIT = /^\s*commit\b/i;
+
 const guarded = new WeakSet<object>();
 
 /** True when `pool` hands out guarded leases (openDatabase checks that MikroORM called the hook). */
@@ -109,7 +111,12 @@ class Lease {
     return sent.then(
       (result) => {
         clearTimeout(deadline);
-        return lastResult(result);
+        const last = lastResult(result);
+        // PostgreSQL answers the commit of a failed transaction with ROLLBACK, and no error: a caller
+        // that caught a statement's error (one a held insert caused, say) would take it for done.
+        if (COMMIT.test(text) && (last as { command?: unknown })?.command === 'ROLLBACK')
+          throw new Error('commit refused: the transaction had failed, and was rolled back');
+        return last;
       },
       (failure: Error) => {
         clearTimeout(deadline);

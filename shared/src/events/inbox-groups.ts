@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DeadlockException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Delivery } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
 
@@ -118,7 +119,7 @@ export class InboxGroups {
   private async run(group: Waiting[]): Promise<void> {
     if (group.length === 1) return this.settle(group[0] as Waiting);
     try {
-      await this.inTransaction(group);
+      await this.inGroup(group);
       for (const message of group) message.resolve();
     } catch {
       for (const message of group) await this.settle(message);
@@ -149,9 +150,13 @@ export class InboxGroups {
   private async settle(message: Waiting): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.inTransaction([message]);
+        await this.alone(message);
         return message.resolve();
       } catch (error) {
+        // The claim failed the transaction: another delivery of the event committed it first.
+        if (!isDatabaseUnavailable(error) && (await handledBefore(this.orm.em.fork(), message))) {
+          return message.resolve();
+        }
         if (!(error instanceof DeadlockException) || attempt >= DEADLOCK_TRIES) return message.reject(error);
         message.delivery.log.warn({ attempt }, 'deadlock victim; trying again at once');
       }
@@ -159,13 +164,31 @@ export class InboxGroups {
   }
 
   /**
-   * One transaction: claims every message's `(consumer, event id)` in one statement, takes a
-   * group's locks (`lockFirst`), then runs the handler for each one claimed, in arrival order, each
-   * in its caller's context, or `handleGroup` once for them all. A duplicate finds its row taken and
-   * is skipped. A message alone needs no `lockFirst`: its handler takes its own locks in the
-   * service's order.
+   * One message in its own transaction. Its claim is a plain insert, which the connection guard
+   * sends with the handler's first statement (held-statements.ts): no round trip of its own. A
+   * duplicate fails the transaction on the inbox's key, and settle() finds the row and skips it.
    */
-  private async inTransaction(group: Waiting[]): Promise<void> {
+  private async alone({ envelope, delivery, inContext }: Waiting): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      await em
+        .getConnection()
+        .execute(
+          'insert into "inbox_messages" ("consumer", "event_id", "subject", "stream_seq") values (?, ?, ?, ?)',
+          claimRow({ envelope, delivery }),
+          'run',
+          em.getTransactionContext(),
+        );
+      await inContext(() => this.handler(envelope, { em, log: delivery.log, delivery }));
+    });
+  }
+
+  /**
+   * A group's transaction: claims every message's `(consumer, event id)` in one statement, takes
+   * the group's locks (`lockFirst`), then runs the handler for each one claimed, in arrival order,
+   * each in its caller's context, or `handleGroup` once for them all. A duplicate finds its row
+   * taken and is skipped.
+   */
+  private async inGroup(group: Waiting[]): Promise<void> {
     const { lockFirst, handleGroup } = this.options;
     await this.orm.em.fork().transactional(async (em) => {
       const claimed = await claim(em, group);
@@ -192,14 +215,36 @@ async function claim(em: EntityManager, group: Waiting[]): Promise<Set<string>> 
   const rows: { event_id: string }[] = await em.getConnection().execute(
     `insert into inbox_messages (consumer, event_id, subject, stream_seq)
      values ${sorted.map(() => '(?, ?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
-    sorted.flatMap(({ envelope, delivery }) => [
-      delivery.consumer,
-      envelope.id,
-      envelope.type,
-      delivery.streamSequence ?? null,
-    ]),
+    sorted.flatMap(claimRow),
     'all',
     em.getTransactionContext(),
   );
   return new Set(rows.map((row) => row.event_id));
+}
+
+const claimRow = ({ envelope, delivery }: Pick<Waiting, 'envelope' | 'delivery'>) => [
+  delivery.consumer,
+  envelope.id,
+  envelope.type,
+  delivery.streamSequence ?? null,
+];
+
+/**
+ * Whether the message's claim is committed: handled by an earlier delivery, so it is skipped. Asked
+ * after any failure, whatever the error looks like (a handler may wrap it); when the answer cannot
+ * be had, the failure stands and the message is retried as any other.
+ */
+async function handledBefore(em: EntityManager, { envelope, delivery }: Waiting): Promise<boolean> {
+  try {
+    const [row] = await em
+      .getConnection()
+      .execute<{ handled: boolean }[]>(
+        'select exists(select 1 from inbox_messages where consumer = ? and event_id = ?) as handled',
+        [delivery.consumer, envelope.id],
+      );
+    if (row?.handled) delivery.log.info('event already handled; skipped');
+    return row?.handled === true;
+  } catch {
+    return false;
+  }
 }

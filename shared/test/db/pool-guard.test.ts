@@ -234,3 +234,16 @@ it('reports a held insert that fails on the commit as the ORM would, and keeps t
   await expect(connection.query('commit', [])).rejects.toBe(failure);
   expect(client.releases).toHaveLength(1);
 });
+
+it('refuses a commit PostgreSQL answered with ROLLBACK: the transaction had failed', async () => {
+  const { client, lease } = guarded(async (text) =>
+    text === 'commit' ? { command: 'ROLLBACK', rows: [] } : { rows: [] },
+  );
+  const connection = await lease();
+  await connection.query('begin', []);
+  await connection.query('select 1', []);
+  await expect(connection.query('commit', [])).rejects.toThrow(/transaction had failed/);
+  // The transaction is over either way: the connection is fine and stays.
+  expect(client.releases).toEqual([]);
+  expect(await connection.query('rollback', [])).toEqual({ rows: [] });
+});

@@ -194,6 +194,24 @@ describe('inbox transactions shared by messages that arrive together', () => {
     expect(await inboxRows()).toBe(8);
   });
 
+  it('skips a copy handled alone, even when its handler swallows the error its claim causes', async () => {
+    const calls: number[] = [];
+    const handler = withInbox(db.orm, async (envelope, { em }) => {
+      const { n } = envelope.data as { n: number };
+      calls.push(n);
+      // The claim goes with this statement (held-statements.ts): for a copy it fails here, and a
+      // handler that catches it and goes on must still not count twice.
+      await em.execute('select 1').catch(() => undefined);
+      em.create(Tally, { key: envelope.id, count: n });
+    });
+    const first = event(1);
+    await handler(first, delivery(1));
+    await handler(first, { ...delivery(1), deliveryCount: 2 });
+    expect(calls).toEqual([1, 1]);
+    expect(await tallies()).toEqual([1]);
+    expect(await inboxRows()).toBe(1);
+  });
+
   it("tries a deadlock's victim again at once instead of failing its delivery", async () => {
     let tries = 0;
     const handler = withInbox(db.orm, async (envelope, { em }) => {
