@@ -3,6 +3,8 @@ import { userError } from '@commerce-supergraph/shared/graphql/errors';
 import { type Result, refused, succeeded } from '@commerce-supergraph/shared/graphql/payloads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, OrderStatus } from '../entities/index.js';
+import type { CatalogPrice } from './order-input.js';
+import { pricesById, pricesJson } from './price-projection.js';
 
 /** ORDER_MAX_OPEN_ORDERS by default: open orders (PENDING or CONFIRMED, so unpaid) one customer may have. */
 export const DEFAULT_MAX_OPEN_ORDERS = 10;
@@ -26,6 +28,12 @@ export async function lockCustomer(tx: EntityManager, customerId: string): Promi
 const customerLock = (customerId: string) =>
   ['select pg_advisory_xact_lock(?, hashtext(?::text))', [LOCK_NAMESPACE, customerId]] as const;
 
+/** What admitOrder read after the lock: its answer, if the order is not to be stored, and the prices. */
+export interface Admission {
+  answered?: Result<Order>;
+  prices: Map<string, CatalogPrice>;
+}
+
 /**
  * The step of placeOrder's unit of work before the order is stored, so that one customer cannot hold
  * the stock hostage with unpaid orders. It takes the customer's advisory lock for the rest of the
@@ -34,25 +42,42 @@ const customerLock = (customerId: string) =>
  * - the customer's account deleted (its erasure took this lock first): NOT_FOUND, nothing is stored;
  * - an idempotency key the customer used meanwhile (a double submit that waited here): that order;
  * - the cap reached: TOO_MANY_OPEN_ORDERS, and nothing is stored;
- * - otherwise undefined: go on and store the order.
+ * - otherwise no answer: go on and store the order.
+ * The prices of `productIds` come in the same round trip (pricesJson), read after the lock.
  */
 export async function admitOrder(
   tx: EntityManager,
   customerId: string,
   idempotencyKey: string | undefined,
   limits: PlaceOrderLimits,
-): Promise<Result<Order> | undefined> {
+  productIds: readonly string[],
+): Promise<Admission> {
   // The facts after the lock, in one round trip: a statement of their own, so their snapshot sees
   // what the lock's last holder committed.
-  const [facts] = await inOneTrip<{ deleted: boolean; earlier: boolean; open: number }>(tx, [
+  const [prices, pricesParams] = pricesJson(productIds);
+  const [facts] = await inOneTrip<{ deleted: boolean; earlier: boolean; open: number; prices: CatalogPrice[] }>(tx, [
     customerLock(customerId),
     [
       `select exists(select 1 from deleted_customers where customer_id = ?) as deleted,
               exists(select 1 from orders where customer_id = ? and idempotency_key = ?) as earlier,
-              (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open`,
-      [customerId, customerId, idempotencyKey ?? null, customerId, OPEN],
+              (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open,
+              ${prices} as prices`,
+      [customerId, customerId, idempotencyKey ?? null, customerId, OPEN, ...(pricesParams ?? [])],
     ],
   ]);
+  return {
+    answered: await answer(tx, customerId, idempotencyKey, limits, facts),
+    prices: pricesById(facts?.prices ?? []),
+  };
+}
+
+async function answer(
+  tx: EntityManager,
+  customerId: string,
+  idempotencyKey: string | undefined,
+  limits: PlaceOrderLimits,
+  facts: { deleted: boolean; earlier: boolean; open: number } | undefined,
+): Promise<Result<Order> | undefined> {
   if (facts?.deleted) {
     return refused([userError(['input'], 'NOT_FOUND', 'This customer account has been deleted')]);
   }

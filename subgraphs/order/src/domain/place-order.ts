@@ -6,7 +6,6 @@ import { Order, OrderItem } from '../entities/index.js';
 import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
 import { admitOrder, DEFAULT_MAX_OPEN_ORDERS, type PlaceOrderLimits } from './open-order-cap.js';
 import {
-  type CatalogPrice,
   checkProducts,
   idempotencyKeyOf,
   MAX_LINES,
@@ -16,7 +15,6 @@ import {
   validateIdempotencyKey,
   validateLines,
 } from './order-input.js';
-import { loadPrices } from './price-projection.js';
 
 export interface PlaceOrderRequest {
   items: OrderLineRequest[];
@@ -60,22 +58,26 @@ export async function placeOrder(
 
   const { items } = request;
   const errors = validateLines(items);
-  // Products are looked up even when a quantity is wrong, so one answer names every problem.
-  const countFits = items.length >= 1 && items.length <= MAX_LINES;
-  const productIds = items.map((item) => item.productId);
-  if (countFits) await catalogRead?.();
-  const prices = countFits ? await loadPrices(em, productIds) : new Map<string, CatalogPrice>();
-  if (countFits) errors.push(...checkProducts(items, prices));
-  if (errors.length > 0) return refused(errors);
-
-  const priced = priceLines(items, prices);
+  // Past a wrong number of lines nothing is looked up; otherwise products are, even when a quantity
+  // is wrong, so one answer names every problem.
+  if (items.length < 1 || items.length > MAX_LINES) return refused(errors);
+  await catalogRead?.();
   try {
     return await unitOfWork(em, async (tx) => {
-      // The open-order cap, race-free under the customer's lock (open-order-cap.ts).
-      const answered = await admitOrder(tx, customerId, key, limits);
+      // The open-order cap, race-free under the customer's lock, and the prices, in one round trip
+      // (open-order-cap.ts). A refusal stores nothing: the transaction has written nothing.
+      const { answered, prices } = await admitOrder(
+        tx,
+        customerId,
+        key,
+        limits,
+        items.map((item) => item.productId),
+      );
+      errors.push(...checkProducts(items, prices));
+      if (errors.length > 0) return refused(errors);
       if (answered) return answered;
-      const { order, items } = store(tx, customerId, key, priced, cause);
-      stored?.(order, items);
+      const { order, items: lines } = store(tx, customerId, key, priceLines(items, prices), cause);
+      stored?.(order, lines);
       return succeeded(order);
     });
   } catch (error) {

@@ -1,7 +1,8 @@
+import type { Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DatabaseIdentity, ProductPrice } from '../entities/index.js';
+import { DatabaseIdentity } from '../entities/index.js';
 import type { ProductUpserted } from '../events/contracts/consumed.js';
 import { normaliseAmount } from './money.js';
 import type { CatalogPrice } from './order-input.js';
@@ -53,18 +54,35 @@ export async function appliedPosition(em: EntityManager, consumer: string): Prom
   return row ? Number(row.seq) : 0;
 }
 
+/**
+ * The projection's entries for these products, as one JSON array (`[]` for none): a value that can
+ * stand alone or ride in another statement, as placeOrder's admission does (open-order-cap.ts).
+ * The price goes as text, so no amount passes through a float.
+ */
+export function pricesJson(productIds: readonly string[]): Statement {
+  return [
+    `coalesce((select json_agg(json_build_object('productId', p.product_id, 'name', p.name,
+                 'price', p.price::text, 'currency', p.currency, 'active', p.active))
+                 from product_prices p where p.product_id = any(array[?]::uuid[])), '[]')`,
+    [orderableIds(productIds)],
+  ];
+}
+
+/** pricesJson's array, keyed by lower-case id. */
+export const pricesById = (prices: readonly CatalogPrice[]): Map<string, CatalogPrice> =>
+  new Map(prices.map((price) => [price.productId, price]));
+
 /** The projection's entries for these products, keyed by lower-case id; ids that are no uuid find nothing. */
 export async function loadPrices(em: EntityManager, productIds: readonly string[]): Promise<Map<string, CatalogPrice>> {
-  const ids = [...new Set(productIds.map((id) => id.trim().toLowerCase()).filter(isUuid))];
-  if (ids.length === 0) return new Map();
-  const rows = await em.find(ProductPrice, { productId: { $in: ids } });
-  return new Map(
-    rows.map(({ productId, name, price, currency, active }) => [
-      productId,
-      { productId, name, price, currency, active },
-    ]),
-  );
+  const [sql, params] = pricesJson(productIds);
+  const [row] = await em.execute<{ prices: CatalogPrice[] }[]>(`select ${sql} as prices`, params);
+  return pricesById(row?.prices ?? []);
 }
+
+/** The ids worth looking up: trimmed, lower-case, uuids only (the column is a uuid). */
+const orderableIds = (productIds: readonly string[]) => [
+  ...new Set(productIds.map((id) => id.trim().toLowerCase()).filter(isUuid)),
+];
 
 /** The id the first migration gave this database (see DatabaseIdentity). */
 export async function databaseId(em: EntityManager): Promise<string> {
