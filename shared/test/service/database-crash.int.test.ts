@@ -46,7 +46,10 @@ async function graphql(base: string, query: string, variables: Record<string, un
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
 
-/** What the crashed server still runs for us: the handlers' transactions sleeping in pg_sleep. */
+/**
+ * What the crashed server still runs for us: the handlers' transactions sleeping in pg_sleep (their
+ * message may begin with what the connection guard held back: the begin, the inbox claim).
+ */
 async function sleepingTransactions(): Promise<number> {
   const orm = await MikroORM.init(
     ormOptions({ url: pg.url, dbName, entities: thingEntities, migrations: [], log: silentLog() }),
@@ -54,7 +57,9 @@ async function sleepingTransactions(): Promise<number> {
   try {
     const [row] = await orm.em
       .fork()
-      .execute<{ count: string }[]>(`select count(*) from pg_stat_activity where query like 'select pg_sleep%'`);
+      .execute<{ count: string }[]>(
+        `select count(*) from pg_stat_activity where pid <> pg_backend_pid() and query like '%select pg_sleep(%'`,
+      );
     return Number(row?.count ?? 0);
   } finally {
     await orm.close(true);
