@@ -29,7 +29,7 @@ export interface PoolGuardOptions {
   holdStatements?: boolean;
   /**
    * Makes a driver error what the ORM would have made it (MikroORM's exception converter): for a
-   * `commit` that failed on an insert held back to go with it, which the ORM does not convert.
+   * statement that failed on an insert held back to go with it (a commit, which the ORM does not convert).
    */
   convertError?: (error: Error) => Error;
 }
@@ -126,7 +126,9 @@ class Lease {
           // The server refused a held insert (or the statement): the transaction is aborted, not
           // lost, and the caller's rollback ends it. Only a dead connection is discarded.
           if (!isServerError(error)) this.#discard(error, 'held statements failed');
-          throw control ? (this.#options.convertError?.(error) ?? error) : error;
+          // Converted here, whatever the statement: MikroORM converts none of transaction control
+          // (commit, release savepoint), and converting twice keeps the exception's class.
+          throw this.#options.convertError?.(error) ?? error;
         }
         if (control) this.#discard(failure, `${text.trim().split(/\s/)[0]} failed`);
         throw failure;

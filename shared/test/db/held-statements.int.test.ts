@@ -3,7 +3,8 @@ import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgre
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ormOptions } from '../../src/db/orm.js';
 import { unitOfWork } from '../../src/db/unit-of-work.js';
-import { recordEvent } from '../../src/events/outbox.js';
+import { KickAfterCommit } from '../../src/events/kick-after-commit.js';
+import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
 import { eventEntities } from '../../src/events/tables.js';
 import { silentLog, Tally } from '../events/helpers.js';
 
@@ -104,4 +105,29 @@ it('reports a held insert refused at the next statement there, and rolls the tra
   });
   await expect(failed).rejects.toBeInstanceOf(UniqueConstraintViolationException);
   expect(await keys()).toEqual(['a', 'b', 'c']);
+});
+
+it('leaves no row of a transaction refused at its commit to the next one on the same EntityManager', async () => {
+  // The relay publishes the outbox rows a commit made visible, from the committing EntityManager.
+  const kicked: string[] = [];
+  orm.em
+    .getEventManager()
+    .registerSubscriber(new KickAfterCommit(OutboxMessage, (rows) => kicked.push(...rows.map((row) => row.id))));
+  await unitOfWork(orm.em.fork(), async (tx) => {
+    tx.create(Tally, { key: 'p', count: 1 });
+  });
+  const request = orm.em.fork(); // one request's EntityManager, two mutations in turn
+  const refused = unitOfWork(request, async (tx) => {
+    tx.create(Tally, { key: 'p', count: 5 }); // taken: refused at the commit it went with
+    recordEvent(tx, { subject: 'tests.tally.counted.v1', data: { n: 1 }, source: 'test', correlationId: 'c1' });
+  });
+  await expect(refused).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  const second = await unitOfWork(request, async (tx) => {
+    tx.create(Tally, { key: 'e', count: 1 });
+    return recordEvent(tx, { subject: 'tests.tally.counted.v1', data: { n: 2 }, source: 'test', correlationId: 'c2' });
+  });
+  // Only the second's event: the first's was never stored, so it must never be published.
+  expect(kicked).toEqual([second.id]);
+  const stored = await orm.em.fork().execute<{ id: string }[]>('select id from outbox_messages');
+  expect(stored.map((row) => row.id)).toEqual([second.id]);
 });

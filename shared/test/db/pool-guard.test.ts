@@ -220,10 +220,10 @@ it('reports a held insert that fails on the commit as the ORM would, and keeps t
   await connection.query('rollback', []);
   expect(sent.at(-1)).toBe('rollback');
 
-  // Another statement carrying it gets the driver's error as it is: the ORM converts it there.
+  // Any statement carrying it gets it converted (the ORM converts a select's error again: same class).
   await connection.query('begin', []);
   await connection.query(ORDER, []);
-  await expect(connection.query('select 2', [])).rejects.toBe(duplicate);
+  await expect(connection.query('select 2', [])).rejects.toBe(converted);
   await connection.query('rollback', []);
 
   // A connection that failed under it is discarded, as for any failed commit.
