@@ -18,8 +18,10 @@
  *
  * What changes: a held insert that fails (a unique key taken) fails the statement it went out with,
  * with the same error, and nothing of the transaction commits. pool-guard.ts converts such an error
- * on a `commit` as MikroORM converts a statement's, so `UniqueConstraintViolationException` still
- * reaches the code that handles it, and keeps the connection: the caller's rollback follows.
+ * as MikroORM converts a statement's (MikroORM itself converts none of a `commit`'s), so
+ * `UniqueConstraintViolationException` still reaches the code that handles it, and keeps the
+ * connection: the caller's rollback follows. A failed unit of work also clears its EntityManager
+ * (unit-of-work.ts), which MikroORM filled from the flush before the commit refused it.
  */
 
 /** The statements Kysely (under MikroORM) opens a transaction with: `begin`, or `start transaction ...`. */
@@ -31,6 +33,9 @@ const READS_RESULT = /\breturning\b|\bon\s+conflict\b/i;
 
 /** What pg answers for a statement that returns no rows; Kysely reads `command`, `rowCount` and `rows`. */
 const answered = (command: string, rowCount: number | null = null) => ({ command, rowCount, rows: [], fields: [] });
+
+/** Plain text with no parameters: a statement that may share a message with others. */
+const isPlain = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
 export type Send = (text: string, values?: unknown) => Promise<unknown>;
 
@@ -51,7 +56,7 @@ export class HeldStatements {
 
   /** Sends `text` with `send`, together with what is held, unless it is held itself or needs no message. */
   query(send: Send, text: string, values: unknown): Promise<unknown> {
-    const plain = values === undefined || (Array.isArray(values) && values.length === 0);
+    const plain = isPlain(values);
     if (!this.enabled) return send(text, values);
     if (!this.#inTransaction) {
       if (!plain || !BEGIN.test(text)) return send(text, values);
@@ -62,13 +67,13 @@ export class HeldStatements {
     const end = END.exec(text);
     if (end) {
       const command = (end[1] as string).toUpperCase();
-      const begun = this.#begin === undefined;
+      const opened = this.#begin === undefined; // the begin went out with an earlier statement
       // A rollback undoes the held inserts anyway.
       if (command === 'ROLLBACK') this.#writes = [];
       const held = this.#take();
       this.#inTransaction = false;
       // With the begin still held and nothing written, the transaction was never opened.
-      if (!begun && held.length === 1) return Promise.resolve(answered(command));
+      if (!opened && held.length === 1) return Promise.resolve(answered(command));
       return this.#withHeld(send, held, text, values);
     }
     if (plain && INSERT.test(text) && !READS_RESULT.test(text)) {
@@ -100,12 +105,11 @@ export class HeldStatements {
 
   #withHeld(send: Send, held: string[], text: string, values: unknown): Promise<unknown> {
     if (held.length === 0) return send(text, values);
-    const plain = values === undefined || (Array.isArray(values) && values.length === 0);
     const carriesWrites = held.length > (BEGIN.test(held[0] as string) ? 1 : 0);
     const mark = (error: unknown) => {
       throw carriesWrites ? new HeldStatementsFailed(error) : error;
     };
-    if (plain) return send(`${held.join(';\n')};\n${text}`, values).catch(mark);
+    if (isPlain(values)) return send(`${held.join(';\n')};\n${text}`, values).catch(mark);
     // pg sends a connection's queries one after the other, in the order asked: the held go first.
     const before = send(held.join(';\n'));
     const after = send(text, values);
