@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { release, reserve } from '../src/domain/inventory.js';
-import { type GroupOrder, lockOrders, reserveGroup } from '../src/domain/inventory-groups.js';
+import { type ReserveOutcome, release } from '../src/domain/inventory.js';
+import { type GroupOrder, lockOrders, reserve, reserveGroup } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationRejection } from '../src/entities/index.js';
 import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 
@@ -65,13 +66,18 @@ it('leaves what reserving the orders one by one leaves: stock, holds, rejections
     outcomesAlone.push(await reserve(orm.em.fork(), orderId, lines, cause));
 
   const grouped = await scenario();
-  const outcomesGrouped = await unitOfWork(orm.em.fork(), async (tx) => {
-    await lockOrders(
-      tx,
-      grouped.orders.map(({ orderId, lines }) => ({ orderId, items: lines })),
-    );
-    return reserveGroup(tx, grouped.orders);
+  let outcomesGrouped: ReserveOutcome[] = [];
+  const sent = await messagesSent(orm, async () => {
+    outcomesGrouped = await unitOfWork(orm.em.fork(), async (tx) => {
+      await lockOrders(
+        tx,
+        grouped.orders.map(({ orderId, lines }) => ({ orderId, items: lines })),
+      );
+      return reserveGroup(tx, grouped.orders);
+    });
   });
+  // The group's locks; its orders' earlier outcomes with their stock; one UPDATE; the rest with the commit.
+  expect(sent.map((message) => message.split(/\s/)[0])).toEqual(['begin;', 'select', 'update', 'insert']);
 
   // Short lines name products, which differ between the two runs: by their place in the scenario.
   const named = (outcomes: unknown[], products: Product[]) =>

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restockProduct } from '../src/domain/catalog.js';
-import { commitSale, release, reserve } from '../src/domain/inventory.js';
+import { commitSale, release } from '../src/domain/inventory.js';
+import { reserve } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
 import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 
@@ -23,6 +25,24 @@ async function stock(productId: string) {
 
 const statuses = async (orderId: string) =>
   (await orm.em.fork().find(Reservation, { orderId }, { orderBy: { quantity: 'asc' } })).map((r) => r.status);
+
+describe('reserve in round trips', () => {
+  it("decides in its first: the order's lock, its earlier outcome and its products' stock, rows locked", async () => {
+    const product = await makeProduct(orm, { initialStock: 5 });
+    const orderId = randomUUID();
+    const lines = [{ productId: product.id, quantity: 2 }];
+    const first = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
+    expect(first).toHaveLength(3);
+    expect(first[0]).toMatch(/^begin;.*pg_advisory_xact_lock.*reservation_tombstones.*for update/s);
+    expect(first[1]).toMatch(/^update products/);
+    expect(first[2]).toMatch(/insert into "reservations".*commit$/s);
+    // A repeat finds the outcome in the same first trip, and only announces it again with the commit.
+    const again = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
+    expect(again).toHaveLength(2);
+    expect(again[1]).toMatch(/^insert into "outbox_messages".*commit$/s);
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 2, available: 3 });
+  });
+});
 
 describe('reserve under concurrency', () => {
   it('gives the last 5 units to exactly 5 of 20 orders racing for them, on separate connections', async () => {

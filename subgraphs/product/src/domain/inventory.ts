@@ -1,15 +1,15 @@
 import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
-import type { Cause } from '@commerce-supergraph/shared/events/cause';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Reservation, ReservationRejection, ReservationStatus, ReservationTombstone } from '../entities/index.js';
-import { ProductSubjects, recordProductEvent, type ShortLine } from '../events/contracts/published.js';
+import { ReservationStatus, ReservationTombstone } from '../entities/index.js';
+import type { ShortLine } from '../events/contracts/published.js';
 
 /**
- * Stock held for orders: what the order saga calls from its event handlers. Each function runs in
- * a unit of work of its own, or joins the caller's (the inbox's), so a handler commits its inbox
- * row, the stock change and its outbox event together. Every function is idempotent per order.
+ * Stock held for orders: what the order saga calls from its event handlers (reserve.ts holds it,
+ * this file gives it back or sells it). Each function runs in a unit of work of its own, or joins
+ * the caller's (the inbox's), so a handler commits its inbox row, the stock change and its outbox
+ * event together. Every function is idempotent per order.
  */
 export interface ReservationLine {
   productId: string;
@@ -20,54 +20,6 @@ export interface ReservationLine {
 export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[] } | { ok: false; released: true };
 
 // MikroORM inlines parameters, an array as a comma list: hence `array[?]` where a SQL array is meant.
-
-/**
- * Holds stock for every line of an order, or for none. The product rows are locked in id order
- * (one order for every caller, so no deadlock) and then changed by a conditional update that cannot
- * take stock below zero; the table's CHECK constraint is the last word. The answer (reserved, or
- * rejected with the short lines) is recorded for the order subgraph. A second call for the same
- * order announces the first outcome again and changes nothing; an order released already gets no answer.
- */
-export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
-  const wanted = mergeLines(lines);
-  return unitOfWork(em, async (tx) => {
-    const outcome = (await previousOutcome(tx, orderId, { lockFirst: true })) ?? (await hold(tx, orderId, wanted));
-    if (outcome.ok) recordProductEvent(tx, cause, ProductSubjects.reserved, { orderId, lines: wanted });
-    else if ('shortLines' in outcome) {
-      recordProductEvent(tx, cause, ProductSubjects.rejected, { orderId, shortLines: outcome.shortLines });
-    }
-    return outcome;
-  });
-}
-
-/** Holds the stock for every line or, when one is short, records the rejection and holds none. */
-async function hold(tx: EntityManager, orderId: string, wanted: ReservationLine[]): Promise<ReserveOutcome> {
-  const available = await lockedStock(tx, wanted);
-  const shortLines = wanted
-    .map((line) => ({
-      productId: line.productId,
-      requested: line.quantity,
-      available: available.get(line.productId) ?? 0,
-    }))
-    .filter((line) => line.available < line.requested);
-  if (shortLines.length > 0) {
-    tx.create(ReservationRejection, { orderId, shortLines });
-    return { ok: false, shortLines };
-  }
-  await takeStock(tx, wanted);
-  for (const line of wanted) tx.create(Reservation, { orderId, product: line.productId, quantity: line.quantity });
-  return { ok: true };
-}
-
-/** Units available per product of `lines`, the rows locked in id order (no wait when the caller holds them). */
-export async function lockedStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<Map<string, number>> {
-  const ids = [...new Set(lines.map(({ productId }) => productId).filter(isUuid))];
-  const rows = await tx.execute<{ id: string; available: number }[]>(
-    'select id, on_hand - reserved as available from products where id = any(array[?]::uuid[]) order by id for update',
-    [ids],
-  );
-  return new Map(rows.map((row) => [row.id, row.available]));
-}
 
 /**
  * Reserves `lines` (one per product) in one conditional UPDATE that cannot take stock below zero.
@@ -146,30 +98,35 @@ async function settle(em: EntityManager, orderId: string, to: ReservationStatus,
  * starts with this lock, sent in one round trip with its first read (inOneTrip: the read after it
  * still sees what the lock's last holder committed).
  */
-const orderLock = (orderId: string): Statement => [
+export const orderLock = (orderId: string): Statement => [
   'select pg_advisory_xact_lock(hashtextextended(?, 0))',
   [orderLockKey(orderId)],
 ];
 
 export const orderLockKey = (orderId: string) => `inventory:${orderId}`;
 
-/**
- * What an earlier handling of the order left, in one read: every reservation asks this first, after
- * taking the order's lock in the same round trip (`lockFirst`).
- */
-async function previousOutcome(
-  em: EntityManager,
-  orderId: string,
-  { lockFirst = false } = {},
-): Promise<ReserveOutcome | undefined> {
-  const read = outcomesRead([orderId]);
-  const rows = await inOneTrip<OutcomeRow>(em, lockFirst ? [orderLock(orderId), read] : [read]);
-  return outcomesByOrder(rows).get(orderId);
+/** What an earlier handling of the order left (release asks, under the lock settle took). */
+async function previousOutcome(em: EntityManager, orderId: string): Promise<ReserveOutcome | undefined> {
+  return outcomesByOrder(await inOneTrip<OutcomeRow>(em, [outcomesRead([orderId])])).get(orderId);
 }
 
-/** What earlier handlings of these orders left: previousOutcome's read, and a group's (inventory-groups.ts). */
-export async function previousOutcomes(em: EntityManager, orderIds: readonly string[]) {
-  return outcomesByOrder(await inOneTrip<OutcomeRow>(em, [outcomesRead(orderIds)]));
+/**
+ * What earlier handlings of these orders left, and the units available of `lines`' products, their
+ * rows locked in id order (no wait when the caller holds them): one read, after the `first`
+ * statements (a lock) in the same round trip. What a reservation needs to decide.
+ */
+export async function outcomesAndStock(
+  em: EntityManager,
+  orderIds: readonly string[],
+  lines: readonly ReservationLine[],
+  first: readonly Statement[] = [],
+) {
+  const productIds = [...new Set(lines.map(({ productId }) => productId).filter(isUuid))];
+  const rows = await inOneTrip<OutcomeRow & { stock: Record<string, number> }>(em, [
+    ...first,
+    outcomesRead(orderIds, productIds),
+  ]);
+  return { outcomes: outcomesByOrder(rows), stock: new Map(Object.entries(rows[0]?.stock ?? {})) };
 }
 
 interface OutcomeRow {
@@ -179,14 +136,25 @@ interface OutcomeRow {
   reserved: boolean;
 }
 
-const outcomesRead = (orderIds: readonly string[]): Statement => [
-  `select o.id as order_id,
-          exists(select 1 from reservation_tombstones t where t.order_id = o.id) as released,
-          (select short_lines from reservation_rejections r where r.order_id = o.id) as short_lines,
-          exists(select 1 from reservations r where r.order_id = o.id) as reserved
-     from unnest(array[?]::uuid[]) as o(id)`,
-  [[...new Set(orderIds)]],
-];
+/**
+ * One row per order; with `productIds`, each row also carries their stock as a JSON object, read
+ * once (an uncorrelated subquery: PostgreSQL's InitPlan) with the rows locked in id order.
+ */
+function outcomesRead(orderIds: readonly string[], productIds?: readonly string[]): Statement {
+  const stock = productIds
+    ? `, (select coalesce(json_object_agg(s.id, s.available), '{}') from (
+           select id, on_hand - reserved as available from products
+            where id = any(array[?]::uuid[]) order by id for update) as s) as stock`
+    : '';
+  return [
+    `select o.id as order_id,
+            exists(select 1 from reservation_tombstones t where t.order_id = o.id) as released,
+            (select short_lines from reservation_rejections r where r.order_id = o.id) as short_lines,
+            exists(select 1 from reservations r where r.order_id = o.id) as reserved${stock}
+       from unnest(array[?]::uuid[]) as o(id)`,
+    [...(productIds ? [productIds] : []), [...new Set(orderIds)]],
+  ];
+}
 
 /** A tombstone first (released before reserved), then a rejection, then a reservation; none: no outcome yet. */
 function outcomesByOrder(rows: OutcomeRow[]): Map<string, ReserveOutcome> {

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope'
 import { on, type Subscription } from '@commerce-supergraph/shared/events/service-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReservationLine } from '../../domain/inventory.js';
-import { lockOrders } from '../../domain/inventory-groups.js';
+import { lockOrders } from '../../domain/reserve.js';
 import { Consumed } from '../contracts/consumed.js';
 import { releaseRejected, releaseStock, reserveStock, reserveStockGroup, sellReservation } from './order-saga.js';
 

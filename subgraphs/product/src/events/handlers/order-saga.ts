@@ -3,8 +3,8 @@ import { causedBy } from '@commerce-supergraph/shared/events/cause';
 import type { EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import type { HandlerContext } from '@commerce-supergraph/shared/events/inbox';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { commitSale, release, reserve } from '../../domain/inventory.js';
-import { reserveGroup } from '../../domain/inventory-groups.js';
+import { commitSale, release } from '../../domain/inventory.js';
+import { reserve, reserveGroup } from '../../domain/reserve.js';
 import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } from '../contracts/consumed.js';
 
 /**

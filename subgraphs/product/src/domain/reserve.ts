@@ -1,4 +1,4 @@
-import { inOneTrip } from '@commerce-supergraph/shared/db/one-trip';
+import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { Cause } from '@commerce-supergraph/shared/events/cause';
@@ -6,10 +6,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Reservation, ReservationRejection } from '../entities/index.js';
 import { ProductSubjects, recordProductEvent } from '../events/contracts/published.js';
 import {
-  lockedStock,
   mergeLines,
+  orderLock,
   orderLockKey,
-  previousOutcomes,
+  outcomesAndStock,
   type ReservationLine,
   type ReserveOutcome,
   takeStock,
@@ -22,39 +22,60 @@ export interface GroupOrder {
 }
 
 /**
- * `reserve` for a group of orders in one transaction (the inbox's group handler), each getting the
- * outcome it would get reserved alone, one after the other in the group's order: their earlier
- * outcomes in one read, the stock of all their products in one, then one UPDATE for every unit held,
- * instead of four statements an order. The caller holds the orders' locks and their products' rows
- * already (lockOrders, the group's lockFirst), so nothing changes under it.
+ * Holds stock for every line of an order, or for none, in three round trips: the order's lock with
+ * its earlier outcome and its products' stock (their rows locked in id order, one order for every
+ * caller, so no deadlock), then one conditional update that cannot take stock below zero (the
+ * table's CHECK constraint is the last word), then the commit with the answer (reserved, or
+ * rejected with the short lines) recorded for the order subgraph. A second call for the same order
+ * announces the first outcome again and changes nothing; an order released already gets no answer.
  */
-export function reserveGroup(em: EntityManager, orders: readonly GroupOrder[]): Promise<ReserveOutcome[]> {
-  const wanted = orders.map(({ lines }) => mergeLines(lines));
+export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
   return unitOfWork(em, async (tx) => {
-    const earlier = await previousOutcomes(
-      tx,
-      orders.map(({ orderId }) => orderId),
-    );
-    const stock = await lockedStock(tx, wanted.flat());
-    const held = new Map<string, number>();
-    const outcomes = orders.map(({ orderId, cause }, i): ReserveOutcome => {
-      const lines = wanted[i] as ReservationLine[];
-      const outcome = earlier.get(orderId) ?? hold(tx, orderId, lines, stock, held);
-      // A second answer for one order in the group finds the first's outcome, as it would alone.
-      earlier.set(orderId, outcome);
-      if (outcome.ok) recordProductEvent(tx, cause, ProductSubjects.reserved, { orderId, lines });
-      else if ('shortLines' in outcome) {
-        recordProductEvent(tx, cause, ProductSubjects.rejected, { orderId, shortLines: outcome.shortLines });
-      }
-      return outcome;
-    });
-    if (held.size > 0)
-      await takeStock(
-        tx,
-        [...held].map(([productId, quantity]) => ({ productId, quantity })),
-      );
-    return outcomes;
+    const [outcome] = await reserveInTurn(tx, [{ orderId, lines, cause }], [orderLock(orderId)]);
+    return outcome as ReserveOutcome;
   });
+}
+
+/**
+ * `reserve` for a group of orders in one transaction (the inbox's group handler), each getting the
+ * outcome it would get reserved alone, one after the other in the group's order, in the same
+ * statements as one order. The caller holds the orders' locks and their products' rows already
+ * (lockOrders, the group's lockFirst), so nothing changes under it.
+ */
+export const reserveGroup = (em: EntityManager, orders: readonly GroupOrder[]): Promise<ReserveOutcome[]> =>
+  unitOfWork(em, (tx) => reserveInTurn(tx, orders));
+
+/** Earlier outcomes and stock in one read (after `first`), each order's outcome in turn, one UPDATE for every unit held. */
+async function reserveInTurn(
+  tx: EntityManager,
+  orders: readonly GroupOrder[],
+  first: readonly Statement[] = [],
+): Promise<ReserveOutcome[]> {
+  const wanted = orders.map(({ lines }) => mergeLines(lines));
+  const { outcomes: earlier, stock } = await outcomesAndStock(
+    tx,
+    orders.map(({ orderId }) => orderId),
+    wanted.flat(),
+    first,
+  );
+  const held = new Map<string, number>();
+  const outcomes = orders.map(({ orderId, cause }, i): ReserveOutcome => {
+    const lines = wanted[i] as ReservationLine[];
+    const outcome = earlier.get(orderId) ?? hold(tx, orderId, lines, stock, held);
+    // A second answer for one order in the group finds the first's outcome, as it would alone.
+    earlier.set(orderId, outcome);
+    if (outcome.ok) recordProductEvent(tx, cause, ProductSubjects.reserved, { orderId, lines });
+    else if ('shortLines' in outcome) {
+      recordProductEvent(tx, cause, ProductSubjects.rejected, { orderId, shortLines: outcome.shortLines });
+    }
+    return outcome;
+  });
+  if (held.size > 0)
+    await takeStock(
+      tx,
+      [...held].map(([productId, quantity]) => ({ productId, quantity })),
+    );
+  return outcomes;
 }
 
 /** Holds every line from what is left in `stock`, or none; a short order is recorded as rejected. */
