@@ -1,5 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { EventLoopPressure } from '../../src/http/load-shedding.js';
 import { createGraphQLHttpServer, listen, type RunningServer } from '../../src/http/server.js';
 import { silentLog } from '../events/helpers.js';
@@ -44,6 +44,36 @@ it('is overloaded after two late turns of the loop in a row, and no longer once 
 
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(pressure.overloaded()).toBe(false);
+});
+
+it('reads the loop once a second while no request comes, every 50 ms from the first that does', async () => {
+  const sample = vi.spyOn(EventLoopPressure.prototype as unknown as { sample(): void }, 'sample');
+  try {
+    pressure = new EventLoopPressure({ maxDelayMs: 100, log: silentLog() });
+    pressure.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const idle = sample.mock.calls.length;
+    // An idle service wakes once a second for it, not 30 times in 1.5 s.
+    expect(idle).toBeGreaterThanOrEqual(1);
+    expect(idle).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 50; i++) {
+      expect(pressure.overloaded()).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Some 500 ms of requests: a reading every 50 ms, whatever the idle timer had left to run.
+    expect(sample.mock.calls.length - idle).toBeGreaterThanOrEqual(6);
+  } finally {
+    sample.mockRestore();
+  }
+});
+
+it('refuses the first request after the loop ran late while none came', async () => {
+  pressure = new EventLoopPressure({ maxDelayMs: 100, log: silentLog() });
+  pressure.start();
+  // A backlog of event handling, no request: turns longer than the idle timer's second.
+  await saturate(1_300, 2_500, () => undefined);
+  expect(pressure.currentDelayMs).toBeGreaterThan(100);
+  expect(pressure.overloaded()).toBe(true);
 });
 
 it('never refuses with a limit of 0', async () => {
