@@ -9,35 +9,55 @@ import { LIVE_STREAMS, type OrderUpdate, toOrderUpdate } from './updates.js';
 
 export interface OrderFeed {
   start(): void;
-  /** Calls `listener` with every order update from now on; returns the unsubscribe. */
+  /**
+   * Calls `listener` with every order update from now on; returns the unsubscribe. The feed reads
+   * its streams only while someone listens: await `reading()` before relying on "from now on".
+   */
   subscribe(listener: (update: OrderUpdate) => void): () => void;
+  /** Resolves once the streams are read from a position taken after the last subscribe (at most `timeoutMs`). */
+  reading(timeoutMs?: number): Promise<void>;
   isReady(): boolean;
   close(): Promise<void>;
 }
 
 /** Event ids remembered to drop a redelivered event: far more than arrive between two reconnects. */
 const SEEN_IDS = 2_000;
+/** How long the streams are still read after the last listener left: a page reload re-subscribes. */
+const LINGER_MS = 30_000;
 
 /**
  * The gateway's one view of order changes: an ordered (ephemeral, unacknowledged) JetStream
  * consumer per stream, created by this process and gone with it, so gateways never compete for
- * messages and nothing durable is left behind. It starts after the stream's last message; after the consumer is
- * lost (NATS restarted, the stream was re-created) it resumes after the last sequence it saw, so
- * no update is skipped, and the seen-ids window keeps one from being pushed twice.
+ * messages and nothing durable is left behind. It reads only while a subscription listens (and
+ * `LINGER_MS` after the last one ends): every gateway worker reading every order event with nobody
+ * watching cost each of them, and NATS, a delivery per event. It starts after the stream's last
+ * message; after the consumer is lost (NATS restarted, the stream was re-created) it resumes after
+ * the last sequence it saw, so no update is skipped, and the seen-ids window keeps one from being
+ * pushed twice. After an idle stop it starts from the streams' ends again.
  *
  * Every (re)connection starts fresh consumers from there rather than trusting the ordered
  * consumer's own recovery: after a NATS restart the fault suite saw it re-create its consumer on
  * the server and then never pull from it again (every later payment stayed undelivered).
  */
-export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth; log: Logger }): OrderFeed {
-  const { log } = options;
+export function createOrderFeed(options: {
+  natsUrl: string;
+  natsAuth?: NatsAuth;
+  log: Logger;
+  /** How long the streams are still read after the last listener left (tests shorten it). */
+  lingerMs?: number;
+}): OrderFeed {
+  const { log, lingerMs = LINGER_MS } = options;
   const listeners = new Set<(update: OrderUpdate) => void>();
   const seen = new Set<string>();
   const stopping = new AbortController();
-  /** The current connection's pumps: aborted when NATS reconnects, so new ones take over. */
+  /** The running pumps (one connection's, while someone listens): aborted on reconnect or idle. */
   let pumps: AbortController | undefined;
-  /** Per stream, the sequence after the last message seen, across connections. */
+  let connection: NatsConnection | undefined;
+  let linger: NodeJS.Timeout | undefined;
+  /** Per stream, the sequence after the last message seen, while reading (across connections). */
   const resumeAt = new Map<string, number>();
+  /** Told when every stream has its position: what `reading()` waits for. */
+  const positioned = new Set<() => void>();
   const link = new NatsLink({
     url: options.natsUrl,
     // As the gateway's own NATS user: ordered consumers only (deploy/nats/authorization.conf).
@@ -45,12 +65,28 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
     name: 'gateway-live',
     log,
     onConnect: async (nc) => {
-      pumps?.abort();
-      const current = new AbortController();
-      pumps = current;
-      for (const stream of LIVE_STREAMS) void pump(nc, stream, AbortSignal.any([stopping.signal, current.signal]));
+      connection = nc;
+      if (pumps) startPumps();
     },
   });
+
+  function startPumps(): void {
+    pumps?.abort();
+    const current = new AbortController();
+    pumps = current;
+    const nc = connection;
+    if (!nc || nc.isClosed()) return; // onConnect starts them
+    const signal = AbortSignal.any([stopping.signal, current.signal]);
+    for (const stream of LIVE_STREAMS) void pump(nc, stream, signal);
+  }
+
+  function stopPumps(): void {
+    pumps?.abort();
+    pumps = undefined;
+    resumeAt.clear();
+  }
+
+  const isPositioned = () => LIVE_STREAMS.every((stream) => resumeAt.has(stream));
 
   const emit = (update: OrderUpdate) => {
     if (seen.has(update.eventId)) return;
@@ -64,20 +100,29 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
     while (!signal.aborted && !nc.isClosed()) {
       try {
         const next = await resumeFrom(nc, stream, resumeAt.get(stream));
+        if (signal.aborted) return;
         // Kept before the first message arrives, so a reconnect before then skips nothing either.
         resumeAt.set(stream, next);
+        if (isPositioned()) for (const tell of [...positioned]) tell();
         const consumer = await jetstream(nc).consumers.get(stream, {
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: next,
         });
         const messages = await consumer.consume();
-        const close = () => void messages.close();
+        // Stopped (idle, reconnect, shutdown): the server's consumer goes too, not 5 minutes later.
+        const close = () => {
+          void messages.close();
+          void Promise.resolve()
+            .then(() => consumer.delete())
+            .catch(() => undefined);
+        };
         if (signal.aborted) close();
         signal.addEventListener('abort', close, { once: true });
         if (warned) log.info({ stream }, 'live order feed resumed');
         warned = false;
         try {
           for await (const message of messages) {
+            if (signal.aborted) break; // stopped while idle: its position is no longer kept
             resumeAt.set(stream, message.seq + 1);
             const update = toOrderUpdate(message.subject, message.string());
             if (update) emit(update);
@@ -98,12 +143,33 @@ export function createOrderFeed(options: { natsUrl: string; natsAuth?: NatsAuth;
     start: () => link.start(),
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      clearTimeout(linger);
+      if (!pumps && !stopping.signal.aborted) startPumps();
+      return () => {
+        if (!listeners.delete(listener) || listeners.size > 0) return;
+        linger = setTimeout(() => listeners.size === 0 && stopPumps(), lingerMs);
+        linger.unref();
+      };
+    },
+    reading(timeoutMs = 2_000) {
+      if (!pumps || isPositioned()) return Promise.resolve();
+      // NATS away: the subscription goes on, and its updates come once the feed reads again.
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          positioned.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        positioned.add(done);
+      });
     },
     isReady: () => link.isReady(),
     async close() {
       stopping.abort();
+      clearTimeout(linger);
       listeners.clear();
+      for (const tell of [...positioned]) tell();
       await link.close(1_000);
     },
   };

@@ -76,6 +76,8 @@ export function createSubscriptionRoot(
         }
       })().catch((error: Error) => out.fail(error));
       try {
+        // The snapshot is read once the feed reads from after this subscribe: no change falls between.
+        await feed.reading();
         const current = await snapshotFor(caller.viewer)(args.orderId, caller.authorization);
         progress.accepts(current);
         out.push({ orderUpdated: current });
@@ -98,6 +100,8 @@ export function createSubscriptionRoot(
           if (order.accepts(update)) out.push({ myOrderUpdates: update });
         }
       })().catch((error: Error) => out.fail(error));
+      // Acknowledged once the feed reads: from then on, every change of the caller's orders comes.
+      await feed.reading();
       return out;
     },
   };
