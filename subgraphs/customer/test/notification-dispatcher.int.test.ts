@@ -85,7 +85,7 @@ it('sends a notification from memory right after its commit: no claim, and marke
   expect(rows.map((row) => row.sendAttempts)).toEqual([1, 1, 1, 1, 1]);
 });
 
-it("stores a group's messages with one read of their customers: each known customer's, none for an unknown one", async () => {
+it("stores a group's messages with one read of their customers' addresses: each known customer's, none for an unknown one", async () => {
   const em = db.orm.em.fork();
   const ada = em.create(Customer, { name: 'Ada', email: 'ada.group@example.com', passwordHash: 'x' });
   const bob = em.create(Customer, { name: 'Bob', email: 'bob.group@example.com', passwordHash: 'x' });
@@ -96,8 +96,9 @@ it("stores a group's messages with one read of their customers: each known custo
     { customerId: crypto.randomUUID(), message: message('lost') },
     { customerId: bob.id, message: message('second') },
     { customerId: ada.id, message: message('third') },
+    { customerId: 'not-a-uuid', message: message('malformed') },
   ]);
-  expect(stored).toEqual([true, false, true, true]);
+  expect(stored).toEqual([true, false, true, true, false]);
   const rows = await db.orm.em.fork().find(Notification, {}, { orderBy: { id: 'asc' } });
   expect(rows.map(({ customerId, subject }) => [customerId, subject])).toEqual([
     [ada.id, 'first'],

@@ -3,9 +3,8 @@ import { MarkBatcher } from '@commerce-supergraph/shared/events/mark-batcher';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import { outsideRequestScope } from '@commerce-supergraph/shared/request-scope';
 import { deadline } from '@commerce-supergraph/shared/time';
-import type { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Customer, Notification } from '../entities/index.js';
+import { Notification } from '../entities/index.js';
 import type { Notifier, OutgoingNotification } from '../ports/notifier.js';
 
 export interface NotificationDispatcherOptions {
@@ -42,7 +41,7 @@ interface DueNotification {
 export class NotificationDispatcher {
   private readonly settings: Required<Omit<NotificationDispatcherOptions, 'log'>>;
   private readonly log: Logger;
-  private readonly commitHook = new KickAfterCommit(Notification, (rows, em) => this.sendCommitted(rows, em));
+  private readonly commitHook = new KickAfterCommit(Notification, (rows) => this.sendCommitted(rows));
   private readonly marks: MarkBatcher;
   private readonly inFlight = new Set<Promise<void>>();
   private running: Promise<void> | undefined;
@@ -111,16 +110,15 @@ export class NotificationDispatcher {
   }
 
   /**
-   * The happy path: notifications a commit just stored, whose customer that unit of work loaded (it
-   * always does: notifications.ts), are sent at once. Any other waits for the sweep.
+   * The happy path: notifications a commit just stored, with their customer's address read as they
+   * were (`to`: notifications.ts always reads it), are sent at once. Any other waits for the sweep.
    */
-  private sendCommitted(rows: Notification[], committed: CoreEntityManager): void {
+  private sendCommitted(rows: Notification[]): void {
     if (this.stopped) return;
     const due: DueNotification[] = [];
     for (const row of rows) {
-      const customer = committed.getUnitOfWork().getById(Customer, row.customerId);
-      if (row.sentAt != null || !customer) continue;
-      due.push({ ...row, customer_id: row.customerId, send_attempts: 0, email: customer.email });
+      if (row.sentAt != null || row.to === undefined) continue;
+      due.push({ ...row, customer_id: row.customerId, send_attempts: 0, email: row.to });
     }
     if (due.length === 0) return;
     const sending = outsideRequestScope(async () => {

@@ -46,4 +46,11 @@ export class Notification extends CreatedAtEntity {
 
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;
+
+  /**
+   * The customer's address, read as the notification is stored (notifications.ts), so the
+   * dispatcher mails it from memory after the commit. Not a column: the customer's row holds it.
+   */
+  @Property({ persist: false })
+  to?: string;
 }
