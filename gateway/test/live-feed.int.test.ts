@@ -34,11 +34,11 @@ afterAll(async () => {
 });
 
 /** An order placed, as the order subgraph publishes it; answers its id. */
-async function created(): Promise<string> {
+async function created(via = nc): Promise<string> {
   const orderId = randomUUID();
   const data = { orderId, customerId: 'c1' };
   const envelope = { id: randomUUID(), type: 'orders.order.created.v1', occurredAt: new Date().toISOString(), data };
-  await jetstream(nc).publish('orders.order.created.v1', JSON.stringify(envelope));
+  await jetstream(via).publish('orders.order.created.v1', JSON.stringify(envelope));
   return orderId;
 }
 
@@ -92,4 +92,27 @@ it('keeps reading while a listener leaves and another comes within the linger', 
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(await consumers()).toBe(2);
   stop();
+});
+
+it('subscribed while NATS is away, gets every change stored once it is back', async () => {
+  const before = await created();
+  // Past the last test's linger: nobody listens, the feed reads nothing.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await nats.stop();
+  const seen: OrderUpdate[] = [];
+  const stop = feed.subscribe((update) => seen.push(update));
+  // Nothing can be stored while NATS is away: where the streams last ended is position enough.
+  await feed.reading(200);
+  await nats.start();
+  const publisher = await connect({ servers: nats.url });
+  try {
+    // Stored before the feed is back (its reconnect waits a moment), as a relay's backlog would be.
+    const after = await created(publisher);
+    expect(feed.isReady()).toBe(false);
+    await vi.waitFor(() => expect(seen.map((u) => u.orderId)).toContain(after), WAIT);
+    expect(seen.map((u) => u.orderId)).not.toContain(before);
+  } finally {
+    stop();
+    await publisher.close();
+  }
 });

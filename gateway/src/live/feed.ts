@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NatsLink } from '@commerce-supergraph/shared/events/jetstream/connection';
 import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream/nats-auth';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { StreamPositions } from './positions.js';
 import { LIVE_STREAMS, type OrderUpdate, toOrderUpdate } from './updates.js';
 
 export interface OrderFeed {
@@ -24,16 +25,17 @@ export interface OrderFeed {
 const SEEN_IDS = 2_000;
 /** How long the streams are still read after the last listener left: a page reload re-subscribes. */
 const LINGER_MS = 30_000;
+/** How often the streams' ends are looked up while nobody listens (see positions.ts). */
+const ENDS_EVERY_MS = 10_000;
 
 /**
  * The gateway's one view of order changes: an ordered (ephemeral, unacknowledged) JetStream
  * consumer per stream, created by this process and gone with it, so gateways never compete for
  * messages and nothing durable is left behind. It reads only while a subscription listens (and
  * `LINGER_MS` after the last one ends): every gateway worker reading every order event with nobody
- * watching cost each of them, and NATS, a delivery per event. It starts after the stream's last
- * message; after the consumer is lost (NATS restarted, the stream was re-created) it resumes after
- * the last sequence it saw, so no update is skipped, and the seen-ids window keeps one from being
- * pushed twice. After an idle stop it starts from the streams' ends again.
+ * watching cost each of them, and NATS, a delivery per event. Where it reads from (positions.ts):
+ * from its start on, and after a lost consumer (NATS restarted, the stream re-created) from the last
+ * sequence it saw, so no update is skipped; the seen-ids window keeps one from being pushed twice.
  *
  * Every (re)connection starts fresh consumers from there rather than trusting the ordered
  * consumer's own recovery: after a NATS restart the fault suite saw it re-create its consumer on
@@ -54,8 +56,7 @@ export function createOrderFeed(options: {
   let pumps: AbortController | undefined;
   let connection: NatsConnection | undefined;
   let linger: NodeJS.Timeout | undefined;
-  /** Per stream, the sequence after the last message seen, while reading (across connections). */
-  const resumeAt = new Map<string, number>();
+  const positions = new StreamPositions();
   /** Told when every stream has its position: what `reading()` waits for. */
   const positioned = new Set<() => void>();
   const link = new NatsLink({
@@ -66,16 +67,25 @@ export function createOrderFeed(options: {
     log,
     onConnect: async (nc) => {
       connection = nc;
-      if (pumps) startPumps();
+      if (pumps) startPumps(true);
+      else await positions.lookUpEnds(nc);
     },
   });
+  const ends = setInterval(() => {
+    if (!pumps && connection && !connection.isClosed()) void positions.lookUpEnds(connection);
+  }, ENDS_EVERY_MS);
+  ends.unref();
 
-  function startPumps(): void {
+  /** `connected`: on a connection set up, or being set up (onConnect); else NATS is away. */
+  function startPumps(connected: boolean): void {
     pumps?.abort();
     const current = new AbortController();
     pumps = current;
     const nc = connection;
-    if (!nc || nc.isClosed()) return; // onConnect starts them
+    if (!nc || !connected) {
+      positions.startFromLastKnown(); // NATS away: onConnect starts the pumps
+      return;
+    }
     const signal = AbortSignal.any([stopping.signal, current.signal]);
     for (const stream of LIVE_STREAMS) void pump(nc, stream, signal);
   }
@@ -83,10 +93,8 @@ export function createOrderFeed(options: {
   function stopPumps(): void {
     pumps?.abort();
     pumps = undefined;
-    resumeAt.clear();
+    positions.stop();
   }
-
-  const isPositioned = () => LIVE_STREAMS.every((stream) => resumeAt.has(stream));
 
   const emit = (update: OrderUpdate) => {
     if (seen.has(update.eventId)) return;
@@ -99,11 +107,11 @@ export function createOrderFeed(options: {
     let warned = false;
     while (!signal.aborted && !nc.isClosed()) {
       try {
-        const next = await resumeFrom(nc, stream, resumeAt.get(stream));
+        const next = await positions.resumeFrom(nc, stream);
         if (signal.aborted) return;
         // Kept before the first message arrives, so a reconnect before then skips nothing either.
-        resumeAt.set(stream, next);
-        if (isPositioned()) for (const tell of [...positioned]) tell();
+        positions.seen(stream, next);
+        if (positions.taken()) for (const tell of [...positioned]) tell();
         const consumer = await jetstream(nc).consumers.get(stream, {
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: next,
@@ -122,8 +130,8 @@ export function createOrderFeed(options: {
         warned = false;
         try {
           for await (const message of messages) {
-            if (signal.aborted) break; // stopped while idle: its position is no longer kept
-            resumeAt.set(stream, message.seq + 1);
+            if (signal.aborted) break; // stopped: a later start takes its own position
+            positions.seen(stream, message.seq + 1);
             const update = toOrderUpdate(message.subject, message.string());
             if (update) emit(update);
           }
@@ -132,6 +140,7 @@ export function createOrderFeed(options: {
         }
       } catch (error) {
         // The stream may not exist yet (the order subgraph creates it) or NATS may be restarting.
+        if (!link.isReady()) positions.startFromLastKnown();
         if (!warned && !signal.aborted) log.warn({ err: error, stream }, 'live order feed interrupted; retrying');
         warned = true;
       }
@@ -144,7 +153,7 @@ export function createOrderFeed(options: {
     subscribe(listener) {
       listeners.add(listener);
       clearTimeout(linger);
-      if (!pumps && !stopping.signal.aborted) startPumps();
+      if (!pumps && !stopping.signal.aborted) startPumps(link.isReady());
       return () => {
         if (!listeners.delete(listener) || listeners.size > 0) return;
         linger = setTimeout(() => listeners.size === 0 && stopPumps(), lingerMs);
@@ -152,7 +161,7 @@ export function createOrderFeed(options: {
       };
     },
     reading(timeoutMs = 2_000) {
-      if (!pumps || isPositioned()) return Promise.resolve();
+      if (!pumps || positions.taken()) return Promise.resolve();
       // NATS away: the subscription goes on, and its updates come once the feed reads again.
       return new Promise<void>((resolve) => {
         const done = () => {
@@ -168,19 +177,10 @@ export function createOrderFeed(options: {
     async close() {
       stopping.abort();
       clearTimeout(linger);
+      clearInterval(ends);
       listeners.clear();
       for (const tell of [...positioned]) tell();
       await link.close(1_000);
     },
   };
-}
-
-/**
- * Where to go on: at first, after the stream's last message (updates from now on); then after the
- * last sequence seen, or from the start of a stream that was re-created since.
- */
-async function resumeFrom(nc: NatsConnection, stream: string, next: number | undefined): Promise<number> {
-  const { state } = await (await jetstreamManager(nc)).streams.info(stream);
-  if (next === undefined) return state.last_seq + 1;
-  return state.last_seq + 1 < next ? state.first_seq : next;
 }

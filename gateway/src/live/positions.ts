@@ -1,0 +1,62 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { LIVE_STREAMS } from './updates.js';
+
+/**
+ * Where the live feed reads each stream from. While it reads: after the last message seen, across
+ * reconnections, so a NATS restart skips nothing. When it starts: after the stream's last message
+ * (updates from then on), or, when NATS is away at that moment, from where the stream last ended as
+ * looked up (on every connect, every few seconds while nobody listens, and when reading stops):
+ * nothing is stored while NATS is away, so nothing stored after the subscribe is skipped, and at
+ * most the last seconds before the outage are read again (the feed's seen ids and each
+ * subscription's progress check drop what a subscriber had).
+ */
+export class StreamPositions {
+  private readonly reading = new Map<string, number>();
+  private readonly lastKnown = new Map<string, number>();
+
+  /** Every stream has its position: what the feed reads from now on misses nothing after it was taken. */
+  taken(): boolean {
+    return LIVE_STREAMS.every((stream) => this.reading.has(stream));
+  }
+
+  /** The sequence after the last message seen on `stream`. */
+  seen(stream: string, next: number): void {
+    this.reading.set(stream, next);
+  }
+
+  /** NATS is away as reading starts: from where the streams last ended. */
+  startFromLastKnown(): void {
+    for (const [stream, next] of this.lastKnown) if (!this.reading.has(stream)) this.reading.set(stream, next);
+  }
+
+  /** Reading stopped: the next start is from its own moment on. */
+  stop(): void {
+    for (const [stream, next] of this.reading) this.lastKnown.set(stream, next);
+    this.reading.clear();
+  }
+
+  /** Looks up where the streams end now (a stream not created yet is skipped); never throws. */
+  async lookUpEnds(nc: NatsConnection): Promise<void> {
+    try {
+      const jsm = await jetstreamManager(nc);
+      for (const stream of LIVE_STREAMS) {
+        const info = await jsm.streams.info(stream).catch(() => undefined);
+        if (info) this.lastKnown.set(stream, info.state.last_seq + 1);
+      }
+    } catch {
+      // JetStream not answering yet: the next look-up (or reading's own) finds out.
+    }
+  }
+
+  /**
+   * Where to go on reading `stream`: with no position, after its last message; else after the last
+   * sequence seen, or from the start of a stream that was re-created since.
+   */
+  async resumeFrom(nc: NatsConnection, stream: string): Promise<number> {
+    const next = this.reading.get(stream);
+    const { state } = await (await jetstreamManager(nc)).streams.info(stream);
+    if (next === undefined) return state.last_seq + 1;
+    return state.last_seq + 1 < next ? state.first_seq : next;
+  }
+}
