@@ -67,8 +67,9 @@ export function createOrderFeed(options: {
     log,
     onConnect: async (nc) => {
       connection = nc;
+      if (!pumps) await positions.lookUpEnds(nc);
+      // Also when a subscribe came during that look-up (the link is not ready until this returns).
       if (pumps) startPumps(true);
-      else await positions.lookUpEnds(nc);
     },
   });
   const ends = setInterval(() => {
@@ -140,7 +141,8 @@ export function createOrderFeed(options: {
         }
       } catch (error) {
         // The stream may not exist yet (the order subgraph creates it) or NATS may be restarting.
-        if (!link.isReady()) positions.startFromLastKnown();
+        // Not an aborted pump's: after a stop, its positions must not come back.
+        if (!signal.aborted && !link.isReady()) positions.startFromLastKnown();
         if (!warned && !signal.aborted) log.warn({ err: error, stream }, 'live order feed interrupted; retrying');
         warned = true;
       }

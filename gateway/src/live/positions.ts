@@ -9,7 +9,9 @@ import { LIVE_STREAMS } from './updates.js';
  * looked up (on every connect, every few seconds while nobody listens, and when reading stops):
  * nothing is stored while NATS is away, so nothing stored after the subscribe is skipped, and at
  * most the last seconds before the outage are read again (the feed's seen ids and each
- * subscription's progress check drop what a subscriber had).
+ * subscription's progress check drop what a subscriber had). With no end known (a gateway that
+ * never reached NATS), reading starts from the ends once NATS answers: what was stored in the
+ * moment before is missed, a gap left as it is (a StartTime position would close it).
  */
 export class StreamPositions {
   private readonly reading = new Map<string, number>();
