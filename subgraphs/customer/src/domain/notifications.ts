@@ -23,7 +23,7 @@ export function notifyCustomers(
   messages: readonly { customerId: string; message: Message }[],
 ): Promise<boolean[]> {
   return unitOfWork(em, async (tx) => {
-    const ids = [...new Set(messages.map(({ customerId }) => customerId))].filter(isUuid);
+    const ids = [...new Set(messages.map(({ customerId }) => customerId.toLowerCase()))].filter(isUuid);
     // Their addresses only, as plain rows: loading whole customers (their entities, the identity
     // map) was a seventh of the subgraph's CPU for a notification. The dispatcher mails from `to`.
     const rows = await tx.execute<{ id: string; email: string }[]>(

@@ -27,7 +27,9 @@ export interface GroupOrder {
  * caller, so no deadlock), then one conditional update that cannot take stock below zero (the
  * table's CHECK constraint is the last word), then the commit with the answer (reserved, or
  * rejected with the short lines) recorded for the order subgraph. A second call for the same order
- * announces the first outcome again and changes nothing; an order released already gets no answer.
+ * announces the first outcome again and changes nothing (it locks the products until its commit all
+ * the same: rare, and one read instead of two for every first call); an order released already
+ * gets no answer.
  */
 export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
   return unitOfWork(em, async (tx) => {
