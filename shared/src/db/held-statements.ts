@@ -9,7 +9,9 @@
  * - inside a transaction, an `insert into "table" (...) values (...)` without `returning` or
  *   `on conflict`: the shape of MikroORM's flush inserts whose result it does not read (it reads an
  *   insert's rows only for `returning`, and no count). It is answered at once and sent with the
- *   next statement, usually the `commit`: `placeOrder`'s order and lines go out with it.
+ *   next statement, usually the `commit`: `placeOrder`'s order and lines go out with it;
+ * - inside a transaction, a statement its caller marked as one whose result it does not read
+ *   (`withNext`): held and answered the same way. A reservation's stock update goes with its commit.
  *
  * Safe because MikroORM sends every statement as text with its parameters inlined (PostgreSQL's
  * simple query protocol), where a message may hold several statements, run in order in the open
@@ -30,6 +32,16 @@ const END = /^\s*(commit|rollback)\s*;?\s*$/i;
 /** MikroORM's insert (a quoted table, a values list); `returning` or `on conflict` anywhere keeps it out. */
 const INSERT = /^\s*insert\s+into\s+"[^"]+"\s*\([^)]*\)\s*values\s*\(/i;
 const READS_RESULT = /\breturning\b|\bon\s+conflict\b/i;
+/** The mark `withNext` puts first. */
+const WITH_NEXT = '/* with next */ ';
+
+/**
+ * Marks `sql` as a statement whose caller reads no result (no rows, no count): inside a transaction
+ * it is held and sent with the next statement, like a plain insert. Its failure (a constraint) then
+ * fails that statement, usually the commit, and the whole transaction with it: use it only for a
+ * statement that cannot do less than asked without failing.
+ */
+export const withNext = (sql: string): string => `${WITH_NEXT}${sql}`;
 
 /** What pg answers for a statement that returns no rows; Kysely reads `command`, `rowCount` and `rows`. */
 const answered = (command: string, rowCount: number | null = null) => ({ command, rowCount, rows: [], fields: [] });
@@ -79,6 +91,10 @@ export class HeldStatements {
     if (plain && INSERT.test(text) && !READS_RESULT.test(text)) {
       this.#writes.push(text);
       return Promise.resolve(answered('INSERT', 1));
+    }
+    if (plain && text.startsWith(WITH_NEXT)) {
+      this.#writes.push(text);
+      return Promise.resolve(answered('HELD'));
     }
     return this.#withHeld(send, this.#take(), text, values);
   }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { expect, it } from 'vitest';
+import { withNext } from '../../src/db/held-statements.js';
 import { guardPool, isGuarded } from '../../src/db/pool-guard.js';
 import { silentLog } from '../events/helpers.js';
 
@@ -169,6 +170,21 @@ it("holds MikroORM's plain inserts in a transaction and sends them with the next
   await connection.query(LINE, []);
   await connection.query('commit', []);
   expect(sent).toEqual([`begin;\n${ORDER};\n${outbox}`, upsert, `${LINE};\ncommit`]);
+});
+
+it('holds a statement marked withNext like a plain insert, in a transaction only', async () => {
+  const { sent, client } = recording();
+  const connection = await client.lease();
+  const update = withNext(`update "products" set reserved = reserved + 1 where id = 'p1'`);
+  // Outside a transaction it is the whole unit of work: it goes at once.
+  await connection.query(update, []);
+  expect(sent).toEqual([[update, []]]);
+  sent.length = 0;
+  await connection.query('begin', []);
+  expect(await connection.query(update, [])).toMatchObject({ command: 'HELD', rows: [] });
+  await connection.query(ORDER, []);
+  await connection.query('commit', []);
+  expect(sent).toEqual([[`begin;\n${update};\n${ORDER};\ncommit`, []]]);
 });
 
 it('drops held inserts on rollback, and sends them ahead of a statement with parameters', async () => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
+import { CheckConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restockProduct } from '../src/domain/catalog.js';
-import { commitSale, release } from '../src/domain/inventory.js';
+import { commitSale, release, takeStock } from '../src/domain/inventory.js';
 import { reserve } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
 import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
@@ -27,15 +29,15 @@ const statuses = async (orderId: string) =>
   (await orm.em.fork().find(Reservation, { orderId }, { orderBy: { quantity: 'asc' } })).map((r) => r.status);
 
 describe('reserve in round trips', () => {
-  it("decides in its first: the order's lock, its earlier outcome and its products' stock, rows locked", async () => {
+  it("decides in its first of two: the order's lock, its earlier outcome and its products' stock, rows locked", async () => {
     const product = await makeProduct(orm, { initialStock: 5 });
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 2 }];
     const first = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
-    expect(first).toHaveLength(3);
+    // Decided in the first; the stock's update, the reservation and its event go with the commit.
+    expect(first).toHaveLength(2);
     expect(first[0]).toMatch(/^begin;.*pg_advisory_xact_lock.*reservation_tombstones.*for update/s);
-    expect(first[1]).toMatch(/^update products/);
-    expect(first[2]).toMatch(/insert into "reservations".*commit$/s);
+    expect(first[1]).toMatch(/^\/\* with next \*\/ update products.*insert into "reservations".*commit$/s);
     // A repeat finds the outcome in the same first trip, and only announces it again with the commit.
     const again = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
     expect(again).toHaveLength(2);
@@ -171,5 +173,16 @@ describe('the database guards stock on its own', () => {
     await expect(orm.em.fork().execute('update products set reserved = -1 where id = ?', [product.id])).rejects.toThrow(
       /products_stock_check/,
     );
+  });
+
+  it('fails the commit of a stock update sent with it that would go beyond, and keeps nothing of it', async () => {
+    const product = await makeProduct(orm, { initialStock: 2 });
+    const reservation = unitOfWork(orm.em.fork(), async (tx) => {
+      tx.create(Reservation, { orderId: randomUUID(), product: product.id, quantity: 3 });
+      await takeStock(tx, [{ productId: product.id, quantity: 3 }]);
+    });
+    await expect(reservation).rejects.toThrow(CheckConstraintViolationException);
+    expect(await stock(product.id)).toEqual({ onHand: 2, reserved: 0, available: 2 });
+    expect(await orm.em.fork().count(Reservation, { product: product.id })).toBe(0);
   });
 });

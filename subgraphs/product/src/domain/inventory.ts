@@ -1,3 +1,4 @@
+import { withNext } from '@commerce-supergraph/shared/db/held-statements';
 import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
@@ -22,19 +23,18 @@ export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[]
 // MikroORM inlines parameters, an array as a comma list: hence `array[?]` where a SQL array is meant.
 
 /**
- * Reserves `lines` (one per product) in one conditional UPDATE that cannot take stock below zero.
- * The caller has locked the rows and seen the units there, so every line fits; if one ever does
- * not, this throws and the whole transaction rolls back.
+ * Reserves `lines` (one per product): one UPDATE, sent with the commit (`withNext`). The caller
+ * has locked the rows and seen the units there, so every line fits; if one ever did not, the
+ * table's CHECK (reserved <= on_hand) would fail the commit and the whole transaction with it.
  */
 export async function takeStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<void> {
-  const { affectedRows } = await tx.execute<{ affectedRows: number }>(
-    `update products p set reserved = p.reserved + line.quantity
+  await tx.execute(
+    withNext(`update products p set reserved = p.reserved + line.quantity
        from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
-      where p.id = line.id and p.on_hand - p.reserved >= line.quantity`,
+      where p.id = line.id`),
     [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
     'run',
   );
-  if (affectedRows !== lines.length) throw new Error('reserve: stock changed under a lock');
 }
 
 /**
