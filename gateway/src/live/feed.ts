@@ -68,8 +68,8 @@ export function createOrderFeed(options: {
     onConnect: async (nc) => {
       connection = nc;
       if (!pumps) await positions.lookUpEnds(nc);
-      // Also when a subscribe came during that look-up (the link is not ready until this returns).
-      if (pumps) startPumps(true);
+      // Also when a subscribe came during that look-up.
+      if (pumps) startPumps();
     },
   });
   const ends = setInterval(() => {
@@ -77,16 +77,12 @@ export function createOrderFeed(options: {
   }, ENDS_EVERY_MS);
   ends.unref();
 
-  /** `connected`: on a connection set up, or being set up (onConnect); else NATS is away. */
-  function startPumps(connected: boolean): void {
+  function startPumps(): void {
     pumps?.abort();
     const current = new AbortController();
     pumps = current;
     const nc = connection;
-    if (!nc || !connected) {
-      positions.startFromLastKnown(); // NATS away: onConnect starts the pumps
-      return;
-    }
+    if (!nc || nc.isClosed()) return; // onConnect starts them
     const signal = AbortSignal.any([stopping.signal, current.signal]);
     for (const stream of LIVE_STREAMS) void pump(nc, stream, signal);
   }
@@ -141,8 +137,6 @@ export function createOrderFeed(options: {
         }
       } catch (error) {
         // The stream may not exist yet (the order subgraph creates it) or NATS may be restarting.
-        // Not an aborted pump's: after a stop, its positions must not come back.
-        if (!signal.aborted && !link.isReady()) positions.startFromLastKnown();
         if (!warned && !signal.aborted) log.warn({ err: error, stream }, 'live order feed interrupted; retrying');
         warned = true;
       }
@@ -155,7 +149,10 @@ export function createOrderFeed(options: {
     subscribe(listener) {
       listeners.add(listener);
       clearTimeout(linger);
-      if (!pumps && !stopping.signal.aborted) startPumps(link.isReady());
+      if (!pumps && !stopping.signal.aborted) {
+        positions.start();
+        startPumps();
+      }
       return () => {
         if (!listeners.delete(listener) || listeners.size > 0) return;
         linger = setTimeout(() => listeners.size === 0 && stopPumps(), lingerMs);
