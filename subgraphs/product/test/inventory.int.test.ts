@@ -5,8 +5,8 @@ import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import { CheckConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restockProduct } from '../src/domain/catalog.js';
-import { commitSale, release, takeStock } from '../src/domain/inventory.js';
-import { reserve } from '../src/domain/reserve.js';
+import { commitSale, release } from '../src/domain/inventory.js';
+import { reserve, takeStock } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
 import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
 

@@ -1,4 +1,3 @@
-import { withNext } from '@commerce-supergraph/shared/db/held-statements';
 import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
@@ -21,21 +20,6 @@ export interface ReservationLine {
 export type ReserveOutcome = { ok: true } | { ok: false; shortLines: ShortLine[] } | { ok: false; released: true };
 
 // MikroORM inlines parameters, an array as a comma list: hence `array[?]` where a SQL array is meant.
-
-/**
- * Reserves `lines` (one per product): one UPDATE, sent with the commit (`withNext`). The caller
- * has locked the rows and seen the units there, so every line fits; if one ever did not, the
- * table's CHECK (reserved <= on_hand) would fail the commit and the whole transaction with it.
- */
-export async function takeStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<void> {
-  await tx.execute(
-    withNext(`update products p set reserved = p.reserved + line.quantity
-       from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
-      where p.id = line.id`),
-    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
-    'run',
-  );
-}
 
 /**
  * Gives an order's reserved units back (order cancelled, expired or rejected). Returns the lines

@@ -1,3 +1,4 @@
+import { withNext } from '@commerce-supergraph/shared/db/held-statements';
 import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
@@ -12,7 +13,6 @@ import {
   outcomesAndStock,
   type ReservationLine,
   type ReserveOutcome,
-  takeStock,
 } from './inventory.js';
 
 export interface GroupOrder {
@@ -78,6 +78,21 @@ async function reserveInTurn(
       [...held].map(([productId, quantity]) => ({ productId, quantity })),
     );
   return outcomes;
+}
+
+/**
+ * Reserves `lines` (one per product): one UPDATE, sent with the commit (`withNext`). The caller
+ * has locked the rows and seen the units there, so every line fits; if one ever did not, the
+ * table's CHECK (reserved <= on_hand) would fail the commit and the whole transaction with it.
+ */
+export async function takeStock(tx: EntityManager, lines: readonly ReservationLine[]): Promise<void> {
+  await tx.execute(
+    withNext(`update products p set reserved = p.reserved + line.quantity
+       from unnest(array[?]::uuid[], array[?]::int[]) as line(id, quantity)
+      where p.id = line.id`),
+    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
+    'run',
+  );
 }
 
 /** Holds every line from what is left in `stock`, or none; a short order is recorded as rejected. */
