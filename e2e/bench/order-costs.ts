@@ -165,6 +165,7 @@ export function backgroundLine(cost: WindowCost): string {
     cost.rows.reduce((sum, row) => sum + (pick(row) ?? 0), 0);
   return (
     `background with no orders (${(cost.ms / 1000).toFixed(1)} s): CPU ${perSecond(total((r) => r.cpuMs))} ms/s, ` +
-    `${perSecond(total((r) => r.statements))} SQL statements/s, ${perSecond(total((r) => r.transactions))} transactions/s across all processes`
+    `${perSecond(total((r) => r.statements))} SQL statements/s, ${perSecond(total((r) => r.transactions))} transactions/s across all processes ` +
+    `(CPU ms/s: ${cost.rows.map((row) => `${row.name} ${perSecond(row.cpuMs)}`).join(', ')})`
   );
 }

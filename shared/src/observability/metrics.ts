@@ -11,6 +11,17 @@ const MAX_OPERATION_NAMES = 200;
 export const OTHER_OPERATION = '__other';
 export const ANONYMOUS_OPERATION = '__anonymous';
 
+/**
+ * How often prom-client's event loop lag histogram (`nodejs_eventloop_lag_p99_seconds` and the
+ * rest) takes a reading. Its default, 10 ms, is a timer that wakes every process 100 times a second
+ * with nothing to do: at rest that was most of a service's CPU (about 15 of 16 ms a second a
+ * subgraph on the bench machine), and each wake-up also costs a little between the requests of a
+ * quiet hour. Once a second still sees a loop blocked for a second or more every time, and a loop
+ * that is busy for longer stretches within a scrape; short stalls under load are what load
+ * shedding's own sampler watches (shared/src/http/load-shedding.ts), every 50 ms while requests come.
+ */
+export const EVENT_LOOP_LAG_SAMPLE_MS = 1000;
+
 /** A gauge whose values are read when Prometheus scrapes, e.g. with a query; may set several label sets. */
 export type GaugeReader<L extends string> = (
   set: (labels: Partial<Record<L, string>>, value: number) => void,
@@ -36,7 +47,7 @@ export class ServiceMetrics {
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLE_MS });
     const registers = [this.registry];
     this.collectFailures = new Counter({
       name: 'metrics_collect_failures_total',

@@ -1,10 +1,16 @@
+import perfHooks from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, ConfigReader } from '@commerce-supergraph/shared/config';
-import { OTHER_OPERATION, ServiceMetrics } from '@commerce-supergraph/shared/observability/metrics';
+import {
+  EVENT_LOOP_LAG_SAMPLE_MS,
+  OTHER_OPERATION,
+  ServiceMetrics,
+} from '@commerce-supergraph/shared/observability/metrics';
 import { graphqlPortMetrics, readMetricsConfig } from '@commerce-supergraph/shared/observability/metrics-endpoint';
 import { startMetricsServer } from '@commerce-supergraph/shared/observability/metrics-server';
 import { find, parsePrometheus, total } from '@commerce-supergraph/test-support/prometheus';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const log = pino({ level: 'silent' });
 const TOKEN = 'a-metrics-token-that-is-long-enough-for-production';
@@ -58,6 +64,27 @@ describe('where /metrics is served', () => {
 });
 
 describe('ServiceMetrics', () => {
+  it('reads the event loop lag once a second, not 100 times (a process at rest stays asleep)', async () => {
+    const histograms: ReturnType<typeof perfHooks.monitorEventLoopDelay>[] = [];
+    const monitor = perfHooks.monitorEventLoopDelay;
+    // prom-client reaches perf_hooks through require(), the same module object as this import.
+    const spy = vi.spyOn(perfHooks, 'monitorEventLoopDelay').mockImplementation((options) => {
+      const histogram = monitor(options);
+      histograms.push(histogram);
+      return histogram;
+    });
+    try {
+      new ServiceMetrics('lag');
+      expect(spy).toHaveBeenCalledWith(expect.objectContaining({ resolution: EVENT_LOOP_LAG_SAMPLE_MS }));
+      await sleep(300);
+      // prom-client's default (10 ms) would have taken about 30 readings by now.
+      expect(histograms.map((histogram) => histogram.count)).toEqual([0]);
+    } finally {
+      spy.mockRestore();
+      for (const histogram of histograms) histogram.disable();
+    }
+  });
+
   it('bounds the operation names clients can invent', () => {
     const metrics = new ServiceMetrics('bounded');
     for (let i = 0; i < 200; i++) expect(metrics.operationLabel(`Op${i}`)).toBe(`Op${i}`);
