@@ -25,6 +25,7 @@ export interface Window {
   startedAt: number;
   cpu: Map<string, number>;
   transactions: Map<string, number>;
+  sessions: Map<string, number>;
   benchCpu: NodeJS.CpuUsage;
 }
 
@@ -33,6 +34,8 @@ export interface ProcessCost {
   cpuMs: number;
   statements?: number;
   transactions?: number;
+  /** Connections opened to the service's database: each a backend forked, its caches cold. */
+  sessions?: number;
 }
 
 export interface WindowCost {
@@ -67,6 +70,7 @@ export class CostMeter {
       startedAt: performance.now(),
       cpu: this.cpu(),
       transactions: await this.transactions(),
+      sessions: await this.sessions(),
       benchCpu: process.cpuUsage(),
     };
   }
@@ -77,6 +81,7 @@ export class CostMeter {
     const cpu = this.cpu();
     const statements = await this.statements();
     const transactions = await this.transactions();
+    const sessions = await this.sessions();
     const rows = this.processes.map((p): ProcessCost => {
       const cost: ProcessCost = { name: p.name, cpuMs: (cpu.get(p.name) ?? 0) - (window.cpu.get(p.name) ?? 0) };
       if (!p.database) return cost;
@@ -84,6 +89,7 @@ export class CostMeter {
         ...cost,
         statements: statements.get(p.database) ?? 0,
         transactions: (transactions.get(p.database) ?? 0) - (window.transactions.get(p.database) ?? 0),
+        sessions: (sessions.get(p.database) ?? 0) - (window.sessions.get(p.database) ?? 0),
       };
     });
     return { ms, rows, benchCpuMs: (benchCpu.user + benchCpu.system) / 1000 };
@@ -133,6 +139,20 @@ export class CostMeter {
     );
     return new Map(rows.map((row) => [row.datname, Number(row.n)]));
   }
+
+  private async sessions(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ datname: string; n: string }>(
+      'postgres',
+      'select datname, sessions::text as n from pg_stat_database where datname is not null',
+    );
+    return new Map(rows.map((row) => [row.datname, Number(row.n)]));
+  }
+}
+
+/** How many connections each service opened to its database in the window. */
+export function sessionsLine(cost: WindowCost): string {
+  const opened = cost.rows.filter((row) => row.sessions !== undefined);
+  return `  PostgreSQL connections opened: ${opened.map((row) => `${row.name} ${row.sessions}`).join(', ')}`;
 }
 
 const cpuMsOf = (pid: number | undefined): number => (pid === undefined ? 0 : cpuMs(pid));

@@ -22,7 +22,7 @@ import { awaitSagaReady } from '../faults/setup.ts';
 import { ADMIN, DB_NAME, serviceEnv } from '../faults/supergraph-env.ts';
 import { Teardown } from '../faults/teardown.ts';
 import { createData } from './data.ts';
-import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS } from './order-costs.ts';
+import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS, sessionsLine } from './order-costs.ts';
 import {
   type Attempts,
   CONFIRMED,
@@ -182,6 +182,7 @@ async function bench(): Promise<void> {
       `production mode, log level ${process.env.BENCH_LOG_LEVEL ?? 'info'})`,
   );
   console.log(backgroundLine(background));
+  console.log(sessionsLine(background));
   for (const [label, placeAll] of [
     [`steady ${RATE}/s offered`, () => runPhase(COUNT, steadyPace(RATE), place)],
     [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, BURST_CONCURRENCY)],
@@ -200,6 +201,7 @@ async function bench(): Promise<void> {
       `  cost per confirmed order (${confirmed} confirmed; window ${(cost.ms / 1000).toFixed(1)} s: the phase and ${PG_STATS_SETTLE_MS / 1000} s for PostgreSQL's statistics):`,
     );
     console.log(costTable(cost, confirmed).join('\n'));
+    console.log(sessionsLine(cost));
     console.log(
       `  the bench's own process (clients, watcher; not in the total): ${(cost.benchCpuMs / Math.max(confirmed, 1)).toFixed(2)} CPU ms/order`,
     );
