@@ -39,10 +39,14 @@ const unsentCount = () => db.orm.em.fork().count(Notification, { sentAt: null })
 
 it('sends every stored notification exactly once with two instances dispatching at once', async () => {
   await storeNotifications(40);
-  const [first, second] = [new RecordingNotifier(), new RecordingNotifier()];
+  // 10 ms a send: a batch of 5 outlasts a 50 ms sweep interval, so neither instance can send all 40
+  // before the other's sweep comes (with instant sends one did, on a slow machine, and this test
+  // proved nothing about two at once).
+  const [first, second] = [new RecordingNotifier(10), new RecordingNotifier(10)];
   const options = { log: createLogger('test'), sweepIntervalMs: 50, batchSize: 5 };
+  const secondOrm = await db.openAnother();
   start(new NotificationDispatcher(db.orm, first, options));
-  start(new NotificationDispatcher(await db.openAnother(), second, options));
+  start(new NotificationDispatcher(secondOrm, second, options));
   await vi.waitFor(async () => expect(await unsentCount()).toBe(0), WAIT);
   const ids = [...first.sent, ...second.sent].map((n) => n.notificationId);
   expect(ids).toHaveLength(40);

@@ -7,14 +7,20 @@ import { entities } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 import type { Notifier, OutgoingNotification } from '../src/ports/notifier.js';
 
-/** Records what was sent; fails the next `failures` sends, as a mail server that is briefly away would. */
+/**
+ * Records what was sent; fails the next `failures` sends, as a mail server that is briefly away would;
+ * takes `delayMs` to answer each, as a real one does.
+ */
 export class RecordingNotifier implements Notifier {
   readonly sent: OutgoingNotification[] = [];
   attempts = 0;
   failures = 0;
 
+  constructor(private readonly delayMs = 0) {}
+
   async send(notification: OutgoingNotification): Promise<void> {
     this.attempts += 1;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('mail server unavailable');
