@@ -62,6 +62,9 @@ export class SubgraphBusyError extends Error {
   }
 }
 
+/** Fetches at once to a subgraph that was just unreachable; each answered one allows one more. */
+export const SLOW_START_CONNECTIONS = 2;
+
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /**
@@ -78,6 +81,17 @@ const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_E
  * balancer's `/ready`) waited 2-6 s behind them. The readiness probe has a connection of its own,
  * so it never waits behind the fetches either.
  *
+ * Bounded, the same happened on a loaded machine with 16 a worker: Node accepts one queued
+ * connection per turn of its event loop (libuv since 1.45), and a restarted subgraph's loop ran
+ * 100-150 ms a turn, so the 32 connections of two workers held its `/ready` 1.4-2.1 s (0.5-1.2 s
+ * with what follows; docs/operations.md, "Fault suite"). Hence the slow start: once a fetch found
+ * the subgraph unreachable, at most SLOW_START_CONNECTIONS fetches run at once, one more for each
+ * that gets an answer, back up to `connections`, so new connections reach the subgraph about as fast
+ * as it serves them. While it still refuses connections, fetches beyond those fail at once (as they
+ * would by trying) rather than wait and be refused as busy; once a connection opens, they wait for a
+ * slot as usual. A lower bound would do the same for restarts and cost throughput every day (8 a
+ * worker: 99-113 orders/s in the burst of bench:orders, against 124-135 with 16).
+ *
  * The wait is bounded too (`maxQueued`, `maxWaitMs`): past them a fetch is not sent at all but
  * refused (SubgraphBusyError), so more clients than a subgraph serves get quick refusals instead
  * of answers that take ever longer, and the subgraph's own back-pressure (placeOrder's) sees them.
@@ -87,7 +101,12 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
   const keepAlive = { keepAliveTimeout: settings.keepAliveMs, keepAliveMaxTimeout: settings.keepAliveMs };
   const pool = new Pool(origin, { ...keepAlive, connections: settings.connections });
   const probes = new Pool(origin, { ...keepAlive, connections: 1 });
-  pool.on('connect', () => settings.log.debug({ subgraphOrigin: origin }, 'subgraph connection opened'));
+  // Set while the subgraph refuses connections (see fetcher); a connection opened again clears it.
+  let down: SubgraphUnreachableError | undefined;
+  pool.on('connect', () => {
+    down = undefined;
+    settings.log.debug({ subgraphOrigin: origin }, 'subgraph connection opened');
+  });
   pool.on('disconnect', (_origin, _targets, error) => {
     settings.log.debug({ subgraphOrigin: origin, reason: error.message }, 'subgraph connection closed');
   });
@@ -101,9 +120,21 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
     maxWaitMs: settings.maxWaitMs,
   });
   const fetcher: Fetcher = async (input, init) => {
-    const answer = await slots.run(() => send(input, init));
-    if (answer === BUSY) throw new SubgraphBusyError();
-    return answer;
+    // While it is down, the few fetches in flight find out whether it is back; the others fail at
+    // once as they would have, instead of queueing behind them and being refused as busy.
+    if (down && slots.full) throw new SubgraphUnreachableError(down.cause);
+    try {
+      const answer = await slots.run(() => send(input, init));
+      if (answer === BUSY) throw new SubgraphBusyError();
+      return answer;
+    } catch (error) {
+      // Down or restarting (not a kept-alive connection it just closed): slow start when it is back.
+      if (error instanceof SubgraphUnreachableError && !error.connectionLost) {
+        down = error;
+        slots.narrow(SLOW_START_CONNECTIONS);
+      }
+      throw error;
+    }
   };
   const send: Fetcher = async (input, init) => {
     const target = new URL(String(input));

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@commerce-supergraph/shared/logging';
 import { afterEach, expect, it } from 'vitest';
-import { createSubgraphConnections, SubgraphBusyError, type SubgraphConnections } from '../src/subgraph-connections.js';
+import {
+  createSubgraphConnections,
+  SLOW_START_CONNECTIONS,
+  SubgraphBusyError,
+  type SubgraphConnections,
+  SubgraphUnreachableError,
+} from '../src/subgraph-connections.js';
 
 const log = createLogger('gateway-test', { LOG_LEVEL: 'silent' });
 const settings = { keepAliveMs: 4_000, connections: 3, maxQueued: 100, maxWaitMs: 10_000, log };
@@ -16,7 +22,7 @@ afterEach(async () => {
 });
 
 /** A subgraph that holds every GraphQL request until released, answers /ready at once, and counts connections. */
-async function slowSubgraph() {
+async function slowSubgraph(port = 0) {
   const held: ServerResponse[] = [];
   let opened = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -25,15 +31,15 @@ async function slowSubgraph() {
     held.push(res);
   });
   server.on('connection', () => opened++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   close = () =>
     new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  const { port } = server.address() as AddressInfo;
+  const { port: actual } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
+    url: `http://127.0.0.1:${actual}/graphql`,
     held,
     opened: () => opened,
     release: () => {
@@ -85,4 +91,48 @@ it('refuses a fetch unsent, at once, when the queue is full, and after maxWaitMs
   await expect.poll(() => subgraph.held.length).toBe(1);
   subgraph.release();
   expect((await next).status).toBe(200);
+});
+
+it('meets a subgraph back from being unreachable with a few connections, one more per answer', async () => {
+  // A port with nothing on it: the subgraph is down.
+  const free = await slowSubgraph();
+  const port = Number(new URL(free.url).port);
+  await close?.();
+  const pool = createSubgraphConnections(free.url, { ...settings, connections: 6 });
+  connections = pool;
+  await expect(pool.fetcher(free.url, post)).rejects.toBeInstanceOf(SubgraphUnreachableError);
+
+  // Back: the first fetches open SLOW_START_CONNECTIONS connections; once they are open, ten in
+  // all wait for a slot rather than each opening one of the six at once.
+  const subgraph = await slowSubgraph(port);
+  const fetches = Array.from({ length: SLOW_START_CONNECTIONS }, () => pool.fetcher(subgraph.url, post));
+  await expect.poll(() => subgraph.held.length).toBe(SLOW_START_CONNECTIONS);
+  fetches.push(...Array.from({ length: 10 - SLOW_START_CONNECTIONS }, () => pool.fetcher(subgraph.url, post)));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(subgraph.opened()).toBe(SLOW_START_CONNECTIONS);
+
+  // Each answer lets one more in besides the next waiter, up to the bound of six.
+  const seen: number[] = [];
+  while (subgraph.held.length > 0) {
+    seen.push(subgraph.held.length);
+    subgraph.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(seen).toEqual([2, 4, 4]);
+  expect(subgraph.opened()).toBeLessThanOrEqual(6);
+  for (const fetch of fetches) expect((await fetch).status).toBe(200);
+});
+
+it('while the subgraph still refuses, fetches beyond the slow start fail as unreachable at once, not as busy', async () => {
+  const free = await slowSubgraph();
+  await close?.();
+  // No queue at all: a fetch that had to wait for a slot would be refused as busy.
+  const pool = createSubgraphConnections(free.url, { ...settings, connections: 6, maxQueued: 0 });
+  connections = pool;
+  await expect(pool.fetcher(free.url, post)).rejects.toBeInstanceOf(SubgraphUnreachableError);
+  const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => pool.fetcher(free.url, post)));
+  for (const outcome of outcomes) {
+    expect(outcome.status).toBe('rejected');
+    expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(SubgraphUnreachableError);
+  }
 });
