@@ -43,7 +43,7 @@ async function start(workers: number) {
     },
     { timeout: 20_000, interval: 20 },
   );
-  return { child, pids, exited };
+  return { child, pids, exited, url: `http://127.0.0.1:${port}` };
 }
 
 const alive = (pid: number) => {
@@ -71,6 +71,29 @@ describe('a service run as several workers', () => {
     process.kill(first, 'SIGKILL');
     expect(await exited).toBe(1);
     await vi.waitFor(() => expect(alive(second)).toBe(false), { timeout: 10_000 });
+  });
+
+  it('leaves new connections to the worker that is free while another is busy in a long turn', async () => {
+    const { child, pids, exited, url } = await start(2);
+    // One worker holds its event loop for 3 s; the other takes every connection meanwhile. With
+    // node:cluster's round robin the primary hands every other one to the busy worker, where it waits.
+    const blocked = fetch(`${url}/block?ms=3000`, { headers: { connection: 'close' } }).then(async (r) =>
+      Number(await r.text()),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const served: number[] = [];
+    const startedAt = performance.now();
+    for (let n = 0; n < 8; n++) {
+      const answer = await fetch(`${url}/`, { headers: { connection: 'close' } });
+      served.push(Number(await answer.text()));
+    }
+    const tookMs = performance.now() - startedAt;
+    const busy = await blocked;
+    expect(pids.has(busy)).toBe(true);
+    expect(served.every((pid) => pid !== busy)).toBe(true);
+    expect(tookMs).toBeLessThan(2_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('runs in the one process when one worker is asked for', async () => {
