@@ -101,7 +101,7 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
   const keepAlive = { keepAliveTimeout: settings.keepAliveMs, keepAliveMaxTimeout: settings.keepAliveMs };
   const pool = new Pool(origin, { ...keepAlive, connections: settings.connections });
   const probes = new Pool(origin, { ...keepAlive, connections: 1 });
-  // Set while the subgraph refuses connections (see fetcher); a connection opened again clears it.
+  // Set while the subgraph refuses connections (see fetcher); a connection opened or an answer clears it.
   let down: SubgraphUnreachableError | undefined;
   pool.on('connect', () => {
     down = undefined;
@@ -126,6 +126,8 @@ export function createSubgraphConnections(url: string, settings: SubgraphConnect
     try {
       const answer = await slots.run(() => send(input, init));
       if (answer === BUSY) throw new SubgraphBusyError();
+      // An answer over a connection already open (no 'connect' to clear it) means it is back too.
+      down = undefined;
       return answer;
     } catch (error) {
       // Down or restarting (not a kept-alive connection it just closed): slow start when it is back.
