@@ -23,7 +23,7 @@ const KILL_MARGIN_MS = 4_000;
  * bench:orders lost nothing by it (burst 165 against 160 orders/s, steady p99 77 against 145 ms).
  * NODE_CLUSTER_SCHED_POLICY=rr still chooses round robin.
  */
-export function chooseScheduling(env: NodeJS.ProcessEnv = process.env): void {
+function chooseScheduling(env: NodeJS.ProcessEnv = process.env): void {
   if (env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
 }
 
