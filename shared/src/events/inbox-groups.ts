@@ -30,16 +30,30 @@ export type GroupHandler = (
   messages: { envelope: EventEnvelope; delivery: Delivery }[],
 ) => Promise<void>;
 
+/**
+ * For a subscription no one waits on (a notification, not a saga step): an idle consumer holds its
+ * first message up to `ms` for company, so a steady trickle is handled in groups too, not one
+ * transaction a message. It stops holding as soon as `upTo` messages wait: the consumer hands out
+ * no more than its concurrency at once, and a burst must not wait on the timer.
+ */
+export interface Linger {
+  ms: number;
+  upTo: number;
+}
+
 /** What a subscription's groups do besides calling its handler for each message. */
 export interface GroupOptions {
   lockFirst?: GroupLock;
   handleGroup?: GroupHandler;
+  linger?: Linger;
 }
 
 /** Tries a message alone gets when PostgreSQL picks it as a deadlock's victim: the other side has gone on. */
 const DEADLOCK_TRIES = 3;
 
 interface Waiting {
+  /** When it arrived (performance.now()), for the linger. */
+  at: number;
   envelope: EventEnvelope;
   delivery: Delivery;
   /** Runs a function in the caller's async context (its span, its request id), not the group's. */
@@ -76,6 +90,8 @@ export class InboxGroups {
   /** When each running transaction started. */
   private readonly running = new Set<{ at: number }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Whether `timer` is a linger (see Linger), which a full group ends early. */
+  private lingering = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -85,22 +101,34 @@ export class InboxGroups {
 
   handle(envelope: EventEnvelope, delivery: Delivery): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ envelope, delivery, inContext: AsyncLocalStorage.snapshot(), resolve, reject });
+      const at = performance.now();
+      this.waiting.push({ at, envelope, delivery, inContext: AsyncLocalStorage.snapshot(), resolve, reject });
       this.pump();
     });
   }
 
-  /** Starts a transaction for what waits: at once when none runs, else once the last one started is slow. */
+  /**
+   * Starts a transaction for what waits: at once when none runs (after the linger, if any), else
+   * once the last one started is slow.
+   */
   private pump(): void {
-    if (this.waiting.length === 0 || this.timer) return;
+    if (this.waiting.length === 0) return;
+    if (this.timer) {
+      // A linger ends early once the group is as full as it can get; a wait for a slow one does not.
+      if (!this.lingering || this.lingerLeft(performance.now()) > 0) return;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     let youngest = Number.NEGATIVE_INFINITY;
     for (const { at } of this.running) youngest = Math.max(youngest, at);
-    const slowIn = youngest + SLOW_MS - performance.now();
-    if (this.running.size > 0 && slowIn > 0) {
+    const now = performance.now();
+    const waitFor = this.running.size > 0 ? youngest + SLOW_MS - now : this.lingerLeft(now);
+    if (waitFor > 0) {
+      this.lingering = this.running.size === 0;
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, slowIn + 1);
+      }, waitFor + 1);
       return;
     }
     // Beside slow transactions, one message alone: a group would queue its messages behind each other.
@@ -114,6 +142,13 @@ export class InboxGroups {
       this.pump();
     });
     this.pump(); // what still waits: a timer until this one is slow
+  }
+
+  /** How much longer an idle subscription holds its oldest message for company (0: start now). */
+  private lingerLeft(now: number): number {
+    const { linger } = this.options;
+    if (!linger || this.waiting.length >= Math.min(linger.upTo, MAX_GROUP)) return 0;
+    return (this.waiting[0] as Waiting).at + linger.ms - now;
   }
 
   private async run(group: Waiting[]): Promise<void> {

@@ -5,7 +5,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Delivery, EventHandler } from './bus.js';
 import type { EventEnvelope } from './envelope.js';
-import { type GroupHandler, type GroupLock, InboxGroups } from './inbox-groups.js';
+import { type GroupHandler, type GroupLock, InboxGroups, type Linger } from './inbox-groups.js';
 
 /**
  * An event a consumer has handled; the key makes a second handling of one event impossible. Rows
@@ -60,16 +60,17 @@ export type GroupHandlerOf<TData> = (
  * starts clean. Two instances handling one event at once serialise on the key: the second sees a
  * duplicate. Messages that arrive while a transaction runs share the next one (inbox-groups.ts),
  * which takes its locks first with `lockFirst` when the handler locks rows another subscription
- * of the service locks too.
+ * of the service locks too; with `linger`, an idle subscription waits a moment for company first.
  */
 export function withInbox<TData>(
   orm: MikroORM,
   handler: TransactionalHandler<TData>,
-  options: { lockFirst?: GroupLockOf<TData>; handleGroup?: GroupHandlerOf<TData> } = {},
+  options: { lockFirst?: GroupLockOf<TData>; handleGroup?: GroupHandlerOf<TData>; linger?: Linger } = {},
 ): EventHandler {
   const groups = new InboxGroups(orm, handler as TransactionalHandler, {
     lockFirst: options.lockFirst as GroupLock | undefined,
     handleGroup: options.handleGroup as GroupHandler | undefined,
+    linger: options.linger,
   });
   return (envelope, delivery) => groups.handle(envelope, delivery);
 }

@@ -43,6 +43,11 @@ export interface SubscriptionOptions<TData = any> extends SubscribeOptions {
   lockFirst?: GroupLockOf<TData>;
   /** See GroupHandler: the handler's work for a whole group at once. */
   handleGroup?: GroupHandlerOf<TData>;
+  /**
+   * See Linger: for a subscription no reader waits on, how long an idle consumer holds a message
+   * for others to share its transaction (up to `concurrency` of them). Default 0: at once.
+   */
+  lingerMs?: number;
 }
 
 /** One line of a service's registration list: an event it consumes (subject, source, schema) and its handler. */
@@ -122,8 +127,13 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
       pruning = setInterval(pruneInbox, HOUR).unref();
     },
     async subscribe(subscriptions) {
-      for (const { event, handler, options: { lockFirst, handleGroup, ...subscribeOptions } = {} } of subscriptions) {
-        const inboxed = withInbox(options.orm, handler, { lockFirst, handleGroup });
+      for (const {
+        event,
+        handler,
+        options: { lockFirst, handleGroup, lingerMs, ...subscribeOptions } = {},
+      } of subscriptions) {
+        const linger = lingerMs ? { ms: lingerMs, upTo: subscribeOptions.concurrency ?? 1 } : undefined;
+        const inboxed = withInbox(options.orm, handler, { lockFirst, handleGroup, linger });
         const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
         await bus.subscribe(event.subject, accepting(event, observed), subscribeOptions);
       }

@@ -7,6 +7,8 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type Logger, pino } from 'pino';
 import { ormOptions } from '../../src/db/orm.js';
+import type { Delivery } from '../../src/events/bus.js';
+import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
 import { InboxMessage } from '../../src/events/inbox.js';
 import { JetStreamEventBus, type JetStreamEventBusOptions } from '../../src/events/jetstream/bus.js';
 import { OutboxMessage } from '../../src/events/outbox.js';
@@ -23,6 +25,20 @@ export class Tally {
 }
 
 export const silentLog = (): Logger => pino({ level: 'silent' });
+
+/** For inbox tests: event `n` (its data `{ n }`) on `subject`, and a first delivery of it to `consumer`. */
+export function numberedEvents(consumer: string, subject: string) {
+  return {
+    event: (n: number): EventEnvelope =>
+      createEnvelope({ subject, data: { n }, source: consumer, correlationId: `req-${n}` }),
+    delivery: (streamSequence: number): Delivery => ({
+      consumer,
+      deliveryCount: 1,
+      streamSequence,
+      log: silentLog(),
+    }),
+  };
+}
 
 /** A logger that keeps its JSON lines, to check what a consumer logs. */
 export function capturingLog(): { log: Logger; lines: Record<string, unknown>[] } {

@@ -1,11 +1,9 @@
 import { DeadlockException } from '@mikro-orm/postgresql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/events/bus.js';
-import { createEnvelope, type EventEnvelope } from '../../src/events/envelope.js';
 import { InboxMessage, withInbox } from '../../src/events/inbox.js';
 import { MAX_GROUP, SLOW_MS } from '../../src/events/inbox-groups.js';
 import { currentRequestId, runInRequestScope } from '../../src/request-scope.js';
-import { openTestDatabase, silentLog, Tally, type TestDatabase } from './helpers.js';
+import { numberedEvents, openTestDatabase, Tally, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -16,19 +14,7 @@ afterEach(async () => {
 });
 
 const CONSUMER = 'groups-test';
-const event = (n: number): EventEnvelope =>
-  createEnvelope({
-    subject: 'groups.message.arrived.v1',
-    data: { n },
-    source: 'groups-test',
-    correlationId: `req-${n}`,
-  });
-const delivery = (streamSequence: number): Delivery => ({
-  consumer: CONSUMER,
-  deliveryCount: 1,
-  streamSequence,
-  log: silentLog(),
-});
+const { event, delivery } = numberedEvents(CONSUMER, 'groups.message.arrived.v1');
 
 /** Counts the transactions the handler's work ran in, by the EntityManager each handling was given. */
 function tallying(fail: (n: number) => boolean = () => false) {
