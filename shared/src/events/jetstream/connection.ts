@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { natsServers } from '../../nats-config.js';
 import type { NatsConnectOptions } from './nats-auth.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 /** The first pause before a failed set-up (streams, consumers) is tried again. */
 const SETUP_RETRY_MS = 250;
@@ -106,6 +107,7 @@ export class NatsLink {
           // then lacks its caller's stack; the logs around it say what was asked.
           noAsyncTraces: true,
         });
+        if (!coalesceWrites(this.nc)) log.warn('nats.js changed: writes are no longer coalesced per loop turn');
         break;
       } catch (error) {
         // One warning, then quiet: a NATS that is down for an hour should not fill the log.
