@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 /**
  * Writes marks (outbox rows published, notifications sent) in few statements: the first id waits
  * `lingerMs` for company, one statement runs at a time, and the ids that arrive meanwhile go together
- * in the next. Nothing waits on a mark (it only keeps sweeps from sending the row again), so the
- * linger costs no latency: a service publishing 100 events a second marks them about 25 a
- * statement. It stays well below the relay's and the dispatcher's `freshMs` (2 s), before which no
+ * in the next. A mark mostly keeps sweeps from sending the row again, so the linger costs no
+ * latency: a service publishing 100 events a second marks them about 25 a statement. (The relay's
+ * `whenPublished` tells its waiters from the publish itself; only one that asks after the publish,
+ * or about another instance's row, reads the mark, up to the linger later.) It stays well below the relay's and the dispatcher's `freshMs` (2 s), before which no
  * sweep takes an unmarked row; a crash inside it sends those rows again, as any crash before a
  * mark does, and the server (or the notifier's idempotency key) drops the copies.
  */

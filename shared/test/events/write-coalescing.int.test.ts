@@ -70,6 +70,19 @@ describe('NATS writes coalesced per event-loop turn', () => {
     expect(await publishInOneTurn(nc, 6)).toBeGreaterThanOrEqual(5);
   });
 
+  it("still writes at once what goes past nats.js's own limit of queued bytes", async () => {
+    const nc = await connect({ servers: TEST_NATS_URL });
+    open.push(nc);
+    coalesceWrites(nc);
+    const writes = countWrites(nc);
+    const subject = uniqueName('coalesce');
+    nc.publish(subject, 'small');
+    expect(writes()).toBe(0);
+    nc.publish(subject, new Uint8Array(128 * 1024));
+    expect(writes()).toBe(1); // in the same turn, not deferred
+    await nc.flush();
+  });
+
   it('is on for every connection a NatsLink makes', async () => {
     link = new NatsLink({ url: TEST_NATS_URL, name: 'coalesce-test', log: silentLog(), onConnect: async () => {} });
     link.start();

@@ -3,6 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 /** The part of nats.js's connection internals (`nc.protocol`, nats-core's ProtocolHandler) this touches. */
 interface Protocol {
   flushPending(): void;
+  outbound: { size(): number };
+  pendingLimit: number;
 }
 
 /**
@@ -16,15 +18,20 @@ interface Protocol {
  * bench:orders went to socket writes). Flushing in setImmediate, after the turn's I/O callbacks and
  * their microtasks, sends them in one write and delays none past the turn.
  *
- * Returns false, changing nothing, if the client no longer has the method this wraps (a nats.js
- * upgrade): write-coalescing.test.ts then fails, so the upgrade cannot drop it unnoticed.
+ * What is queued past nats.js's own limit (`pendingLimit`) still goes at once, as before. A plain
+ * `close()` drops what the turn queued (it destroys the socket without writing); NatsLink closes
+ * with `drain()`, which writes it all and waits for the server's answer.
+ *
+ * Returns false, changing nothing, if the client no longer has what this wraps (a nats.js upgrade):
+ * write-coalescing.int.test.ts then fails, so the upgrade cannot drop it unnoticed.
  */
 export function coalesceWrites(nc: NatsConnection): boolean {
   const protocol = (nc as unknown as { protocol?: Protocol }).protocol;
-  if (typeof protocol?.flushPending !== 'function') return false;
+  if (typeof protocol?.flushPending !== 'function' || typeof protocol.outbound?.size !== 'function') return false;
   const flush = protocol.flushPending.bind(protocol);
   let scheduled = false;
   protocol.flushPending = () => {
+    if (protocol.outbound.size() >= protocol.pendingLimit) return flush();
     if (scheduled) return;
     scheduled = true;
     setImmediate(() => {
