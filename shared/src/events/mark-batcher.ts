@@ -7,9 +7,10 @@ import type { Logger } from 'pino';
  * in the next. A mark mostly keeps sweeps from sending the row again, so the linger costs no
  * latency: a service publishing 100 events a second marks them about 25 a statement. (The relay's
  * `whenPublished` tells its waiters from the publish itself; only one that asks after the publish,
- * or about another instance's row, reads the mark, up to the linger later.) It stays well below the relay's and the dispatcher's `freshMs` (2 s), before which no
- * sweep takes an unmarked row; a crash inside it sends those rows again, as any crash before a
- * mark does, and the server (or the notifier's idempotency key) drops the copies.
+ * or about another instance's row, reads the mark, up to the linger later.) The linger stays well
+ * below the relay's and the dispatcher's `freshMs` (2 s), before which no sweep takes an unmarked
+ * row; a crash inside it sends those rows again, as any crash before a mark does, and the server
+ * (or the notifier's idempotency key) drops the copies.
  */
 export class MarkBatcher {
   private queued: string[] = [];
