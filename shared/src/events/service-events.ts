@@ -50,6 +50,14 @@ export interface SubscriptionOptions<TData = any> extends SubscribeOptions {
   lingerMs?: number;
 }
 
+/**
+ * A subscription's linger: it ends once as many messages wait as the consumer hands out at once
+ * (its concurrency, as the bus defaults it), or it would hold a burst's full groups to the timer.
+ */
+export function lingerOf({ lingerMs, concurrency }: Pick<SubscriptionOptions, 'lingerMs' | 'concurrency'>) {
+  return lingerMs ? { ms: lingerMs, upTo: concurrency ?? 1 } : undefined;
+}
+
 /** One line of a service's registration list: an event it consumes (subject, source, schema) and its handler. */
 export interface Subscription {
   event: ConsumedEvent<string, any>;
@@ -132,7 +140,7 @@ export function createServiceEvents(options: ServiceEventsOptions): ServiceEvent
         handler,
         options: { lockFirst, handleGroup, lingerMs, ...subscribeOptions } = {},
       } of subscriptions) {
-        const linger = lingerMs ? { ms: lingerMs, upTo: subscribeOptions.concurrency ?? 1 } : undefined;
+        const linger = lingerOf({ lingerMs, ...subscribeOptions });
         const inboxed = withInbox(options.orm, handler, { lockFirst, handleGroup, linger });
         const observed = options.metrics ? timedHandler(options.metrics, inboxed) : inboxed;
         await bus.subscribe(event.subject, accepting(event, observed), subscribeOptions);
