@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { DeadLetterStore } from '@commerce-supergraph/shared/events/jetstream/dead-letters';
 import { natsConnectOptions } from '@commerce-supergraph/shared/events/jetstream/nats-auth';
+import { askProjections } from '@commerce-supergraph/shared/events/jetstream/projection-fence';
 import type { NatsAuth } from '@commerce-supergraph/shared/nats-config';
 import { MeDocument, SignOutEverywhereDocument } from '@commerce-supergraph/storefront/gql';
 import { postGraphQL } from '@commerce-supergraph/test-support/graphql-client';
@@ -165,6 +166,27 @@ describe('NATS with one user per service', () => {
     for (const subject of ['catalog.>', 'customers.customer.registered.v1', 'payments.>']) {
       expect(String(await subscribeAs('gateway', subject)), subject).toMatch(/permissions violation/i);
     }
+  });
+
+  it("lets only the product subgraph ask the catalog's price projection to catch up, and the order subgraph answer", async () => {
+    // The order subgraph listens from its first placeOrder on (catalog-barrier.ts).
+    const lamp = await createProduct(graph, admin, shopper, { initialStock: 1 });
+    await placed(graph, shopper, [{ productId: lamp.id, quantity: 1 }]);
+    const askAs = async (service: NatsService) => {
+      const nc = await connectAs(service);
+      try {
+        return await askProjections(nc, 'catalog.product.upserted.v1', 1_000);
+      } finally {
+        await nc.close();
+      }
+    };
+    // Answered: the product's user may ask, and the order's may answer the question it heard.
+    expect(['current', 'caught-up']).toContain(await askAs('product'));
+    // Refused by the server, so nobody hears it: no answer at all (none listening would be 'no-projection').
+    for (const service of NATS_SERVICES.filter((other) => other !== 'product')) {
+      expect(await askAs(service), service).toBe('no-answer');
+    }
+    expect(String(await subscribeAs('product', 'catchup.catalog.>'))).toMatch(/permissions violation/i);
   });
 
   it.each(PUBLISHERS)('lets %s publish its own subjects', async (service) => {

@@ -1,4 +1,5 @@
 import { ConsumerCatchUp } from '@commerce-supergraph/shared/events/jetstream/catch-up';
+import { ProjectionFence } from '@commerce-supergraph/shared/events/jetstream/projection-fence';
 import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -11,12 +12,16 @@ export const CATALOG_MAX_WAIT_MS = 1_000;
 
 /**
  * Read-your-writes for the price projection. The product subgraph answers a catalog mutation only
- * once its upserted event is stored in the CATALOG stream; before placeOrder reads `product_prices`,
- * this makes sure the projection has applied the stream's last upserted event of that moment. So a
- * product `createProduct` returned, or the price `updateProduct` set, is what the order is priced
- * with. Normal case: one NATS request (the last upserted event's sequence) and one primary-key read
- * (`projection_positions`); a wait only while the projection is behind, at most CATALOG_MAX_WAIT_MS;
- * without NATS, none (the projection is then as good as it gets, as before).
+ * once its upserted event is stored in the CATALOG stream and a running order subgraph has said its
+ * projection applied it (projection-fence.ts). So a product `createProduct` returned, or the price
+ * `updateProduct` set, is what the order is priced with.
+ *
+ * Normal case: nothing before placeOrder reads `product_prices`, the fence being up. While it is down
+ * (at start, after a catalog question this instance has not answered yet, after a lost connection)
+ * placeOrder checks as before: one NATS request (the last upserted event's sequence) and one
+ * primary-key read (`projection_positions`), a wait only while the projection is behind, at most
+ * CATALOG_MAX_WAIT_MS; caught up, the fence is up again. Without NATS it checks nothing (the
+ * projection is then as good as it gets).
  */
 export function catalogBarrier(
   orm: MikroORM,
@@ -30,8 +35,13 @@ export function catalogBarrier(
     appliedSequence: () => appliedPosition(orm.em.fork(), projectionConsumer),
     maxWaitMs: CATALOG_MAX_WAIT_MS,
   });
+  const fence = new ProjectionFence({
+    connection: () => events.bus.connection,
+    subject: ConsumedSubjects.productUpserted,
+    catchUp: () => catchUp.wait(),
+  });
   return (log) => async () => {
-    const outcome = await catchUp.wait();
+    const outcome = await fence.wait();
     if (outcome === 'behind') {
       log.warn(
         { maxWaitMs: CATALOG_MAX_WAIT_MS },

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { uniqueName } from '@commerce-supergraph/test-support/names';
+import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CatchUpOutcome } from '../../src/events/jetstream/catch-up.js';
+import { askProjections, ProjectionFence } from '../../src/events/jetstream/projection-fence.js';
+
+// The writer and the reader on connections of their own to the real NATS, on a subject of this run.
+let writer: NatsConnection;
+let reader: NatsConnection;
+let subject: string;
+
+beforeEach(async () => {
+  writer = await connect({ servers: TEST_NATS_URL, name: 'fence-writer' });
+  reader = await connect({ servers: TEST_NATS_URL, name: 'fence-reader', reconnectTimeWait: 50 });
+  subject = `${uniqueName('fence')}.product.upserted.v1`;
+});
+afterEach(async () => {
+  await Promise.all([writer.close(), reader.close()]);
+});
+
+/**
+ * Stands in for the projection's catch-up (ConsumerCatchUp.wait, tested against a real stream in
+ * catch-up.int.test.ts): counts its calls, and answers each with the next planned outcome after
+ * its delay, or, with none planned, 'current' at once.
+ */
+function catchUps(...planned: { outcome: CatchUpOutcome; ms?: number }[]) {
+  const calls = { count: 0 };
+  const catchUp = async (): Promise<CatchUpOutcome> => {
+    calls.count += 1;
+    const { outcome, ms = 0 } = planned.shift() ?? { outcome: 'current' };
+    await sleep(ms);
+    return outcome;
+  };
+  return { calls, fence: new ProjectionFence({ connection: () => reader, subject, catchUp }) };
+}
+
+async function raised(fence: ProjectionFence) {
+  expect(await fence.wait()).toBe('current');
+  expect(fence.fenced).toBe(true);
+}
+
+describe('read-your-writes paid by the writer', () => {
+  it('tells a writer at once that no projection listens', async () => {
+    const started = performance.now();
+    expect(await askProjections(writer, subject, 2_000)).toBe('no-projection');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('checks until caught up while listening, then skips the check until a question, answered once caught up', async () => {
+    const { calls, fence } = catchUps({ outcome: 'current' }, { outcome: 'caught-up', ms: 300 });
+    await raised(fence);
+    for (let i = 0; i < 5; i++) expect(await fence.wait()).toBe('fenced');
+    expect({ checks: calls.count, skipped: fence.skipped }).toEqual({ checks: 1, skipped: 5 });
+
+    const started = performance.now();
+    const asked = askProjections(writer, subject, 2_000);
+    await expect.poll(() => fence.fenced, { timeout: 1_000, interval: 5 }).toBe(false);
+    expect(await asked).toBe('caught-up');
+    // The answer waited for the catch-up, and raised the fence again.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(calls.count).toBe(2);
+    expect(fence.fenced).toBe(true);
+  });
+
+  it('leaves the fence down after an answer that is not caught up, until a check is', async () => {
+    const { calls, fence } = catchUps({ outcome: 'current' }, { outcome: 'behind' }, { outcome: 'current' });
+    await raised(fence);
+    expect(await askProjections(writer, subject, 2_000)).toBe('behind');
+    expect(fence.fenced).toBe(false);
+    await raised(fence);
+    expect(calls.count).toBe(3);
+  });
+
+  it('raises no fence on an earlier question answered after a later one that was not caught up', async () => {
+    const { fence } = catchUps({ outcome: 'current' }, { outcome: 'current', ms: 300 }, { outcome: 'behind' });
+    await raised(fence);
+    const first = askProjections(writer, subject, 2_000);
+    await expect.poll(() => fence.fenced, { timeout: 1_000, interval: 5 }).toBe(false);
+    expect(await askProjections(writer, subject, 2_000)).toBe('behind');
+    expect(await first).toBe('current');
+    expect(fence.fenced).toBe(false);
+  });
+
+  it('raises no fence on a check during which a question was heard', async () => {
+    const { fence } = catchUps({ outcome: 'current', ms: 300 }, { outcome: 'behind' });
+    const checking = fence.wait();
+    await sleep(100);
+    expect(await askProjections(writer, subject, 2_000)).toBe('behind');
+    expect(await checking).toBe('current');
+    expect(fence.fenced).toBe(false);
+  });
+
+  it('lowers the fence when the connection is renewed, and raises it after the next check', async () => {
+    const { calls, fence } = catchUps();
+    await raised(fence);
+    void reader.reconnect();
+    await expect.poll(() => fence.fenced, { timeout: 2_000, interval: 5 }).toBe(false);
+    await expect
+      .poll(async () => (await fence.wait()) === 'current' && fence.fenced, { timeout: 5_000, interval: 20 })
+      .toBe(true);
+    expect(calls.count).toBeGreaterThanOrEqual(2);
+    // Listening again: a question is heard and answered.
+    expect(await askProjections(writer, subject, 2_000)).toBe('current');
+  });
+
+  it('checks before every read without a connection, never fencing', async () => {
+    let checks = 0;
+    const fence = new ProjectionFence({
+      connection: () => undefined,
+      subject,
+      catchUp: async () => {
+        checks += 1;
+        return 'unavailable';
+      },
+    });
+    for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('unavailable');
+    expect({ checks, fenced: fence.fenced }).toEqual({ checks: 3, fenced: false });
+  });
+});
