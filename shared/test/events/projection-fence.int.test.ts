@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uniqueName } from '@commerce-supergraph/test-support/names';
-import { TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
+import { startNatsServer, TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatchUpOutcome } from '../../src/events/jetstream/catch-up.js';
@@ -117,5 +117,40 @@ describe('read-your-writes paid by the writer', () => {
     });
     for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('unavailable');
     expect({ checks, fenced: fence.fenced }).toEqual({ checks: 3, fenced: false });
+  });
+
+  it('checks before every read, subscribing once a connection, when the server refuses the subscription', async () => {
+    // A user that may not listen for questions: a server still on an older authorization file.
+    const server = await startNatsServer({
+      config:
+        'authorization { users = [ { user: reader, password: reader, permissions: { subscribe: { allow: ["_INBOX.>"] } } } ] }',
+    });
+    const refused = await connect({ servers: server.url, user: 'reader', pass: 'reader' });
+    try {
+      let subscriptions = 0;
+      const counted = new Proxy(refused, {
+        get: (target, key) =>
+          key === 'subscribe'
+            ? (...args: Parameters<NatsConnection['subscribe']>) => {
+                subscriptions += 1;
+                return target.subscribe(...args);
+              }
+            : Reflect.get(target, key, target),
+      });
+      let checks = 0;
+      const fence = new ProjectionFence({
+        connection: () => counted,
+        subject,
+        catchUp: async () => {
+          checks += 1;
+          return 'current';
+        },
+      });
+      for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('current');
+      expect({ checks, subscriptions, fenced: fence.fenced }).toEqual({ checks: 3, subscriptions: 1, fenced: false });
+    } finally {
+      await refused.close();
+      await server.dispose();
+    }
   });
 });

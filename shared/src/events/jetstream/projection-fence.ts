@@ -76,6 +76,8 @@ export class ProjectionFence {
   /** Questions heard so far, and those being answered now. */
   private heard = 0;
   private answering = 0;
+  /** The server refused the subscription (permissions): not asked again until the connection is renewed. */
+  private refused = false;
   /** Reads that skipped the check (for measurements and tests). */
   skipped = 0;
 
@@ -113,7 +115,7 @@ export class ProjectionFence {
   /** Subscribes on the current connection if not yet, and confirms it with the server once per epoch. */
   private async listen(): Promise<boolean> {
     const nc = this.options.connection();
-    if (!nc || nc.isClosed()) return false;
+    if (!nc || nc.isClosed() || (nc === this.nc && this.refused)) return false;
     if (nc !== this.nc || !this.subscription || this.subscription.isClosed()) {
       if (nc !== this.nc) void this.watch(nc);
       this.nc = nc;
@@ -132,6 +134,11 @@ export class ProjectionFence {
     ]);
     if (!flushed) return false;
     if (epoch !== this.epoch) return false;
+    // A refused subscription is closed by the time the flush comes back.
+    if (this.subscription?.isClosed()) {
+      this.refused = true;
+      return false;
+    }
     this.listeningIn = epoch;
     return true;
   }
@@ -139,7 +146,10 @@ export class ProjectionFence {
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (nc !== this.nc) return;
-      if (LOST.has(status.type)) this.epoch += 1;
+      if (LOST.has(status.type)) {
+        this.epoch += 1;
+        this.refused = false;
+      }
     }
   }
 

@@ -25,9 +25,9 @@ const notFound = (field: string[], what: string) => userError(field, 'NOT_FOUND'
 
 /**
  * Waits, for a bounded time and never failing, until an event committed with a change is stored on
- * the bus. A catalog mutation answers only then, so a reader elsewhere (the order subgraph's price
- * projection, which catches up with the stream before pricing) sees the change as soon as the admin
- * sees the answer. Without NATS it returns at once: the change stands, its event goes out later.
+ * the bus and the readers that must see it have applied it (app.ts: the order subgraph's price
+ * projections). A catalog mutation answers only then, so an order placed after the answer is priced
+ * with the change. Without NATS it returns at once: the change stands, its event goes out later.
  */
 export type AwaitAnnounced = (eventId: string) => Promise<unknown>;
 
