@@ -21,19 +21,23 @@ afterEach(async () => {
 });
 
 /**
- * Stands in for the projection's catch-up (ConsumerCatchUp.wait, tested against a real stream in
- * catch-up.int.test.ts): counts its calls, and answers each with the next planned outcome after
- * its delay, or, with none planned, 'current' at once.
+ * A fence on `connection` (the reader by default) whose catch-up stands in for the projection's
+ * (ConsumerCatchUp.wait, tested against a real stream in catch-up.int.test.ts): it counts its calls
+ * and answers each with the next planned outcome after its delay, or with `otherwise` at once.
  */
-function catchUps(...planned: { outcome: CatchUpOutcome; ms?: number }[]) {
+function catchUps(
+  planned: { outcome: CatchUpOutcome; ms?: number }[] = [],
+  connection: () => NatsConnection | undefined = () => reader,
+  otherwise: CatchUpOutcome = 'current',
+) {
   const calls = { count: 0 };
   const catchUp = async (): Promise<CatchUpOutcome> => {
     calls.count += 1;
-    const { outcome, ms = 0 } = planned.shift() ?? { outcome: 'current' };
+    const { outcome, ms = 0 } = planned.shift() ?? { outcome: otherwise };
     await sleep(ms);
     return outcome;
   };
-  return { calls, fence: new ProjectionFence({ connection: () => reader, subject, catchUp }) };
+  return { calls, fence: new ProjectionFence({ connection, subject, catchUp }) };
 }
 
 async function raised(fence: ProjectionFence) {
@@ -49,7 +53,7 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('checks until caught up while listening, then skips the check until a question, answered once caught up', async () => {
-    const { calls, fence } = catchUps({ outcome: 'current' }, { outcome: 'caught-up', ms: 300 });
+    const { calls, fence } = catchUps([{ outcome: 'current' }, { outcome: 'caught-up', ms: 300 }]);
     await raised(fence);
     for (let i = 0; i < 5; i++) expect(await fence.wait()).toBe('fenced');
     expect({ checks: calls.count, skipped: fence.skipped }).toEqual({ checks: 1, skipped: 5 });
@@ -65,7 +69,7 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('leaves the fence down after an answer that is not caught up, until a check is', async () => {
-    const { calls, fence } = catchUps({ outcome: 'current' }, { outcome: 'behind' }, { outcome: 'current' });
+    const { calls, fence } = catchUps([{ outcome: 'current' }, { outcome: 'behind' }, { outcome: 'current' }]);
     await raised(fence);
     expect(await askProjections(writer, subject, 2_000)).toBe('behind');
     expect(fence.fenced).toBe(false);
@@ -74,7 +78,7 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('raises no fence on an earlier question answered after a later one that was not caught up', async () => {
-    const { fence } = catchUps({ outcome: 'current' }, { outcome: 'current', ms: 300 }, { outcome: 'behind' });
+    const { fence } = catchUps([{ outcome: 'current' }, { outcome: 'current', ms: 300 }, { outcome: 'behind' }]);
     await raised(fence);
     const first = askProjections(writer, subject, 2_000);
     await expect.poll(() => fence.fenced, { timeout: 1_000, interval: 5 }).toBe(false);
@@ -84,7 +88,7 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('raises no fence on a check during which a question was heard', async () => {
-    const { fence } = catchUps({ outcome: 'current', ms: 300 }, { outcome: 'behind' });
+    const { fence } = catchUps([{ outcome: 'current', ms: 300 }, { outcome: 'behind' }]);
     const checking = fence.wait();
     await sleep(100);
     expect(await askProjections(writer, subject, 2_000)).toBe('behind');
@@ -106,17 +110,9 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('checks before every read without a connection, never fencing', async () => {
-    let checks = 0;
-    const fence = new ProjectionFence({
-      connection: () => undefined,
-      subject,
-      catchUp: async () => {
-        checks += 1;
-        return 'unavailable';
-      },
-    });
+    const { calls, fence } = catchUps([], () => undefined, 'unavailable');
     for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('unavailable');
-    expect({ checks, fenced: fence.fenced }).toEqual({ checks: 3, fenced: false });
+    expect({ checks: calls.count, fenced: fence.fenced }).toEqual({ checks: 3, fenced: false });
   });
 
   it('checks before every read, subscribing once a connection, when the server refuses the subscription', async () => {
@@ -137,17 +133,13 @@ describe('read-your-writes paid by the writer', () => {
               }
             : Reflect.get(target, key, target),
       });
-      let checks = 0;
-      const fence = new ProjectionFence({
-        connection: () => counted,
-        subject,
-        catchUp: async () => {
-          checks += 1;
-          return 'current';
-        },
-      });
+      const { calls, fence } = catchUps([], () => counted);
       for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('current');
-      expect({ checks, subscriptions, fenced: fence.fenced }).toEqual({ checks: 3, subscriptions: 1, fenced: false });
+      expect({ checks: calls.count, subscriptions, fenced: fence.fenced }).toEqual({
+        checks: 3,
+        subscriptions: 1,
+        fenced: false,
+      });
     } finally {
       await refused.close();
       await server.dispose();
