@@ -27,8 +27,11 @@ afterEach(async () => {
  */
 function catchUps(
   planned: { outcome: CatchUpOutcome; ms?: number }[] = [],
-  connection: () => NatsConnection | undefined = () => reader,
-  otherwise: CatchUpOutcome = 'current',
+  {
+    connection = () => reader,
+    otherwise = 'current',
+    holdMs,
+  }: { connection?: () => NatsConnection | undefined; otherwise?: CatchUpOutcome; holdMs?: number } = {},
 ) {
   const calls = { count: 0 };
   const catchUp = async (): Promise<CatchUpOutcome> => {
@@ -37,7 +40,7 @@ function catchUps(
     await sleep(ms);
     return outcome;
   };
-  return { calls, fence: new ProjectionFence({ connection, subject, catchUp }) };
+  return { calls, fence: new ProjectionFence({ connection, subject, catchUp, holdMs }) };
 }
 
 async function raised(fence: ProjectionFence) {
@@ -96,6 +99,16 @@ describe('read-your-writes paid by the writer', () => {
     expect(fence.fenced).toBe(false);
   });
 
+  it('lets a fence lapse after holdMs without a check, whatever happened meanwhile', async () => {
+    const { calls, fence } = catchUps([], { holdMs: 200 });
+    await raised(fence);
+    expect(await fence.wait()).toBe('fenced');
+    await sleep(250);
+    expect(fence.fenced).toBe(false);
+    await raised(fence);
+    expect(calls.count).toBe(2);
+  });
+
   it('lowers the fence when the connection is renewed, and raises it after the next check', async () => {
     const { calls, fence } = catchUps();
     await raised(fence);
@@ -110,7 +123,7 @@ describe('read-your-writes paid by the writer', () => {
   });
 
   it('checks before every read without a connection, never fencing', async () => {
-    const { calls, fence } = catchUps([], () => undefined, 'unavailable');
+    const { calls, fence } = catchUps([], { connection: () => undefined, otherwise: 'unavailable' });
     for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('unavailable');
     expect({ checks: calls.count, fenced: fence.fenced }).toEqual({ checks: 3, fenced: false });
   });
@@ -133,7 +146,7 @@ describe('read-your-writes paid by the writer', () => {
               }
             : Reflect.get(target, key, target),
       });
-      const { calls, fence } = catchUps([], () => counted);
+      const { calls, fence } = catchUps([], { connection: () => counted });
       for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('current');
       expect({ checks: calls.count, subscriptions, fenced: fence.fenced }).toEqual({
         checks: 3,

@@ -59,7 +59,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         if (config.production && config.paymentProvider === SIMULATED) {
           log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
         }
-        catalogRead = catalogBarrier(orm, events, projectionConsumerName(await databaseId(orm.em.fork())));
+        catalogRead = catalogBarrier(events, projectionConsumerName(await databaseId(orm.em.fork())));
         const sweeper = new ExpirySweeper(
           orm,
           {

@@ -42,7 +42,11 @@ export function createProductSubgraph(config: ProductConfig, options: SubgraphOp
         // Stored, then applied by the running price projections (projection-fence.ts): an order
         // placed after the answer is priced with the change, and placeOrder need not ask NATS first.
         announced: async (eventId) => {
-          if (!(await events.whenPublished(eventId, ANNOUNCE_TIMEOUT_MS))) return;
+          if (!(await events.whenPublished(eventId, ANNOUNCE_TIMEOUT_MS))) {
+            // Nobody is asked: an order subgraph sees it within a second of its projection applying it (holdMs).
+            base.log.warn({ eventId }, 'catalog change answered before its event was stored (NATS away or slow)');
+            return;
+          }
           const heard = await askProjections(
             events.bus.connection,
             ProductSubjects.productUpserted,

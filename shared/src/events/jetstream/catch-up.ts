@@ -12,7 +12,9 @@ export interface ConsumerCatchUpOptions {
   /**
    * The highest stream sequence the consumer's handler has committed, as the consumer's own store
    * records it (see Delivery.streamSequence): one cheap read that spares asking the server for the
-   * consumer's progress on the normal path. Without it, every wait asks the server.
+   * consumer's progress on the normal path. Without it, every wait asks the server. Only for a
+   * consumer that applies in stream order: one that lets a later message commit before an earlier
+   * one (a redelivery after a failure, several instances) has no floor in its highest sequence.
    */
   appliedSequence?: () => Promise<number>;
   /** The longest a caller waits for a consumer that is behind. Default 1 s. */

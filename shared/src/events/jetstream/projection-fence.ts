@@ -18,7 +18,8 @@ import type { CatchUpOutcome } from './catch-up.js';
  * question lifts the fence until the reader has caught up again. A question answered with anything
  * but caught up, a lost or renewed connection, or a closed subscription lift it too; the next read
  * then checks and, caught up, fences again. A projection more than the catch-up's longest wait
- * behind is read as it is, as with a check before each read.
+ * behind is read as it is, as with a check before each read. And a fence lapses after `holdMs`
+ * whatever happens, so what the proof cannot see (a write that never asked) is bounded too.
  */
 
 /** The subject a writer of `subject` asks its projections on: `catchup.` is no stream's, so nothing stores it. */
@@ -56,6 +57,13 @@ export interface ProjectionFenceOptions {
   subject: string;
   /** The longest the server's confirmation of the subscription is waited for. Default 1 s. */
   flushMs?: number;
+  /**
+   * The longest a fence holds without a check. Default 1 s. It bounds what the proof does not
+   * cover: a write whose question was never asked (a writer that answered before its event was
+   * stored, or one deployed before the fence), or missed (a question sent in the moment a cluster
+   * of NATS servers learnt of the subscription).
+   */
+  holdMs?: number;
   /** Waits until the projection has applied what the stream holds now (ConsumerCatchUp.wait). */
   catchUp: () => Promise<CatchUpOutcome>;
 }
@@ -73,6 +81,8 @@ export class ProjectionFence {
   private listeningIn = -1;
   /** The epoch the fence was proved in; -1 while down. */
   private fencedIn = -1;
+  /** When the fence lapses: holdMs after the catch-up that proved it began. */
+  private fencedUntil = 0;
   /** Questions heard so far, and those being answered now. */
   private heard = 0;
   private answering = 0;
@@ -82,14 +92,17 @@ export class ProjectionFence {
   skipped = 0;
 
   private readonly flushMs: number;
+  private readonly holdMs: number;
 
   constructor(private readonly options: ProjectionFenceOptions) {
     this.flushMs = options.flushMs ?? 1_000;
+    this.holdMs = options.holdMs ?? 1_000;
   }
 
   get fenced(): boolean {
     return (
       this.fencedIn === this.epoch &&
+      performance.now() < this.fencedUntil &&
       this.answering === 0 &&
       this.subscription !== undefined &&
       !this.subscription.isClosed()
@@ -106,10 +119,16 @@ export class ProjectionFence {
     const listening = await this.listen();
     const epoch = this.epoch;
     const heard = this.heard;
+    const started = performance.now();
     const outcome = await this.options.catchUp();
     // A question heard meanwhile may ask for more than this catch-up saw: its own answer fences.
-    if (listening && caughtUp(outcome) && epoch === this.epoch && heard === this.heard) this.fencedIn = epoch;
+    if (listening && caughtUp(outcome) && epoch === this.epoch && heard === this.heard) this.raise(epoch, started);
     return outcome;
+  }
+
+  private raise(epoch: number, started: number): void {
+    this.fencedIn = epoch;
+    this.fencedUntil = started + this.holdMs;
   }
 
   /** Subscribes on the current connection if not yet, and confirms it with the server once per epoch. */
@@ -161,10 +180,11 @@ export class ProjectionFence {
     this.fencedIn = -1;
     const epoch = this.epoch;
     const heard = this.heard;
+    const started = performance.now();
     const settle = (outcome: CatchUpOutcome) => {
       this.answering -= 1;
       // Only the latest question's catch-up covers every question heard.
-      if (caughtUp(outcome) && epoch === this.epoch && heard === this.heard) this.fencedIn = epoch;
+      if (caughtUp(outcome) && epoch === this.epoch && heard === this.heard) this.raise(epoch, started);
       msg.respond(outcome);
     };
     this.options.catchUp().then(settle, () => settle('unavailable'));

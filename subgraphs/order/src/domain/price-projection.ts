@@ -45,15 +45,6 @@ export async function recordPosition(em: EntityManager, consumer: string, stream
   );
 }
 
-/** The highest stream sequence the consumer applied; 0 before its first. */
-export async function appliedPosition(em: EntityManager, consumer: string): Promise<number> {
-  const [row] = await em.execute<{ seq: string }[]>(
-    'select stream_sequence as seq from projection_positions where consumer = ?',
-    [consumer],
-  );
-  return row ? Number(row.seq) : 0;
-}
-
 /**
  * The projection's entries for these products, as one JSON array (`[]` for none): a value that can
  * stand alone or ride in another statement, as placeOrder's admission does (open-order-cap.ts).

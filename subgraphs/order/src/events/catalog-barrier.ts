@@ -2,9 +2,7 @@ import { ConsumerCatchUp } from '@commerce-supergraph/shared/events/jetstream/ca
 import { ProjectionFence } from '@commerce-supergraph/shared/events/jetstream/projection-fence';
 import type { ServiceEvents } from '@commerce-supergraph/shared/events/service-events';
 import type { Logger } from '@commerce-supergraph/shared/logging';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AwaitCatalog } from '../domain/place-order.js';
-import { appliedPosition } from '../domain/price-projection.js';
 import { ConsumedSubjects } from './contracts/consumed.js';
 
 /** The longest placeOrder waits for a price projection that is behind the catalog. */
@@ -17,22 +15,21 @@ export const CATALOG_MAX_WAIT_MS = 1_000;
  * `updateProduct` set, is what the order is priced with.
  *
  * Normal case: nothing before placeOrder reads `product_prices`, the fence being up. While it is down
- * (at start, after a catalog question this instance has not answered yet, after a lost connection)
- * placeOrder checks as before: one NATS request (the last upserted event's sequence) and one
- * primary-key read (`projection_positions`), a wait only while the projection is behind, at most
+ * (at start, after a catalog question this instance has not answered yet, after a lost connection,
+ * and once a second at most) placeOrder checks: two NATS requests (the last upserted event's
+ * sequence, the consumer's ack floor), a wait only while the projection is behind, at most
  * CATALOG_MAX_WAIT_MS; caught up, the fence is up again. Without NATS it checks nothing (the
  * projection is then as good as it gets).
+ *
+ * The check reads the ack floor (everything up to it applied), not `projection_positions` (the
+ * highest sequence applied): a failed event waits for its redelivery while later ones apply, and
+ * instances sharing the database apply in parallel, so the highest is not a floor.
  */
-export function catalogBarrier(
-  orm: MikroORM,
-  events: ServiceEvents,
-  projectionConsumer: string,
-): (log: Logger) => AwaitCatalog {
+export function catalogBarrier(events: ServiceEvents, projectionConsumer: string): (log: Logger) => AwaitCatalog {
   const catchUp = new ConsumerCatchUp({
     connection: () => events.bus.connection,
     subject: ConsumedSubjects.productUpserted,
     consumer: projectionConsumer,
-    appliedSequence: () => appliedPosition(orm.em.fork(), projectionConsumer),
     maxWaitMs: CATALOG_MAX_WAIT_MS,
   });
   const fence = new ProjectionFence({
