@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uniqueName } from '@commerce-supergraph/test-support/names';
 import { startNatsServer, TEST_NATS_URL } from '@commerce-supergraph/test-support/nats-server';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatchUpOutcome } from '../../src/events/jetstream/catch-up.js';
 import { askProjections, ProjectionFence } from '../../src/events/jetstream/projection-fence.js';
@@ -31,7 +31,13 @@ function catchUps(
     connection = () => reader,
     otherwise = 'current',
     holdMs,
-  }: { connection?: () => NatsConnection | undefined; otherwise?: CatchUpOutcome; holdMs?: number } = {},
+    flushMs,
+  }: {
+    connection?: () => NatsConnection | undefined;
+    otherwise?: CatchUpOutcome;
+    holdMs?: number;
+    flushMs?: number;
+  } = {},
 ) {
   const calls = { count: 0 };
   const catchUp = async (): Promise<CatchUpOutcome> => {
@@ -40,7 +46,24 @@ function catchUps(
     await sleep(ms);
     return outcome;
   };
-  return { calls, fence: new ProjectionFence({ connection, subject, catchUp, holdMs }) };
+  return { calls, fence: new ProjectionFence({ connection, subject, catchUp, holdMs, flushMs }) };
+}
+
+/** `nc` as the fence sees it: its subscriptions kept in `subscriptions`, and its flush replaced when given. */
+function watched(nc: NatsConnection, flush?: () => Promise<void>) {
+  const subscriptions: Subscription[] = [];
+  const connection = new Proxy(nc, {
+    get: (target, key) => {
+      if (key === 'flush' && flush) return flush;
+      if (key !== 'subscribe') return Reflect.get(target, key, target);
+      return (...args: Parameters<NatsConnection['subscribe']>) => {
+        const subscription = target.subscribe(...args);
+        subscriptions.push(subscription);
+        return subscription;
+      };
+    },
+  });
+  return { connection, subscriptions };
 }
 
 async function raised(fence: ProjectionFence) {
@@ -122,6 +145,23 @@ describe('read-your-writes paid by the writer', () => {
     expect(await askProjections(writer, subject, 2_000)).toBe('current');
   });
 
+  it('lowers the fence when its subscription closes, and subscribes again at the next check', async () => {
+    const { connection, subscriptions } = watched(reader);
+    const { calls, fence } = catchUps([], { connection: () => connection });
+    await raised(fence);
+    subscriptions[0]?.unsubscribe();
+    expect(fence.fenced).toBe(false);
+    await raised(fence);
+    expect({ checks: calls.count, subscriptions: subscriptions.length }).toEqual({ checks: 2, subscriptions: 2 });
+  });
+
+  it('raises no fence while the server has not confirmed the subscription in flushMs', async () => {
+    const { connection } = watched(reader, () => new Promise<void>(() => undefined));
+    const { calls, fence } = catchUps([], { connection: () => connection, flushMs: 50 });
+    for (let i = 0; i < 2; i++) expect(await fence.wait()).toBe('current');
+    expect({ checks: calls.count, fenced: fence.fenced }).toEqual({ checks: 2, fenced: false });
+  });
+
   it('checks before every read without a connection, never fencing', async () => {
     const { calls, fence } = catchUps([], { connection: () => undefined, otherwise: 'unavailable' });
     for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('unavailable');
@@ -136,19 +176,10 @@ describe('read-your-writes paid by the writer', () => {
     });
     const refused = await connect({ servers: server.url, user: 'reader', pass: 'reader' });
     try {
-      let subscriptions = 0;
-      const counted = new Proxy(refused, {
-        get: (target, key) =>
-          key === 'subscribe'
-            ? (...args: Parameters<NatsConnection['subscribe']>) => {
-                subscriptions += 1;
-                return target.subscribe(...args);
-              }
-            : Reflect.get(target, key, target),
-      });
-      const { calls, fence } = catchUps([], { connection: () => counted });
+      const { connection, subscriptions } = watched(refused);
+      const { calls, fence } = catchUps([], { connection: () => connection });
       for (let i = 0; i < 3; i++) expect(await fence.wait()).toBe('current');
-      expect({ checks: calls.count, subscriptions, fenced: fence.fenced }).toEqual({
+      expect({ checks: calls.count, subscriptions: subscriptions.length, fenced: fence.fenced }).toEqual({
         checks: 3,
         subscriptions: 1,
         fenced: false,
