@@ -43,7 +43,7 @@ export function createProductSubgraph(config: ProductConfig, options: SubgraphOp
         // placed after the answer is priced with the change, and placeOrder need not ask NATS first.
         announced: async (eventId) => {
           if (!(await events.whenPublished(eventId, ANNOUNCE_TIMEOUT_MS))) {
-            // Nobody is asked: an order subgraph sees it within a second of its projection applying it (holdMs).
+            // Nobody is asked: an order subgraph checks again within a second (the fence's holdMs) and sees it then.
             base.log.warn({ eventId }, 'catalog change answered before its event was stored (NATS away or slow)');
             return;
           }
