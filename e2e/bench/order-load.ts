@@ -118,6 +118,7 @@ export function latencyReport(
     `  placeOrder answers:         ${percentiles(attempts.answersMs)}, ${attempts.refused} of ${attempts.answersMs.length} TOO_MANY_REQUESTS`,
     `  placeOrder until accepted:  ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,
     `  placeOrder -> CONFIRMED:    ${percentiles(samples.map((s) => at(s) - s.sentAt))}`,
+    `  the slowest 1 % were sent:  ${slowestSent(samples, at, first)}`,
     ...stepReport(samples, settled, steps),
   ];
 }
@@ -135,6 +136,17 @@ function stepReport(samples: Sample[], settled: Settled, steps: Steps): string[]
     `  created -> reserved:        ${percentiles(seen.map((s) => s.reserved - s.created))}`,
     `  reserved -> CONFIRMED:      ${percentiles(seen.map((s) => s.confirmed - s.reserved))}`,
   ];
+}
+
+/** When, in seconds into the phase, the slowest 1 % of orders were sent: a tail bunched at the start is a cold path, not load. */
+export function slowestSent(samples: Sample[], at: (s: Sample) => number, first: number): string {
+  const slowest = [...samples].sort((a, b) => at(b) - b.sentAt - (at(a) - a.sentAt));
+  const count = Math.max(1, Math.ceil(samples.length / 100));
+  const offsets = slowest.slice(0, count).map((s) => (s.sentAt - first) / 1000);
+  return `${offsets
+    .sort((a, b) => a - b)
+    .map((o) => o.toFixed(2))
+    .join(', ')} s into the phase`;
 }
 
 function percentiles(values: number[]): string {

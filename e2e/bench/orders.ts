@@ -47,6 +47,12 @@ const BURST_CONCURRENCY = 32;
 /** BENCH_OVERLOAD=512: clients at once in the overload phase, each trying again when refused; 0 skips the phase. */
 const OVERLOAD_CONCURRENCY = Number(process.env.BENCH_OVERLOAD ?? 512);
 const SETTLE_LIMIT_MS = 120_000;
+/**
+ * BENCH_WARMUP=600: orders placed before anything is measured. 40 were too few: CPU profiles by the
+ * second showed the order subgraph's CPU an order halve over the steady phase's first 6 s (V8 still
+ * optimizing), and a gateway worker that had served no order planning PlaceOrder in the first second.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 600);
 /** BENCH_SQL_TOP=8 prints each service's 8 most run statements a phase. */
 const SQL_TOP = Number(process.env.BENCH_SQL_TOP ?? 0);
 /** BENCH_CPU_PROF=order,product runs those services with --cpu-prof (the whole run, setup included). */
@@ -169,9 +175,10 @@ async function bench(): Promise<void> {
       attempts,
     );
 
-  // Warm-up: connections, query plans and JIT, so the first measured orders are not the slow ones;
+  // Warm-up: connections, query plans and JIT, so the first measured orders are not the slow ones
+  // (as many in flight as the burst: more connections, so each gateway worker likely takes some);
   // then quiet until PostgreSQL has counted the warm-up's transactions, and a window with no orders.
-  await phase(runPhase(40, undefined, place, 8), settled);
+  await phase(runPhase(WARMUP, undefined, place, BURST_CONCURRENCY), settled);
   await sleep(PG_STATS_SETTLE_MS);
   const idle = await meter.begin();
   await sleep(PG_STATS_SETTLE_MS);
@@ -192,6 +199,9 @@ async function bench(): Promise<void> {
     if (label.startsWith('overload') && OVERLOAD_CONCURRENCY === 0) continue;
     attempts = { answersMs: [], refused: 0 };
     const window = await meter.begin();
+    // A CPU profile's timestamps are this monotonic clock's, in µs: where the phase starts in them.
+    if (PROFILED.length > 0)
+      console.log(`${label}: starts at ${process.hrtime.bigint() / 1000n} µs (the CPU profiles' clock)`);
     const done = await phase(placeAll(), settled);
     await sleep(PG_STATS_SETTLE_MS);
     const cost = await meter.end(window);
