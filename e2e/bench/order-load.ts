@@ -138,7 +138,10 @@ function stepReport(samples: Sample[], settled: Settled, steps: Steps): string[]
   ];
 }
 
-/** When, in seconds into the phase, the slowest 1 % of orders were sent: a tail bunched at the start is a cold path, not load. */
+/**
+ * When, in seconds into the phase, the slowest 1 % of orders were sent: a tail bunched at the start
+ * is a cold path, not load. Rounded up, so these are the orders at or above the p99 `percentiles` prints.
+ */
 export function slowestSent(samples: Sample[], at: (s: Sample) => number, first: number): string {
   const slowest = [...samples].sort((a, b) => at(b) - b.sentAt - (at(a) - a.sentAt));
   const count = Math.max(1, Math.ceil(samples.length / 100));

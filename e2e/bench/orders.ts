@@ -49,8 +49,9 @@ const OVERLOAD_CONCURRENCY = Number(process.env.BENCH_OVERLOAD ?? 512);
 const SETTLE_LIMIT_MS = 120_000;
 /**
  * BENCH_WARMUP=600: orders placed before anything is measured. 40 were too few: CPU profiles by the
- * second showed the order subgraph's CPU an order halve over the steady phase's first 6 s (V8 still
- * optimizing), and a gateway worker that had served no order planning PlaceOrder in the first second.
+ * second showed the order subgraph's CPU a second fall from 540 to about 250 ms over the steady
+ * phase's first eight seconds at a steady rate (V8 still optimizing), and a gateway worker that had
+ * served no order planning PlaceOrder in the first second.
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 600);
 /** BENCH_SQL_TOP=8 prints each service's 8 most run statements a phase. */

@@ -31,7 +31,8 @@ describe('read-your-writes paid by the writer: connections and subscriptions', (
       }
       await world.reader.flush();
     });
-    const { calls, fence } = catchUps(world, [], { connection: () => connection });
+    // flushMs well past a renewal: the flush must come back, so the epoch check is what refuses the proof.
+    const { calls, fence } = catchUps(world, [], { connection: () => connection, flushMs: 10_000 });
     expect(await fence.wait()).toBe('current');
     expect(fence.fenced).toBe(false);
     // The next check confirms the subscription on the renewed connection, and fences.
@@ -39,14 +40,29 @@ describe('read-your-writes paid by the writer: connections and subscriptions', (
     expect(calls.count).toBe(2);
   });
 
-  it('raises no fence from an answer whose catch-up spanned a renewed connection', async () => {
-    const { fence } = catchUps(world, [{ outcome: 'current' }, { outcome: 'current', ms: 500 }]);
+  // A check or an answer that began before a renewal must not touch the fence a later check raised
+  // on the renewed connection (each would otherwise lower it: its proof is of the old connection).
+  it('keeps the fence a check raised after a renewal when an older check ends', async () => {
+    const { calls, fence } = catchUps(world, [{ outcome: 'current', ms: 1_500 }], { holdMs: 10_000 });
+    const older = fence.wait();
+    await expect.poll(() => calls.count, { timeout: 1_000, interval: 5 }).toBe(1);
+    await renewed(world.reader);
+    await raised(fence);
+    expect(await older).toBe('current');
+    expect(fence.fenced).toBe(true);
+  });
+
+  it('keeps the fence a check raised after a renewal when an older answer ends', async () => {
+    const planned = [{ outcome: 'current' as const }, { outcome: 'current' as const, ms: 1_500 }];
+    const { calls, fence } = catchUps(world, planned, { holdMs: 10_000 });
     await raised(fence);
     const asked = askProjections(world.writer, world.subject, 3_000);
-    await expect.poll(() => fence.fenced, { timeout: 1_000, interval: 5 }).toBe(false);
+    await expect.poll(() => calls.count, { timeout: 1_000, interval: 5 }).toBe(2);
     await renewed(world.reader);
+    // The question is still being answered: the check proves the new connection, but fences only once it is.
+    expect(await fence.wait()).toBe('current');
     expect(await asked).toBe('current');
-    expect(fence.fenced).toBe(false);
+    expect(fence.fenced).toBe(true);
   });
 
   it('lowers the fence when its subscription closes, and subscribes again at the next check', async () => {

@@ -8,7 +8,7 @@ import { catchUps, fenceWorld, raised } from './fence-helpers.js';
 const world = fenceWorld();
 
 describe('read-your-writes paid by the writer: questions and checks', () => {
-  it('tells a world.writer at once that no projection listens', async () => {
+  it('tells a writer at once that no projection listens', async () => {
     const started = performance.now();
     expect(await askProjections(world.writer, world.subject, 2_000)).toBe('no-projection');
     expect(performance.now() - started).toBeLessThan(1_000);
