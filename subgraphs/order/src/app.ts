@@ -8,6 +8,7 @@ import type { OrderConfig } from './config.js';
 import type { OrderContext } from './context.js';
 import { PlaceOrderAdmission } from './domain/admission.js';
 import { ExpirySweeper } from './domain/expiry.js';
+import { PlacementGroups } from './domain/placement-groups.js';
 import { databaseId } from './domain/price-projection.js';
 import { entities } from './entities/index.js';
 import { catalogBarrier } from './events/catalog-barrier.js';
@@ -44,6 +45,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
   const payments = selectPaymentProvider(config.paymentProvider, options.paymentProviders);
   let catalogRead: ReturnType<typeof catalogBarrier> = () => async () => undefined;
   let admission: PlaceOrderAdmission | undefined;
+  const placements = new PlacementGroups();
   return createSubgraphService<OrderContext>(
     {
       name: SOURCE,
@@ -79,6 +81,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         payments,
         placeOrderLimits: config.placeOrder,
         admission: admission as PlaceOrderAdmission, // set in prepare, before any request
+        placements,
         catalogRead: catalogRead(base.log),
       }),
     },

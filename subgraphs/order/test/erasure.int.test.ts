@@ -1,29 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eraseCustomer } from '../src/domain/erasure.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { confirmOrder } from '../src/domain/transitions.js';
 import { Order, OrderStatus } from '../src/entities/index.js';
-import { cause, openTestDatabase, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
+import { cause, outboxFor, twoInstances } from './helpers.js';
 
-let db: TestDatabase;
-let orm: Orm;
-let other: Orm;
-let productId: string;
+const world = twoInstances('10.00');
 
-beforeAll(async () => {
-  db = await openTestDatabase();
-  orm = db.orm;
-  other = await db.openAnother();
-  productId = (await priceProduct(orm, { price: '10.00' })).id;
-});
-afterAll(() => db?.dispose());
-
-const place = (customerId: string, idempotencyKey?: string, on: Orm = orm) =>
-  placeOrder(on.em.fork(), customerId, { items: [{ productId, quantity: 1 }], idempotencyKey }, cause());
+const place = (customerId: string, idempotencyKey?: string, on: Orm = world.orm) =>
+  placeOrder(
+    on.em.fork(),
+    customerId,
+    { items: [{ productId: world.productId, quantity: 1 }], idempotencyKey },
+    cause(),
+  );
 const cancelledEvents = async (orderId: string) =>
-  (await outboxFor(orm, orderId)).filter(([subject]) => subject === 'orders.order.cancelled.v1');
+  (await outboxFor(world.orm, orderId)).filter(([subject]) => subject === 'orders.order.cancelled.v1');
 
 describe('erasing a deleted customer', () => {
   it('cancels open orders (with their cancelled events), keeps closed ones without idempotency keys, and is idempotent', async () => {
@@ -31,34 +25,34 @@ describe('erasing a deleted customer', () => {
     const pending = await place(customerId, 'key-pending');
     const confirmed = await place(customerId, 'key-confirmed');
     if (!pending.ok || !confirmed.ok) throw new Error('orders refused');
-    await confirmOrder(orm.em.fork(), confirmed.value.id, cause());
+    await confirmOrder(world.orm.em.fork(), confirmed.value.id, cause());
     const bystander = await place(randomUUID());
 
-    expect(await eraseCustomer(orm.em.fork(), customerId, new Date(), cause())).toBe(2);
-    const orders = await orm.em.fork().find(Order, { customerId });
+    expect(await eraseCustomer(world.orm.em.fork(), customerId, new Date(), cause())).toBe(2);
+    const orders = await world.orm.em.fork().find(Order, { customerId });
     expect(orders.map((order) => [order.status, order.idempotencyKey, order.totalAmount])).toEqual([
       [OrderStatus.CANCELLED, null, '10.00'],
       [OrderStatus.CANCELLED, null, '10.00'],
     ]);
     expect(await cancelledEvents(confirmed.value.id)).toHaveLength(1);
     // Again: nothing more is cancelled or published.
-    expect(await eraseCustomer(orm.em.fork(), customerId, new Date(), cause())).toBe(0);
+    expect(await eraseCustomer(world.orm.em.fork(), customerId, new Date(), cause())).toBe(0);
     expect(await cancelledEvents(confirmed.value.id)).toHaveLength(1);
-    expect(bystander.ok && (await orm.em.fork().findOne(Order, { id: bystander.value.id }))?.status).toBe(
+    expect(bystander.ok && (await world.orm.em.fork().findOne(Order, { id: bystander.value.id }))?.status).toBe(
       OrderStatus.PENDING,
     );
   });
 
   it('refuses every placement after the erasure, and one racing it is either refused or cancelled', async () => {
     const customerId = randomUUID();
-    const racing = Array.from({ length: 6 }, (_, i) => place(customerId, undefined, i % 2 ? other : orm));
-    const erasure = eraseCustomer(other.em.fork(), customerId, new Date(), cause());
+    const racing = Array.from({ length: 6 }, (_, i) => place(customerId, undefined, i % 2 ? world.other : world.orm));
+    const erasure = eraseCustomer(world.other.em.fork(), customerId, new Date(), cause());
     const results = await Promise.all(racing);
     await erasure;
     for (const result of results) {
       if (!result.ok) expect(result.errors.map((e) => e.code)).toEqual(['NOT_FOUND']);
     }
-    const open = await orm.em
+    const open = await world.orm.em
       .fork()
       .count(Order, { customerId, status: { $in: [OrderStatus.PENDING, OrderStatus.CONFIRMED] } });
     expect(open).toBe(0);

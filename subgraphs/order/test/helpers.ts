@@ -8,6 +8,7 @@ import {
   testDatabaseName,
 } from '@commerce-supergraph/test-support/database';
 import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
+import { afterAll, beforeAll } from 'vitest';
 import { type OrderConfig, readOrderConfig } from '../src/config.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
@@ -38,6 +39,30 @@ export type { TestDatabase } from '@commerce-supergraph/test-support/database';
 /** A migrated order database of its own, without a server: for the domain tests. */
 export const openTestDatabase = (dbName = testDatabaseName('order')): Promise<TestDatabase> =>
   openSharedTestDatabase({ dbName, entities, migrations });
+
+/** What `twoInstances` opens for a test file: two instances' ORMs on one database, and a priced product. */
+export interface TwoInstances {
+  orm: Orm;
+  other: Orm;
+  productId: string;
+}
+
+/**
+ * For a test file whose placements race across instances: a database of its own, the ORM of a
+ * second instance on it, and one product in the projection (priced `price`, if given). Filled in beforeAll.
+ */
+export function twoInstances(price?: string): TwoInstances {
+  const world = {} as TwoInstances;
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    world.orm = db.orm;
+    world.other = await db.openAnother();
+    world.productId = (await priceProduct(db.orm, price ? { price } : {})).id;
+  });
+  afterAll(() => db?.dispose());
+  return world;
+}
 
 export const cause = () => ({ correlationId: `test-${randomUUID()}` });
 

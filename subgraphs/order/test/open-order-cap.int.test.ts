@@ -1,31 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_OPEN_ORDERS } from '../src/domain/open-order-cap.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order } from '../src/entities/index.js';
-import { cause, openTestDatabase, priceProduct, type TestDatabase } from './helpers.js';
+import { cause, twoInstances } from './helpers.js';
 
-let db: TestDatabase;
-let orm: Orm;
-let other: Orm;
-let productId: string;
+const world = twoInstances();
 
-beforeAll(async () => {
-  db = await openTestDatabase();
-  orm = db.orm;
-  other = await db.openAnother();
-  productId = (await priceProduct(orm)).id;
-});
-afterAll(() => db?.dispose());
-
-const items = () => [{ productId, quantity: 1 }];
-const place = (customerId: string, maxOpenOrders: number, idempotencyKey?: string, on: Orm = orm) =>
+const items = () => [{ productId: world.productId, quantity: 1 }];
+const place = (customerId: string, maxOpenOrders: number, idempotencyKey?: string, on: Orm = world.orm) =>
   placeOrder(on.em.fork(), customerId, { items: items(), idempotencyKey }, cause(), { limits: { maxOpenOrders } });
 const codes = (result: Awaited<ReturnType<typeof placeOrder>>) =>
   result.ok ? [] : result.errors.map((e) => [e.field?.join('.'), e.code]);
-const stored = (customerId: string) => orm.em.fork().count(Order, { customerId });
+const stored = (customerId: string) => world.orm.em.fork().count(Order, { customerId });
 
 async function placeAccepted(customerId: string, maxOpenOrders: number): Promise<Order> {
   const result = await place(customerId, maxOpenOrders);
@@ -39,7 +28,7 @@ describe('open-order cap', () => {
     const pending = await placeAccepted(customerId, 3);
     const confirmed = await placeAccepted(customerId, 3);
     const toReject = await placeAccepted(customerId, 3);
-    await confirmOrder(orm.em.fork(), confirmed.id, cause());
+    await confirmOrder(world.orm.em.fork(), confirmed.id, cause());
 
     const refused = await place(customerId, 3);
     expect(codes(refused)).toEqual([['input', 'TOO_MANY_OPEN_ORDERS']]);
@@ -51,10 +40,10 @@ describe('open-order cap', () => {
     expect((await place(randomUUID(), 3)).ok).toBe(true);
 
     // A rejected and a cancelled order are not open: each frees a place.
-    await rejectOrder(orm.em.fork(), toReject.id, 'Not enough stock', cause());
+    await rejectOrder(world.orm.em.fork(), toReject.id, 'Not enough stock', cause());
     await placeAccepted(customerId, 3);
     expect(codes(await place(customerId, 3))).toEqual([['input', 'TOO_MANY_OPEN_ORDERS']]);
-    await cancelOrder(orm.em.fork(), pending.id, CancellationReason.CUSTOMER, cause());
+    await cancelOrder(world.orm.em.fork(), pending.id, CancellationReason.CUSTOMER, cause());
     await placeAccepted(customerId, 3);
     expect(await stored(customerId)).toBe(5);
   });
@@ -62,7 +51,7 @@ describe('open-order cap', () => {
   it('lets exactly the allowed number through when placements race, on two instances', async () => {
     const customerId = randomUUID();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => place(customerId, 5, undefined, i % 2 ? orm : other)),
+      Array.from({ length: 20 }, (_, i) => place(customerId, 5, undefined, i % 2 ? world.orm : world.other)),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(5);
     expect(results.filter((result) => codes(result)[0]?.[1] === 'TOO_MANY_OPEN_ORDERS')).toHaveLength(15);
@@ -71,7 +60,7 @@ describe('open-order cap', () => {
     // One place left and two racing for it: exactly one gets it.
     const second = randomUUID();
     for (let n = 0; n < 4; n++) await placeAccepted(second, 5);
-    const pair = await Promise.all([place(second, 5, undefined, orm), place(second, 5, undefined, other)]);
+    const pair = await Promise.all([place(second, 5, undefined, world.orm), place(second, 5, undefined, world.other)]);
     expect(pair.map((result) => result.ok).sort()).toEqual([false, true]);
     expect(await stored(second)).toBe(5);
   });
@@ -82,7 +71,10 @@ describe('open-order cap', () => {
     const again = await place(customerId, 2, 'cart-1');
     expect(again.ok && first.ok && again.value.id === first.value.id).toBe(true);
 
-    const doubled = await Promise.all([place(customerId, 2, 'cart-2', orm), place(customerId, 2, 'cart-2', other)]);
+    const doubled = await Promise.all([
+      place(customerId, 2, 'cart-2', world.orm),
+      place(customerId, 2, 'cart-2', world.other),
+    ]);
     expect(doubled.every((result) => result.ok)).toBe(true);
     expect(new Set(doubled.map((result) => result.ok && result.value.id)).size).toBe(1);
     expect(codes(await place(customerId, 2, 'cart-3'))).toEqual([['input', 'TOO_MANY_OPEN_ORDERS']]);
@@ -93,9 +85,9 @@ describe('open-order cap', () => {
   it(`caps at ${DEFAULT_MAX_OPEN_ORDERS} open orders when no limit is given`, async () => {
     const customerId = randomUUID();
     for (let n = 0; n < DEFAULT_MAX_OPEN_ORDERS; n++) {
-      expect((await placeOrder(orm.em.fork(), customerId, { items: items() }, cause())).ok).toBe(true);
+      expect((await placeOrder(world.orm.em.fork(), customerId, { items: items() }, cause())).ok).toBe(true);
     }
-    const refused = await placeOrder(orm.em.fork(), customerId, { items: items() }, cause());
+    const refused = await placeOrder(world.orm.em.fork(), customerId, { items: items() }, cause());
     expect(codes(refused)).toEqual([['input', 'TOO_MANY_OPEN_ORDERS']]);
   });
 });

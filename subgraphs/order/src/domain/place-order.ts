@@ -15,6 +15,7 @@ import {
   validateIdempotencyKey,
   validateLines,
 } from './order-input.js';
+import type { PlacementGroups } from './placement-groups.js';
 
 export interface PlaceOrderRequest {
   items: OrderLineRequest[];
@@ -34,21 +35,24 @@ export interface PlaceOrderOptions {
   catalogRead?: AwaitCatalog;
   /** Told of the order and its lines as stored, so the answer needs no read of what was just written. */
   stored?: (order: Order, items: OrderItem[]) => void;
+  /** Group commit with the placements waiting beside this one (placement-groups.ts); alone without it. */
+  together?: PlacementGroups;
 }
 
 /**
  * Step 1 of the saga: validates and prices the order from the projection (once `catalogRead`, if
  * given, says it is up to date), then stores it PENDING together with `orders.order.created.v1`, in
- * one transaction. Every problem is reported at once; nothing is stored then. A key the customer
- * used before returns that first order as it is now. A customer at `limits.maxOpenOrders` open
- * orders is refused (TOO_MANY_OPEN_ORDERS).
+ * one transaction (given `together`, shared with the placements waiting beside it). Every problem
+ * is reported at once; nothing is stored then. A key the customer used before returns that first
+ * order as it is now. A customer at `limits.maxOpenOrders` open orders is refused
+ * (TOO_MANY_OPEN_ORDERS).
  */
 export async function placeOrder(
   em: EntityManager,
   customerId: string,
   request: PlaceOrderRequest,
   cause: Cause,
-  { limits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS }, catalogRead, stored }: PlaceOrderOptions = {},
+  { limits = { maxOpenOrders: DEFAULT_MAX_OPEN_ORDERS }, catalogRead, stored, together }: PlaceOrderOptions = {},
 ): Promise<Result<Order>> {
   const keyErrors = validateIdempotencyKey(request.idempotencyKey, ['input', 'idempotencyKey']);
   if (keyErrors.length > 0) return refused(keyErrors);
@@ -62,10 +66,12 @@ export async function placeOrder(
   // is wrong, so one answer names every problem.
   if (items.length < 1 || items.length > MAX_LINES) return refused(errors);
   await catalogRead?.();
+  const transaction = <T>(work: (tx: EntityManager) => Promise<T>) =>
+    together ? together.run(em, customerId, work) : unitOfWork(em, work);
   try {
-    return await unitOfWork(em, async (tx) => {
+    return await transaction(async (tx) => {
       // The open-order cap, race-free under the customer's lock, and the prices, in one round trip
-      // (open-order-cap.ts). A refusal stores nothing: the transaction has written nothing.
+      // (open-order-cap.ts). A refusal stores nothing: this placement has written nothing.
       const { answered, prices } = await admitOrder(
         tx,
         customerId,

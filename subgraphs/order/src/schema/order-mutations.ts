@@ -28,6 +28,7 @@ export class OrderMutations {
           limits: ctx.placeOrderLimits,
           catalogRead: ctx.catalogRead,
           stored: (order, items) => ctx.loaders.items.prime(order.id, items),
+          together: ctx.placements,
         }),
       ),
     );
