@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HeldStatements, HeldStatementsFailed, lastResult, type Send } from './held-statements.js';
+import { CommitRefused } from './refused.js';
 
 /** The parts of `pg`'s pool and client the guard uses (the package ships no types of its own). */
 interface PgClient {
@@ -115,7 +116,7 @@ class Lease {
         // PostgreSQL answers the commit of a failed transaction with ROLLBACK, and no error: a caller
         // that caught a statement's error (one a held insert caused, say) would take it for done.
         if (COMMIT.test(text) && (last as { command?: unknown })?.command === 'ROLLBACK')
-          throw new Error('commit refused: the transaction had failed, and was rolled back');
+          throw new CommitRefused('commit refused: the transaction had failed, and was rolled back');
         return last;
       },
       (failure: Error) => {

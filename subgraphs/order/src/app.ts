@@ -45,7 +45,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
   const payments = selectPaymentProvider(config.paymentProvider, options.paymentProviders);
   let catalogRead: ReturnType<typeof catalogBarrier> = () => async () => undefined;
   let admission: PlaceOrderAdmission | undefined;
-  const placements = new PlacementGroups();
+  let placements: PlacementGroups | undefined;
   return createSubgraphService<OrderContext>(
     {
       name: SOURCE,
@@ -58,6 +58,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
       async prepare({ orm, log, events, metrics }) {
         registerOrderMetrics(metrics, orm);
         admission = new PlaceOrderAdmission(orm, config.admission);
+        placements = new PlacementGroups(log);
         if (config.production && config.paymentProvider === SIMULATED) {
           log.warn('PAYMENT_PROVIDER=simulated: payments are simulated and no card is charged');
         }
@@ -81,7 +82,7 @@ export function createOrderSubgraph(config: OrderConfig, options: OrderSubgraphO
         payments,
         placeOrderLimits: config.placeOrder,
         admission: admission as PlaceOrderAdmission, // set in prepare, before any request
-        placements,
+        placements: placements as PlacementGroups, // set in prepare, as admission
         catalogRead: catalogRead(base.log),
       }),
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Orm } from '@commerce-supergraph/shared/db/orm';
 import { createEnvelope, type EventEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { createLogger } from '@commerce-supergraph/shared/logging';
 import {
   openTestDatabase as openSharedTestDatabase,
   type TestDatabase,
@@ -65,6 +66,8 @@ export function twoInstances(price?: string): TwoInstances {
 }
 
 export const cause = () => ({ correlationId: `test-${randomUUID()}` });
+
+export const silentLog = createLogger('order-test', { LOG_LEVEL: 'silent' });
 
 /** An upserted event as the product subgraph publishes it. */
 export function upserted(data: Partial<ProductUpserted> = {}, at = new Date()): EventEnvelope<ProductUpserted> {

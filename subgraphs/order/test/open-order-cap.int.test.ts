@@ -3,15 +3,23 @@ import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_OPEN_ORDERS } from '../src/domain/open-order-cap.js';
 import { placeOrder } from '../src/domain/place-order.js';
+import { PlacementGroups } from '../src/domain/placement-groups.js';
 import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
 import { CancellationReason, Order } from '../src/entities/index.js';
-import { cause, twoInstances } from './helpers.js';
+import { cause, silentLog, twoInstances } from './helpers.js';
 
 const world = twoInstances();
 
 const items = () => [{ productId: world.productId, quantity: 1 }];
+// Each instance with its group commit, as the mutation places: races meet in groups as in service.
+const groups = new WeakMap<Orm, PlacementGroups>();
+const groupsOf = (on: Orm) =>
+  groups.get(on) ?? (groups.set(on, new PlacementGroups(silentLog)).get(on) as PlacementGroups);
 const place = (customerId: string, maxOpenOrders: number, idempotencyKey?: string, on: Orm = world.orm) =>
-  placeOrder(on.em.fork(), customerId, { items: items(), idempotencyKey }, cause(), { limits: { maxOpenOrders } });
+  placeOrder(on.em.fork(), customerId, { items: items(), idempotencyKey }, cause(), {
+    limits: { maxOpenOrders },
+    together: groupsOf(on),
+  });
 const codes = (result: Awaited<ReturnType<typeof placeOrder>>) =>
   result.ok ? [] : result.errors.map((e) => [e.field?.join('.'), e.code]);
 const stored = (customerId: string) => world.orm.em.fork().count(Order, { customerId });

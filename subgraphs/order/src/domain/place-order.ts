@@ -66,8 +66,9 @@ export async function placeOrder(
   // is wrong, so one answer names every problem.
   if (items.length < 1 || items.length > MAX_LINES) return refused(errors);
   await catalogRead?.();
+  // A caller's open transaction is joined, as unitOfWork does: never a group's of its own beside it.
   const transaction = <T>(work: (tx: EntityManager) => Promise<T>) =>
-    together ? together.run(em, customerId, work) : unitOfWork(em, work);
+    together && !em.isInTransaction() ? together.run(em, customerId, work) : unitOfWork(em, work);
   try {
     return await transaction(async (tx) => {
       // The open-order cap, race-free under the customer's lock, and the prices, in one round trip
@@ -79,8 +80,9 @@ export async function placeOrder(
         limits,
         items.map((item) => item.productId),
       );
-      errors.push(...checkProducts(items, prices));
-      if (errors.length > 0) return refused(errors);
+      // A new list: the work may run twice (placement-groups.ts), each time from the same errors.
+      const problems = [...errors, ...checkProducts(items, prices)];
+      if (problems.length > 0) return refused(problems);
       if (answered) return answered;
       const { order, items: lines } = store(tx, customerId, key, priceLines(items, prices), cause);
       stored?.(order, lines);
