@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { expect, it } from 'vitest';
 import { withNext } from '../../src/db/held-statements.js';
 import { guardPool, isGuarded } from '../../src/db/pool-guard.js';
+import { CommitRefused } from '../../src/db/refused.js';
 import { silentLog } from '../events/helpers.js';
 
 /** A pg client stand-in: answers each query with `answer(text)`, records releases. */
@@ -258,7 +259,7 @@ it('refuses a commit PostgreSQL answered with ROLLBACK: the transaction had fail
   const connection = await lease();
   await connection.query('begin', []);
   await connection.query('select 1', []);
-  await expect(connection.query('commit', [])).rejects.toThrow(/transaction had failed/);
+  await expect(connection.query('commit', [])).rejects.toThrow(CommitRefused);
   // The transaction is over either way: the connection is fine and stays.
   expect(client.releases).toEqual([]);
   expect(await connection.query('rollback', [])).toEqual({ rows: [] });
