@@ -8,15 +8,17 @@ const UNCERTAIN = /^(08|57|58|XX)/;
 
 /**
  * Whether PostgreSQL refused the work, so that nothing of the transaction committed: a statement
- * answered with an error (a unique key, a deadlock, a lock or statement timeout), or a commit
- * answered ROLLBACK. A lost connection, a server shutting down or the client's deadline leave it
- * unknown whether a commit went through. Reads the error and its `cause` chain.
+ * answered with an error (a unique key, a deadlock, a lock timeout), or a commit answered
+ * ROLLBACK. A lost connection, a server shutting down, a cancelled statement or the client's
+ * deadline leave it unknown whether a commit went through. Only PostgreSQL's own errors count (pg
+ * gives them a `severity`; MikroORM's exceptions copy it): a socket's EPIPE is not one. Reads the
+ * error and its `cause` chain.
  */
 export function refusedByServer(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
     if (current instanceof CommitRefused) return true;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return !UNCERTAIN.test(code);
+    const { code, severity } = current as { code?: unknown; severity?: unknown };
+    if (typeof code === 'string' && typeof severity === 'string') return !UNCERTAIN.test(code);
     current = current.cause;
   }
   return false;

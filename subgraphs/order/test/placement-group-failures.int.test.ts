@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@commerce-supergraph/shared/logging';
 import { currentRequestId, runInRequestScope } from '@commerce-supergraph/shared/request-scope';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lockCustomer } from '../src/domain/open-order-cap.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { GROUP_LOCK_WAIT_MS, PlacementGroups } from '../src/domain/placement-groups.js';
@@ -91,6 +92,45 @@ describe('placement groups: a group that fails', () => {
     expect(behind && codes(behind)).toEqual([]);
     // The held one went alone, and got its lock once the other transaction ended.
     expect(codes(await held)).toEqual([]);
+  });
+
+  it("keeps a customer's next placement out of the groups while its last one runs again alone", async () => {
+    const log = { info: vi.fn() };
+    const groups = new PlacementGroups(log as unknown as Logger);
+    const customer = randomUUID();
+    const [first, second] = await world.orm.em.fork().transactional(async (held) => {
+      await lockCustomer(held, customer);
+      const first = placeVia(world, groups, customer, 1);
+      await sleep(2 * GROUP_LOCK_WAIT_MS); // its transaction gave up on the lock: it waits alone now
+      // Two more queue behind a third customer's placement; the next group must not hold the second.
+      let second: Promise<Placed> | undefined;
+      let other: Promise<Placed> | undefined;
+      await world.other.em.fork().transactional(async (tx) => {
+        const blocker = randomUUID();
+        await lockCustomer(tx, blocker);
+        void placeVia(world, groups, blocker);
+        await sleep(20);
+        second = placeVia(world, groups, customer, 1);
+        other = placeVia(world, groups, randomUUID());
+        await sleep(20);
+      });
+      expect(codes(await (other as Promise<Placed>))).toEqual([]);
+      return [first, second as Promise<Placed>];
+    });
+    // The second counted the first: it waited for the first's end, not beside it in a group.
+    expect([codes(await first), codes(await second)]).toEqual([[], ['TOO_MANY_OPEN_ORDERS']]);
+    expect(log.info).not.toHaveBeenCalled();
+  });
+
+  it('gives a placement alone its own error, run once, as before there were groups', async () => {
+    const groups = new PlacementGroups(silentLog);
+    let runs = 0;
+    const alone = groups.run(world.orm.em.fork(), randomUUID(), async () => {
+      runs += 1;
+      throw new Error('this placement fails');
+    });
+    await expect(alone).rejects.toThrow('this placement fails');
+    expect(runs).toBe(1);
   });
 
   it('gives every placement the error, and runs none again, when the commit may have gone through', async () => {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { placeOrder } from '../src/domain/place-order.js';
 import { PlacementGroups } from '../src/domain/placement-groups.js';
 import { Order } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
-import { outboxFor, priceProduct, silentLog, twoInstances } from './helpers.js';
+import { cause, outboxFor, priceProduct, silentLog, twoInstances } from './helpers.js';
 import { codes, insertedBy, placeVia, whileHeldUp } from './placement-helpers.js';
 
 const world = twoInstances('5.00');
@@ -56,5 +57,27 @@ describe('placement groups (group commit of placeOrder)', () => {
     ]);
     expect(rest.map(codes)).toEqual([[], ['TOO_MANY_OPEN_ORDERS']]);
     expect(await world.orm.em.fork().count(Order, { customerId })).toBe(1);
+  });
+
+  it("joins a caller's open transaction rather than a group's: the caller's rollback takes the order too", async () => {
+    const groups = new PlacementGroups(silentLog);
+    const runs = vi.spyOn(groups, 'run');
+    const customerId = randomUUID();
+    const rolledBack = world.orm.em.fork().transactional(async (tx) => {
+      const placed = await placeOrder(
+        tx,
+        customerId,
+        { items: [{ productId: world.productId, quantity: 1 }] },
+        cause(),
+        {
+          together: groups,
+        },
+      );
+      expect(placed.ok).toBe(true);
+      throw new Error('the caller changes its mind');
+    });
+    await expect(rolledBack).rejects.toThrow('the caller changes its mind');
+    expect(runs).not.toHaveBeenCalled();
+    expect(await world.orm.em.fork().count(Order, { customerId })).toBe(0);
   });
 });

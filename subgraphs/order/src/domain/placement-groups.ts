@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { withNext } from '@commerce-supergraph/shared/db/held-statements';
 import { refusedByServer } from '@commerce-supergraph/shared/db/refused';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import type { Logger } from '@commerce-supergraph/shared/logging';
 import { outsideRequestScope } from '@commerce-supergraph/shared/request-scope';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from 'pino';
 
 /**
  * A placement's unit of work: what placeOrder runs in its transaction (open-order cap, prices,
@@ -23,8 +23,14 @@ interface Waiting {
   inContext: <R>(fn: () => R) => R;
 }
 
-/** How long a placement in the shared transaction waits for its customer's lock before all go alone. */
+/** How long a queued placement's transaction waits for a customer's lock before its placements go alone. */
 export const GROUP_LOCK_WAIT_MS = 200;
+
+/** A group holds at most this many placements (admission's slots bound it first: 8 by default). */
+export const MAX_GROUP = 64;
+
+/** PostgreSQL's answer when `lock_timeout` ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Group commit for placeOrder: the one saga step a burst still ran as a transaction per order.
@@ -34,21 +40,23 @@ export const GROUP_LOCK_WAIT_MS = 200;
  *
  * What each placement decides stays its own (its lock, the facts read after it, its refusal, which
  * writes nothing). One placement per customer goes in a group, so a second one reads the first's
- * committed order (the open-order cap, an idempotency key); the locks go in customer id order, so
- * two instances' groups do not wait on each other in a circle (unless two ids share a lock hash:
- * PostgreSQL then breaks the circle, and both groups go alone as below).
+ * committed order (the open-order cap, an idempotency key), and not before a rerun of its customer
+ * (below) has ended; the locks go in customer id order, so two instances' groups do not wait on
+ * each other in a circle (unless two ids share a lock hash: the lock bound then breaks it).
  *
- * When the shared transaction is refused by PostgreSQL (a statement's error, a lock not free
- * within GROUP_LOCK_WAIT_MS) or a placement's own work throws, nothing of it committed: each
- * placement runs again alone, outside the queue, for the answer it would have had alone. When the
- * outcome is unknown (the connection lost, or the deadline passed, during the commit), every
- * placement of the group gets that error, as a placement alone would: running again could store an
- * order twice. The lock wait's bound keeps one placement whose customer is locked elsewhere from
- * holding up the placements behind it for longer.
+ * Every transaction of the queue waits at most GROUP_LOCK_WAIT_MS for a customer's lock (held by
+ * another instance, an erasure, or a rerun here), so one placement cannot hold up the ones behind
+ * it for longer. Past it, and for a group when PostgreSQL refuses the transaction or a placement's
+ * own work throws before the commit, nothing committed: each placement runs again alone, outside
+ * the queue, with no such bound, for the answer it would have had alone. Any other failure is the
+ * placement's answer, as it was alone; when the commit's outcome is unknown (the connection lost
+ * during it) running again could store an order twice.
  */
 export class PlacementGroups {
   private waiting: Waiting[] = [];
   private running = false;
+  /** Customers with a placement running alone again: their next placements wait for it. */
+  private readonly rerunning = new Set<string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -64,21 +72,37 @@ export class PlacementGroups {
   private next(): void {
     if (this.running || this.waiting.length === 0) return;
     this.running = true;
-    void this.together(this.take()).then((alone) => {
+    const group = this.take();
+    if (group.length === 0) {
+      this.running = false; // all that waits is behind a rerun, whose end calls next()
+      return;
+    }
+    void this.together(group).then((alone) => {
+      // Outside the queue, with no lock bound: as placeOrder ran before there were groups.
+      for (const p of alone) this.rerun(p);
       this.running = false;
       this.next();
-      // Outside the queue, with no lock bound: as placeOrder ran before there were groups.
-      for (const p of alone) p.inContext(() => unitOfWork(p.em, p.work)).then(p.resolve, p.reject);
     });
   }
 
-  /** The oldest waiting placements, one per customer, in customer id order. */
+  private rerun(p: Waiting): void {
+    this.rerunning.add(p.customerId);
+    void p
+      .inContext(() => unitOfWork(p.em, p.work))
+      .then(p.resolve, p.reject)
+      .finally(() => {
+        this.rerunning.delete(p.customerId);
+        this.next();
+      });
+  }
+
+  /** The oldest waiting placements, one per customer and none of a customer rerunning, in id order. */
   private take(): Waiting[] {
-    const customers = new Set<string>();
+    const customers = new Set<string>(this.rerunning);
     const group: Waiting[] = [];
     const later: Waiting[] = [];
     for (const placement of this.waiting) {
-      if (customers.has(placement.customerId)) later.push(placement);
+      if (customers.has(placement.customerId) || group.length >= MAX_GROUP) later.push(placement);
       else {
         customers.add(placement.customerId);
         group.push(placement);
@@ -99,6 +123,8 @@ export class PlacementGroups {
           await tx.execute(withNext(`set local lock_timeout = ${GROUP_LOCK_WAIT_MS}`));
           const results: unknown[] = [];
           for (const placement of group) results.push(await placement.inContext(() => placement.work(tx)));
+          // The rows are held to go with the commit: from here on a failure may come after it.
+          await tx.flush();
           committing = true;
           return results;
         }),
@@ -106,13 +132,23 @@ export class PlacementGroups {
       for (const [i, placement] of group.entries()) placement.resolve(answers[i]);
       return [];
     } catch (error) {
-      if (committing && !refusedByServer(error)) {
-        for (const placement of group) placement.reject(error);
-        return [];
+      if (again(error, group.length, committing)) {
+        if (group.length > 1)
+          this.log.info({ err: error, placements: group.length }, 'placement group refused; each goes alone');
+        return group;
       }
-      if (group.length > 1)
-        this.log.info({ err: error, placements: group.length }, 'placement group refused; each goes alone');
-      return group;
+      for (const placement of group) placement.reject(error);
+      return [];
     }
   }
+}
+
+/**
+ * Whether a failed transaction of the queue runs its placements again alone: when the lock bound
+ * ran out; for a group, also when nothing of it can have committed (a failure before the commit,
+ * or PostgreSQL's refusal of it). A placement alone otherwise gets the error it would have had alone.
+ */
+function again(error: unknown, placements: number, committing: boolean): boolean {
+  if ((error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE) return true;
+  return placements > 1 && (!committing || refusedByServer(error));
 }
