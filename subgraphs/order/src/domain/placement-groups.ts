@@ -116,9 +116,11 @@ export class PlacementGroups {
   private async together(group: Waiting[]): Promise<Waiting[]> {
     let committing = false;
     try {
-      const scope = group.length === 1 ? (group[0] as Waiting).inContext : outsideRequestScope;
+      // Alone, in its own request's EntityManager and scope, as placeOrder ran before there were groups.
+      const [first] = group as [Waiting];
+      const [scope, em] = group.length === 1 ? [first.inContext, first.em] : [outsideRequestScope, first.em.fork()];
       const answers = await scope(() =>
-        unitOfWork((group[0] as Waiting).em.fork(), async (tx) => {
+        unitOfWork(em, async (tx) => {
           // Held, so it goes out with the first placement's lock: no round trip of its own.
           await tx.execute(withNext(`set local lock_timeout = ${GROUP_LOCK_WAIT_MS}`));
           const results: unknown[] = [];
