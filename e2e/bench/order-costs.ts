@@ -1,4 +1,5 @@
 import type { Databases } from '../faults/inspect.ts';
+import { type MachineMark, machineTicks } from './machine.ts';
 import { cpuMs } from './processes.ts';
 
 /** A process whose cost the orders bench reads; `database`: the service's own, for its SQL counts. */
@@ -115,6 +116,13 @@ export class CostMeter {
       (row) =>
         `  ${row.datname}: ${(Number(row.calls) / Math.max(orders, 1)).toFixed(2)}/order, ${Number(row.ms).toFixed(3)} ms: ${oneLine(row.query)}`,
     );
+  }
+
+  /** The machine's CPU time now, with what the measured processes and this one had used (machine.ts). */
+  mark(): MachineMark {
+    const bench = process.cpuUsage();
+    const oursMs = [...this.cpu().values()].reduce((total, ms) => total + ms, (bench.user + bench.system) / 1000);
+    return { ticks: machineTicks(), oursMs };
   }
 
   private cpu(): Map<string, number> {

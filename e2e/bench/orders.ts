@@ -7,7 +7,7 @@
 // PostgreSQL and NATS; SQL statements and transactions per confirmed order of each service.
 // Bounded: BENCH_ORDERS orders a phase (default 600), BENCH_ORDER_RATE a second (default 60).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { awaitSagaReady } from '../faults/setup.ts';
 import { ADMIN, DB_NAME, serviceEnv } from '../faults/supergraph-env.ts';
 import { Teardown } from '../faults/teardown.ts';
 import { createData } from './data.ts';
+import { machineLine, machineShare } from './machine.ts';
 import { backgroundLine, type Costed, CostMeter, costTable, PG_STATS_SETTLE_MS, sessionsLine } from './order-costs.ts';
 import {
   type Attempts,
@@ -39,6 +40,7 @@ import {
   steadyPace,
   waitForAll,
 } from './order-load.ts';
+import { TICKS_PER_SECOND } from './processes.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const COUNT = Number(process.env.BENCH_ORDERS ?? 600);
@@ -182,7 +184,9 @@ async function bench(): Promise<void> {
   await phase(runPhase(WARMUP, undefined, place, BURST_CONCURRENCY), settled);
   await sleep(PG_STATS_SETTLE_MS);
   const idle = await meter.begin();
+  const quiet = meter.mark();
   await sleep(PG_STATS_SETTLE_MS);
+  const quietShare = machineShare(quiet, meter.mark(), TICKS_PER_SECOND);
   const background = await meter.end(idle);
 
   console.log(
@@ -191,6 +195,7 @@ async function bench(): Promise<void> {
   );
   console.log(backgroundLine(background));
   console.log(sessionsLine(background));
+  console.log(machineLine(quietShare, availableParallelism(), 'meanwhile'));
   for (const [label, placeAll] of [
     [`steady ${RATE}/s offered`, () => runPhase(COUNT, steadyPace(RATE), place)],
     [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, BURST_CONCURRENCY)],
@@ -203,7 +208,9 @@ async function bench(): Promise<void> {
     // A CPU profile's timestamps are this monotonic clock's, in µs: where the phase starts in them.
     if (PROFILED.length > 0)
       console.log(`${label}: starts at ${process.hrtime.bigint() / 1000n} µs (the CPU profiles' clock)`);
+    const placing = meter.mark();
     const done = await phase(placeAll(), settled);
+    const share = machineShare(placing, meter.mark(), TICKS_PER_SECOND);
     await sleep(PG_STATS_SETTLE_MS);
     const cost = await meter.end(window);
     const confirmed = confirmedCount(done, settled);
@@ -216,6 +223,7 @@ async function bench(): Promise<void> {
     console.log(
       `  the bench's own process (clients, watcher; not in the total): ${(cost.benchCpuMs / Math.max(confirmed, 1)).toFixed(2)} CPU ms/order`,
     );
+    console.log(machineLine(share, availableParallelism(), 'while the orders ran, until the last settled'));
     if (SQL_TOP > 0)
       console.log(`  most run statements:\n${(await meter.topStatements(SQL_TOP, confirmed)).join('\n')}`);
   }

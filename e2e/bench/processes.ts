@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Linux reports process CPU in clock ticks (`getconf CLK_TCK`, 100 a second on every platform seen here). */
-const TICKS_PER_SECOND = clockTicks();
+export const TICKS_PER_SECOND = clockTicks();
 
 function clockTicks(): number {
   try {
