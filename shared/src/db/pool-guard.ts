@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { HeldStatements, HeldStatementsFailed, lastResult, type Send } from './held-statements.js';
-import { CommitRefused } from './refused.js';
+import { CommitRefused, postgresCode } from './refused.js';
 
 /** The parts of `pg`'s pool and client the guard uses (the package ships no types of its own). */
 interface PgClient {
@@ -166,9 +166,10 @@ class Lease {
 }
 
 /** An error the server reported (a SQLSTATE outside connection exceptions): the connection is fine. */
+/** PostgreSQL refused a statement and the session goes on (not a connection failure, class 08). */
 const isServerError = (error: unknown): boolean => {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08');
+  const code = postgresCode(error);
+  return code !== undefined && !code.startsWith('08');
 };
 
 const isSubmittable = (value: unknown): boolean =>

@@ -17,9 +17,19 @@ const UNCERTAIN = /^(08|57|58|XX)/;
 export function refusedByServer(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
     if (current instanceof CommitRefused) return true;
-    const { code, severity } = current as { code?: unknown; severity?: unknown };
-    if (typeof code === 'string' && typeof severity === 'string') return !UNCERTAIN.test(code);
+    const code = postgresCode(current);
+    if (code !== undefined) return !UNCERTAIN.test(code);
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * The SQLSTATE of an error PostgreSQL itself sent (pg gives those a `severity` beside the `code`;
+ * MikroORM's exceptions copy both), undefined for anything else: a socket's `EPIPE` or `ECONNRESET`
+ * is five capital letters too, and says the connection is gone, not what the server decided.
+ */
+export function postgresCode(error: unknown): string | undefined {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && typeof severity === 'string' ? code : undefined;
 }

@@ -214,7 +214,11 @@ it('drops held inserts on rollback, and sends them ahead of a statement with par
 });
 
 it('reports a held insert that fails on the commit as the ORM would, and keeps the connection', async () => {
-  const duplicate = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+  // As pg reports PostgreSQL's own errors: a SQLSTATE and a severity.
+  const duplicate = Object.assign(new Error('duplicate key value violates unique constraint'), {
+    code: '23505',
+    severity: 'ERROR',
+  });
   const converted = new Error('converted');
   const sent: string[] = [];
   let failure: Error = duplicate;
@@ -250,6 +254,22 @@ it('reports a held insert that fails on the commit as the ORM would, and keeps t
   failure = new Error('Connection terminated unexpectedly');
   await expect(connection.query('commit', [])).rejects.toBe(failure);
   expect(client.releases).toHaveLength(1);
+});
+
+it('discards a connection whose held statements met a socket error, though its code looks like a SQLSTATE', async () => {
+  // A write to a socket the server closed: five capital letters, as a SQLSTATE is, but no severity.
+  const brokenPipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' });
+  const { client, lease } = guarded(async (text) => {
+    if (text.includes(ORDER)) throw brokenPipe;
+    return { rows: [] };
+  });
+  const connection = await lease();
+  await connection.query('begin', []);
+  await connection.query('select 1', []);
+  await connection.query(ORDER, []);
+  await expect(connection.query('commit', [])).rejects.toBe(brokenPipe);
+  expect(client.releases).toHaveLength(1);
+  expect(client.releases[0]).toBe(brokenPipe);
 });
 
 it('refuses a commit PostgreSQL answered with ROLLBACK: the transaction had failed', async () => {

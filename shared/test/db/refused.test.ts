@@ -1,6 +1,6 @@
 import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
-import { CommitRefused, refusedByServer } from '../../src/db/refused.js';
+import { CommitRefused, postgresCode, refusedByServer } from '../../src/db/refused.js';
 
 /** An error as pg gives PostgreSQL's answers: a SQLSTATE and a severity. */
 const fromServer = (message: string, code: string) => Object.assign(new Error(message), { code, severity: 'ERROR' });
@@ -34,5 +34,18 @@ describe('refusedByServer: a commit may have gone through', () => {
     ['not an error at all', 'connection lost'],
   ])('%s', (_, error) => {
     expect(refusedByServer(error)).toBe(false);
+  });
+});
+
+describe('postgresCode: the SQLSTATE of what PostgreSQL itself answered', () => {
+  it("reads it from pg's error and from MikroORM's, which copies it", () => {
+    expect(postgresCode(fromServer('duplicate key', '23505'))).toBe('23505');
+    expect(postgresCode(new UniqueConstraintViolationException(fromServer('duplicate key', '23505')))).toBe('23505');
+  });
+
+  it('has none for a socket error, whose code has the same shape, nor for anything else', () => {
+    expect(postgresCode(withCode('write EPIPE', 'EPIPE'))).toBeUndefined();
+    expect(postgresCode(new Error('Connection terminated unexpectedly'))).toBeUndefined();
+    expect(postgresCode(undefined)).toBeUndefined();
   });
 });
