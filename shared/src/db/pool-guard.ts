@@ -165,7 +165,6 @@ class Lease {
   }
 }
 
-/** An error the server reported (a SQLSTATE outside connection exceptions): the connection is fine. */
 /** PostgreSQL refused a statement and the session goes on (not a connection failure, class 08). */
 const isServerError = (error: unknown): boolean => {
   const code = postgresCode(error);

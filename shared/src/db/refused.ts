@@ -26,8 +26,8 @@ export function refusedByServer(error: unknown): boolean {
 
 /**
  * The SQLSTATE of an error PostgreSQL itself sent (pg gives those a `severity` beside the `code`;
- * MikroORM's exceptions copy both), undefined for anything else: a socket's `EPIPE` or `ECONNRESET`
- * is five capital letters too, and says the connection is gone, not what the server decided.
+ * MikroORM's exceptions copy both), undefined for anything else: a socket's `EPIPE` is five capital
+ * letters too, like a SQLSTATE, and says the connection is gone, not what the server decided.
  */
 export function postgresCode(error: unknown): string | undefined {
   const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
