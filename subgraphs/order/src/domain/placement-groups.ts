@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { withNext } from '@commerce-supergraph/shared/db/held-statements';
-import { refusedByServer } from '@commerce-supergraph/shared/db/refused';
+import { postgresCode, refusedByServer } from '@commerce-supergraph/shared/db/refused';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import type { Logger } from '@commerce-supergraph/shared/logging';
 import { outsideRequestScope } from '@commerce-supergraph/shared/request-scope';
@@ -151,6 +151,6 @@ export class PlacementGroups {
  * or PostgreSQL's refusal of it). A placement alone otherwise gets the error it would have had alone.
  */
 function again(error: unknown, placements: number, committing: boolean): boolean {
-  if ((error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE) return true;
+  if (postgresCode(error) === LOCK_NOT_AVAILABLE) return true;
   return placements > 1 && (!committing || refusedByServer(error));
 }
