@@ -33,6 +33,7 @@ import { withLiveSchema } from './live/http-schema.js';
 import { attachLiveServer } from './live/server.js';
 import { createOrderSnapshot } from './live/snapshot.js';
 import { timedFetcher } from './metrics.js';
+import { keepGatewayOperations } from './operation-cache.js';
 import { PublicCache } from './public-cache.js';
 import { MemoryResponseStore, RedisResponseStore } from './response-store.js';
 import { createPersistedDocuments, readManifest } from './safelist.js';
@@ -91,6 +92,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       cache = new PublicCache(store, cacheability, cacheConfig.ttlMs);
       catalogEvents = followCatalogChanges({ url: config.natsUrl, auth: config.natsAuth }, cache, log);
     }
+    // The gateway's model of each operation, for shaping responses, is kept per parsed document.
+    if (!keepGatewayOperations())
+      log.warn('@apollo/federation-internals binds its exports differently: operations are modelled on every request');
     const gateway = new ApolloGateway({
       supergraphSdl: await readSupergraph(config.supergraphPath),
       logger: log,
