@@ -94,7 +94,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     // The gateway's model of each operation, for shaping responses, is kept per parsed document.
     if (!keepGatewayOperations())
-      log.warn('@apollo/federation-internals binds its exports differently: operations are modelled on every request');
+      log.warn(
+        "the gateway's copy of @apollo/federation-internals could not be taken over: each request's operation is modelled anew",
+      );
     const gateway = new ApolloGateway({
       supergraphSdl: await readSupergraph(config.supergraphPath),
       logger: log,

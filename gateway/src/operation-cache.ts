@@ -17,11 +17,6 @@ interface Kept {
   operation: Operation;
 }
 
-// @apollo/gateway's own copy of federation-internals (a nested one if its version ever differs from
-// the root's): the module that defines operationFromDocument, and the package index the gateway's
-// compiled code reads it through, a getter that reads the module's export at every call.
-const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@apollo/gateway'));
-
 const kept = new WeakMap<Schema, WeakMap<DefinitionNode, Kept>>();
 let installed = false;
 const counts = { built: 0, reused: 0 };
@@ -45,6 +40,10 @@ const counts = { built: 0, reused: 0 };
  */
 export function keepGatewayOperations(): boolean {
   try {
+    // @apollo/gateway's own copy of federation-internals (a nested one if its version ever differs
+    // from the root's): the module that defines operationFromDocument, and the package index the
+    // gateway's compiled code reads it through, a getter that reads the module's export at every call.
+    const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@apollo/gateway'));
     const operations = gatewayRequire('@apollo/federation-internals/dist/operations') as Exports;
     const federation = gatewayRequire('@apollo/federation-internals') as Exports;
     if (!installed) {
