@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { natsServers } from '../../nats-config.js';
 import type { NatsConnectOptions } from './nats-auth.js';
+import { answerRequestsWithoutErrors } from './request-answers.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 /** The first pause before a failed set-up (streams, consumers) is tried again. */
@@ -108,6 +109,7 @@ export class NatsLink {
           noAsyncTraces: true,
         });
         if (!coalesceWrites(this.nc)) log.warn('nats.js changed: writes are no longer coalesced per loop turn');
+        if (!answerRequestsWithoutErrors()) log.warn('nats.js changed: each answered request builds an error again');
         break;
       } catch (error) {
         // One warning, then quiet: a NATS that is down for an hour should not fill the log.
