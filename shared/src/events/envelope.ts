@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { z } from 'zod';
 import { traceHeaders } from '../observability/tracing.js';
 import type { Cause } from './cause.js';
@@ -104,6 +104,23 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * Random bytes for ids, 256 ids' worth filled at a time: one call into OpenSSL for them all, as
+ * randomUUID keeps its own cache, not a Buffer and a call an id (randomBytes: 27 to 36 µs an id in
+ * bench:orders' steady profiles, 0.08 ms an order in the order subgraph). Each id takes its 16 bytes once.
+ */
+const randomPool = Buffer.alloc(16 * 256);
+let randomAt = randomPool.length;
+
+function random16(): Buffer {
+  if (randomAt === randomPool.length) {
+    randomFillSync(randomPool);
+    randomAt = 0;
+  }
+  randomAt += 16;
+  return randomPool.subarray(randomAt - 16, randomAt);
+}
+
 /** The millisecond and counter of this process's last id (see uuidv7). */
 let last = { ms: -1, counter: 0 };
 
@@ -115,7 +132,7 @@ let last = { ms: -1, counter: 0 };
  * order they were made.
  */
 export function uuidv7(now = new Date()): string {
-  const bytes = randomBytes(16);
+  const bytes = random16();
   let ms = now.getTime();
   let counter = (((bytes[6] ?? 0) << 8) | (bytes[7] ?? 0)) & 0x7ff;
   // The same millisecond, or one just before the last id's (a borrowed one, a clock stepped back a
@@ -126,8 +143,7 @@ export function uuidv7(now = new Date()): string {
     if (counter > 0xfff) [ms, counter] = [ms + 1, 0];
   }
   last = { ms, counter };
-  const time = BigInt(ms);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((time >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

@@ -81,6 +81,13 @@ describe('envelopes', () => {
     expect(new Set(Array.from({ length: 1000 }, () => uuidv7(now))).size).toBe(1000);
   });
 
+  it('puts the millisecond in the first 48 bits, and random bits of its own in each id, past many ids', () => {
+    expect(uuidv7(new Date(0x0123_4567_89ab))).toMatch(/^01234567-89ab-7/);
+    // 48 random bits an id: 1000 ids (past several refills of the random bytes kept) never repeat them.
+    const tails = Array.from({ length: 1000 }, () => uuidv7(now).slice(-12));
+    expect(new Set(tails).size).toBe(1000);
+  });
+
   it('makes ids of one millisecond that sort in the order they were made, past 4096 of them too', () => {
     const at = new Date('2026-12-06T12:00:00.000Z');
     const ids = Array.from({ length: 5000 }, () => uuidv7(at));
