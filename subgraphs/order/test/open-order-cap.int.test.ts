@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_OPEN_ORDERS } from '../src/domain/open-order-cap.js';
+import { DEFAULT_MAX_OPEN_ORDERS, OPEN, OPEN_ORDERS_COUNT } from '../src/domain/open-order-cap.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { PlacementGroups } from '../src/domain/placement-groups.js';
 import { cancelOrder, confirmOrder, rejectOrder } from '../src/domain/transitions.js';
@@ -97,5 +97,39 @@ describe('open-order cap', () => {
     }
     const refused = await placeOrder(world.orm.em.fork(), customerId, { items: items() }, cause());
     expect(codes(refused)).toEqual([['input', 'TOO_MANY_OPEN_ORDERS']]);
+  });
+
+  it("counts a customer's open orders on the index of open orders alone, past a long history of closed ones", async () => {
+    const customerId = randomUUID();
+    const em = world.orm.em.fork();
+    // 300 paid and cancelled orders, then two open ones.
+    await em.execute(
+      `insert into orders (id, customer_id, status, cancellation_reason, total_amount, currency, created_at, updated_at)
+         select gen_random_uuid(), ?, s, case when s = 'CANCELLED' then 'CUSTOMER'::cancellation_reason end, 1, 'USD', now(), now()
+           from generate_series(1, 150), unnest(array['PAID', 'CANCELLED']::order_status[]) as s`,
+      [customerId],
+    );
+    await placeAccepted(customerId, DEFAULT_MAX_OPEN_ORDERS);
+    await placeAccepted(customerId, DEFAULT_MAX_OPEN_ORDERS);
+    await em.execute('analyze orders');
+
+    const [{ open }] = await em.execute<[{ open: number }]>(`select (${OPEN_ORDERS_COUNT}) as open`, [
+      customerId,
+      OPEN,
+    ]);
+    expect(open).toBe(2);
+    // A table this small is read whole (a sequential scan); with that ruled out the planner picks
+    // between the two indexes on customer_id, as it does on a table of production's size.
+    const plan = await em.transactional(async (tx) => {
+      await tx.execute('set local enable_seqscan = off');
+      const [row] = await tx.execute<[{ 'QUERY PLAN': unknown }]>(`explain (format json) ${OPEN_ORDERS_COUNT}`, [
+        customerId,
+        OPEN,
+      ]);
+      return row['QUERY PLAN'];
+    });
+    // The scan under the count: the partial index, not the customer's index of all orders and their rows.
+    expect(JSON.stringify(plan)).toContain('"Index Name":"orders_customer_id_open_index"');
+    expect(JSON.stringify(plan)).not.toContain('orders_customer_id_created_at_id_index');
   });
 });

@@ -18,6 +18,15 @@ const LOCK_NAMESPACE = 0x6f70_656e;
 export const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
 
 /**
+ * A customer's open orders, counted on the partial index of open orders (orders_customer_id_open_index),
+ * an index-only scan: neither a long history of paid, cancelled or rejected orders nor the rows' heap
+ * pages are read. Before it, the count read every order of the customer from the heap to look at
+ * its status (0.95 ms a placement in PostgreSQL once each of bench:orders' shoppers had 2000 orders).
+ */
+export const OPEN_ORDERS_COUNT =
+  'select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])';
+
+/**
  * Takes the customer's advisory lock for the rest of the transaction: placements, and the erasure
  * of a deleted customer (domain/erasure.ts), of one customer pass one at a time.
  */
@@ -60,7 +69,7 @@ export async function admitOrder(
     [
       `select exists(select 1 from deleted_customers where customer_id = ?) as deleted,
               exists(select 1 from orders where customer_id = ? and idempotency_key = ?) as earlier,
-              (select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])) as open,
+              (${OPEN_ORDERS_COUNT}) as open,
               ${prices} as prices`,
       [customerId, customerId, idempotencyKey ?? null, customerId, OPEN, ...(pricesParams ?? [])],
     ],

@@ -45,6 +45,12 @@ registerEnumType(CancellationReason, {
 // Serve the expiry sweep: only unpaid confirmed orders, and only unanswered pending ones, so both stay small.
 @Index({ name: 'orders_confirmed_at_unpaid_index', properties: ['confirmedAt'], where: "status = 'CONFIRMED'" })
 @Index({ name: 'orders_created_at_pending_index', properties: ['createdAt'], where: "status = 'PENDING'" })
+// Serves the open-order cap's count at every placement (open-order-cap.ts): only open orders, index-only.
+@Index({
+  name: 'orders_customer_id_open_index',
+  properties: ['customerId'],
+  where: "status in ('PENDING', 'CONFIRMED')",
+})
 @Check({ name: 'orders_total_check', expression: 'total_amount >= 0' })
 @Check({ name: 'orders_rejection_check', expression: "(status = 'REJECTED') = (rejection_reason is not null)" })
 @Check({ name: 'orders_cancellation_check', expression: "(status = 'CANCELLED') = (cancellation_reason is not null)" })

@@ -4,6 +4,7 @@ import { Migration20261122004557_initial } from './Migration20261122004557_initi
 import { Migration20261126103502_projection_positions } from './Migration20261126103502_projection_positions.js';
 import { Migration20261126110000_orders_pending_index } from './Migration20261126110000_orders_pending_index.js';
 import { Migration20261205230000_deleted_customers } from './Migration20261205230000_deleted_customers.js';
+import { Migration20261207200000_orders_open_index } from './Migration20261207200000_orders_open_index.js';
 
 /**
  * Every migration in order of their dates. Listed by hand so built and test runs load exactly these.
@@ -16,4 +17,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261126110000_orders_pending_index', class: Migration20261126110000_orders_pending_index },
   consumerPositionsMigration,
   { name: 'Migration20261205230000_deleted_customers', class: Migration20261205230000_deleted_customers },
+  { name: 'Migration20261207200000_orders_open_index', class: Migration20261207200000_orders_open_index },
 ];
