@@ -17,7 +17,7 @@ let taken = false;
  * Every request a service makes (a JetStream publish waiting for its acknowledgement, an API call)
  * ends in nats.js with `cancel()`, which builds a RequestError (a stack capture) to reject a promise
  * the answer has just resolved, and throws it away. In bench:orders' steady phase that was 1.6 % of
- * the order subgraph's busy time and 0.8 % of the product's: some 40 µs a publish called cold, three
+ * the order subgraph's busy time and 1.7 % of the product's: some 40 µs a publish called cold, three
  * publishes an order. An answered request here does what `cancel()` does but the rejection: its timer
  * stopped, the answer resolved, the request taken off the connection's list of waiting ones. Failures
  * and timeouts go through nats.js's own code, as before.
