@@ -18,10 +18,11 @@ const LOCK_NAMESPACE = 0x6f70_656e;
 export const OPEN = [OrderStatus.PENDING, OrderStatus.CONFIRMED];
 
 /**
- * A customer's open orders, counted on the partial index of open orders (orders_customer_id_open_index),
- * an index-only scan: neither a long history of paid, cancelled or rejected orders nor the rows' heap
- * pages are read. Before it, the count read every order of the customer from the heap to look at
- * its status (0.95 ms a placement in PostgreSQL once each of bench:orders' shoppers had 2000 orders).
+ * A customer's open orders, counted on the partial index of open orders (orders_customer_id_open_index):
+ * a long history of paid, cancelled or rejected orders is not read, and an index-only scan reads a
+ * row's heap page only while vacuum has not yet marked it all-visible (recent orders). Before it, the
+ * count read every order of the customer from the heap to look at its status (0.95 ms a placement in
+ * PostgreSQL once each of bench:orders' shoppers had 2000 orders).
  */
 export const OPEN_ORDERS_COUNT =
   'select count(*)::int from orders where customer_id = ? and status = any(array[?]::order_status[])';
