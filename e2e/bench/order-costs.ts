@@ -1,6 +1,6 @@
 import type { Databases } from '../faults/inspect.ts';
 import { type MachineMark, machineTicks } from './machine.ts';
-import { cpuMs } from './processes.ts';
+import { cpuMs, switchesBetween, threadSwitches } from './processes.ts';
 
 /** A process whose cost the orders bench reads; `database`: the service's own, for its SQL counts. */
 export interface Costed {
@@ -25,6 +25,8 @@ const TRANSACTION_CONTROL = String.raw`^\s*(begin|commit|rollback|start transact
 export interface Window {
   startedAt: number;
   cpu: Map<string, number>;
+  /** Per process, each thread's voluntary context switches so far (processes.ts). */
+  switches: Map<string, Map<number, number>>;
   transactions: Map<string, number>;
   sessions: Map<string, number>;
   benchCpu: NodeJS.CpuUsage;
@@ -33,6 +35,8 @@ export interface Window {
 export interface ProcessCost {
   name: string;
   cpuMs: number;
+  /** Times a thread of the process (or of one below it) waited and was woken again. */
+  wakeUps: number;
   statements?: number;
   transactions?: number;
   /** Connections opened to the service's database: each a backend forked, its caches cold. */
@@ -70,6 +74,7 @@ export class CostMeter {
     return {
       startedAt: performance.now(),
       cpu: this.cpu(),
+      switches: this.switches(),
       transactions: await this.transactions(),
       sessions: await this.sessions(),
       benchCpu: process.cpuUsage(),
@@ -80,11 +85,16 @@ export class CostMeter {
     const ms = performance.now() - window.startedAt;
     const benchCpu = process.cpuUsage(window.benchCpu);
     const cpu = this.cpu();
+    const switches = this.switches();
     const statements = await this.statements();
     const transactions = await this.transactions();
     const sessions = await this.sessions();
     const rows = this.processes.map((p): ProcessCost => {
-      const cost: ProcessCost = { name: p.name, cpuMs: (cpu.get(p.name) ?? 0) - (window.cpu.get(p.name) ?? 0) };
+      const cost: ProcessCost = {
+        name: p.name,
+        cpuMs: (cpu.get(p.name) ?? 0) - (window.cpu.get(p.name) ?? 0),
+        wakeUps: switchesBetween(window.switches.get(p.name) ?? new Map(), switches.get(p.name) ?? new Map()),
+      };
       if (!p.database) return cost;
       return {
         ...cost,
@@ -129,6 +139,10 @@ export class CostMeter {
     return new Map(this.processes.map((p) => [p.name, cpuMsOf(p.pid())]));
   }
 
+  private switches(): Map<string, Map<number, number>> {
+    return new Map(this.processes.map((p) => [p.name, switchesOf(p.pid())]));
+  }
+
   private async statements(): Promise<Map<string, number>> {
     const rows = await this.db.query<{ datname: string; calls: string }>(
       'postgres',
@@ -164,22 +178,24 @@ export function sessionsLine(cost: WindowCost): string {
 }
 
 const cpuMsOf = (pid: number | undefined): number => (pid === undefined ? 0 : cpuMs(pid));
+const switchesOf = (pid: number | undefined) => (pid === undefined ? new Map<number, number>() : threadSwitches(pid));
 
-/** process | CPU ms/order | SQL statements/order | transactions/order, and a total row. */
+/** process | CPU ms/order | wake-ups/order | SQL statements/order | transactions/order, and a total row. */
 export function costTable(cost: WindowCost, orders: number): string[] {
   const per = (value: number | undefined, digits: number) =>
     value === undefined ? '-' : (value / Math.max(orders, 1)).toFixed(digits);
   const sum = (pick: (row: ProcessCost) => number | undefined) =>
     cost.rows.reduce((total, row) => total + (pick(row) ?? 0), 0);
-  const line = (name: string, cpu: number, statements?: number, transactions?: number) =>
-    `| ${name} | ${per(cpu, 2)} | ${per(statements, 1)} | ${per(transactions, 1)} |`;
+  const line = (name: string, cpu: number, wakeUps: number, statements?: number, transactions?: number) =>
+    `| ${name} | ${per(cpu, 2)} | ${per(wakeUps, 1)} | ${per(statements, 1)} | ${per(transactions, 1)} |`;
   return [
-    '| process | CPU ms/order | SQL statements/order | transactions/order |',
-    '|---|---|---|---|',
-    ...cost.rows.map((row) => line(row.name, row.cpuMs, row.statements, row.transactions)),
+    '| process | CPU ms/order | wake-ups/order | SQL statements/order | transactions/order |',
+    '|---|---|---|---|---|',
+    ...cost.rows.map((row) => line(row.name, row.cpuMs, row.wakeUps, row.statements, row.transactions)),
     line(
       'total',
       sum((row) => row.cpuMs),
+      sum((row) => row.wakeUps),
       sum((row) => row.statements),
       sum((row) => row.transactions),
     ),
@@ -193,6 +209,7 @@ export function backgroundLine(cost: WindowCost): string {
     cost.rows.reduce((sum, row) => sum + (pick(row) ?? 0), 0);
   return (
     `background with no orders (${(cost.ms / 1000).toFixed(1)} s): CPU ${perSecond(total((r) => r.cpuMs))} ms/s, ` +
+    `${perSecond(total((r) => r.wakeUps))} wake-ups/s, ` +
     `${perSecond(total((r) => r.statements))} SQL statements/s, ${perSecond(total((r) => r.transactions))} transactions/s across all processes ` +
     `(CPU ms/s: ${cost.rows.map((row) => `${row.name} ${perSecond(row.cpuMs)}`).join(', ')})`
   );

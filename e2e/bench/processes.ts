@@ -75,31 +75,78 @@ export async function stopProcess(service: BenchProcess): Promise<void> {
  * do, as pools close idle connections); a measurement takes the difference across a run.
  */
 export function cpuMs(pid: number): number {
+  // From the fields after the command name: [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5)).
+  const ticks = processesBelow(pid).reduce(
+    (total, { fields }) => total + Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+    0,
+  );
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * Voluntary context switches so far, thread by thread (task id -> count), of the process and every
+ * process below it. Each is a thread that gave its core up to wait (for a socket, a timer, a lock,
+ * a disk write) and was woken again later; on this machine a wake-up costs far more CPU than the
+ * little work most of them wake for (docs/performance.md), so their number an order shows where
+ * the hops between processes cost.
+ */
+export function threadSwitches(pid: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const { pid: below } of processesBelow(pid)) {
+    try {
+      for (const task of readdirSync(`/proc/${below}/task`))
+        counts.set(Number(task), voluntarySwitches(readFileSync(`/proc/${below}/task/${task}/status`, 'utf8')));
+    } catch {
+      // The process or thread ended while /proc was read.
+    }
+  }
+  return counts;
+}
+
+/** `voluntary_ctxt_switches` of a /proc status text. */
+export function voluntarySwitches(status: string): number {
+  const found = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status);
+  if (!found) throw new Error('no voluntary_ctxt_switches line in the status text');
+  return Number(found[1]);
+}
+
+/**
+ * The switches between two readings: each thread's own difference, a thread that started
+ * meanwhile from 0. A thread that ended meanwhile took its count with it (not counted, rather
+ * than counted back below its start); PostgreSQL backends that exit do, the sessions line says when.
+ */
+export function switchesBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [task, count] of after) total += Math.max(0, count - (before.get(task) ?? 0));
+  return total;
+}
+
+/** The process and every live process below it, with its /proc stat fields after the command name. */
+function processesBelow(pid: number): { pid: number; fields: string[] }[] {
   const parents = new Map<number, number>();
-  const ticks = new Map<number, number>();
+  const fields = new Map<number, string[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: the fields start after the last ')'.
-      // From there: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5)).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
+      // The command name may hold spaces and parentheses: the fields start after the last ')'; [1] is the ppid.
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(after[1]));
+      fields.set(Number(entry), after);
     } catch {
       // The process ended while /proc was read.
     }
   }
-  let total = 0;
-  for (const [candidate, used] of ticks) {
+  const below: { pid: number; fields: string[] }[] = [];
+  for (const [candidate, its] of fields) {
     for (let at: number | undefined = candidate; at !== undefined && at > 1; at = parents.get(at)) {
       if (at === pid) {
-        total += used;
+        below.push({ pid: candidate, fields: its });
         break;
       }
     }
   }
-  return (total * 1000) / TICKS_PER_SECOND;
+  return below;
 }
 
 // The fault suite's: a port the OS picks, released for the service to take.
