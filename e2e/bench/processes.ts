@@ -93,11 +93,20 @@ export function cpuMs(pid: number): number {
 export function threadSwitches(pid: number): Map<number, number> {
   const counts = new Map<number, number>();
   for (const { pid: below } of processesBelow(pid)) {
+    let tasks: string[] = [];
     try {
-      for (const task of readdirSync(`/proc/${below}/task`))
-        counts.set(Number(task), voluntarySwitches(readFileSync(`/proc/${below}/task/${task}/status`, 'utf8')));
+      tasks = readdirSync(`/proc/${below}/task`);
     } catch {
-      // The process or thread ended while /proc was read.
+      // The process ended while /proc was read.
+    }
+    for (const task of tasks) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${below}/task/${task}/status`, 'utf8');
+      } catch {
+        continue; // The thread ended while /proc was read: its siblings still count.
+      }
+      counts.set(Number(task), voluntarySwitches(status));
     }
   }
   return counts;
