@@ -1,8 +1,10 @@
+import { type AfterCommit, CommitCallbacks, takeAfterCommit } from './held-results.js';
+
 /**
  * Statements held back and sent in one message with the next one, to save round trips to
  * PostgreSQL. On the saga's hot path a round trip costs tens of µs of CPU on each side
  * (`npm run bench:db`) and, in `bench:orders`, 0.5 to 1 ms of an order's wall time: every hop wakes
- * another process. Two kinds are held:
+ * another process. Three kinds are held:
  *
  * - a transaction's `begin`, sent with the transaction's first statement; a transaction ended
  *   before any statement reached the server (commit or rollback of an empty one) sends nothing;
@@ -11,7 +13,9 @@
  *   insert's rows only for `returning`, and no count). It is answered at once and sent with the
  *   next statement, usually the `commit`: `placeOrder`'s order and lines go out with it;
  * - inside a transaction, a statement its caller marked as one whose result it does not read
- *   (`withNext`): held and answered the same way. A reservation's stock update goes with its commit.
+ *   (`withNext`): held and answered the same way. A reservation's stock update goes with its commit;
+ *   one whose caller reads its rows after the commit (`withNextThen`, held-results.ts) is held too,
+ *   and may match nothing: a confirmation's update, with its event's insert, goes with the commit.
  *
  * Safe because MikroORM sends every statement as text with its parameters inlined (PostgreSQL's
  * simple query protocol), where a message may hold several statements, run in order in the open
@@ -32,8 +36,8 @@ const END = /^\s*(commit|rollback)\s*;?\s*$/i;
 /** MikroORM's insert (a quoted table, a values list); `returning` or `on conflict` anywhere keeps it out. */
 const INSERT = /^\s*insert\s+into\s+"[^"]+"\s*\([^)]*\)\s*values\s*\(/i;
 const READS_RESULT = /\breturning\b|\bon\s+conflict\b/i;
-/** The mark `withNext` puts first. */
-const WITH_NEXT = '/* with next */ ';
+/** The start of the mark `withNext` (and `withNextThen`, held-results.ts, with a number) puts first. */
+const WITH_NEXT = '/* with next ';
 
 /**
  * Marks `sql` as a statement whose caller reads no result (no rows, no count): inside a transaction
@@ -41,7 +45,7 @@ const WITH_NEXT = '/* with next */ ';
  * fails that statement, usually the commit, and the whole transaction with it: use it only for a
  * statement that cannot do less than asked without failing.
  */
-export const withNext = (sql: string): string => `${WITH_NEXT}${sql}`;
+export const withNext = (sql: string): string => `${WITH_NEXT}*/ ${sql}`;
 
 /** What pg answers for a statement that returns no rows; Kysely reads `command`, `rowCount` and `rows`. */
 const answered = (command: string, rowCount: number | null = null) => ({ command, rowCount, rows: [], fields: [] });
@@ -58,10 +62,17 @@ export class HeldStatementsFailed extends Error {
   }
 }
 
+/** A statement held back, with the callback that wants its rows after the commit (held-results.ts). */
+interface Held {
+  text: string;
+  afterCommit?: AfterCommit;
+}
+
 export class HeldStatements {
   #begin: string | undefined;
-  #writes: string[] = [];
+  #writes: Held[] = [];
   #inTransaction = false;
+  readonly #callbacks = new CommitCallbacks();
 
   /** `enabled` false sends every statement as it comes: only to measure the difference (bench:db). */
   constructor(private readonly enabled = true) {}
@@ -69,31 +80,24 @@ export class HeldStatements {
   /** Sends `text` with `send`, together with what is held, unless it is held itself or needs no message. */
   query(send: Send, text: string, values: unknown): Promise<unknown> {
     const plain = isPlain(values);
-    if (!this.enabled) return send(text, values);
+    const afterCommit = plain ? takeAfterCommit(text) : undefined;
     if (!this.#inTransaction) {
-      if (!plain || !BEGIN.test(text)) return send(text, values);
-      this.#begin = text;
+      // Outside a transaction a statement is its own unit of work: committed once answered.
+      if (!plain || !BEGIN.test(text)) return this.#sendNow(send, text, values, afterCommit, true);
       this.#inTransaction = true;
+      if (!this.enabled) return send(text, values);
+      this.#begin = text;
       return Promise.resolve(answered('BEGIN'));
     }
     const end = END.exec(text);
-    if (end) {
-      const command = (end[1] as string).toUpperCase();
-      const opened = this.#begin === undefined; // the begin went out with an earlier statement
-      // A rollback undoes the held inserts anyway.
-      if (command === 'ROLLBACK') this.#writes = [];
-      const held = this.#take();
-      this.#inTransaction = false;
-      // With the begin still held and nothing written, the transaction was never opened.
-      if (!opened && held.length === 1) return Promise.resolve(answered(command));
-      return this.#withHeld(send, held, text, values);
-    }
+    if (end) return this.#end(send, (end[1] as string).toUpperCase(), text, values);
+    if (!this.enabled) return this.#sendNow(send, text, values, afterCommit, false);
     if (plain && INSERT.test(text) && !READS_RESULT.test(text)) {
-      this.#writes.push(text);
+      this.#writes.push({ text });
       return Promise.resolve(answered('INSERT', 1));
     }
     if (plain && text.startsWith(WITH_NEXT)) {
-      this.#writes.push(text);
+      this.#writes.push({ text, afterCommit });
       return Promise.resolve(answered('HELD'));
     }
     return this.#withHeld(send, this.#take(), text, values);
@@ -102,7 +106,7 @@ export class HeldStatements {
   /** Sends what is held now: before a statement that is not plain text (a cursor). */
   flush(send: Send): Promise<unknown> | undefined {
     const held = this.#take();
-    return held.length === 0 ? undefined : send(held.join(';\n'));
+    return held.length === 0 ? undefined : this.#answered(held, send(held.map(({ text }) => text).join(';\n')));
   }
 
   /** The connection goes back to the pool: nothing held was sent, so nothing was opened or written. */
@@ -110,24 +114,73 @@ export class HeldStatements {
     this.#begin = undefined;
     this.#writes = [];
     this.#inTransaction = false;
+    this.#callbacks.drop();
   }
 
-  #take(): string[] {
-    const held = this.#begin === undefined ? [...this.#writes] : [this.#begin, ...this.#writes];
+  /** A commit or rollback: with what is held, and the callbacks run only if the commit took. */
+  #end(send: Send, command: string, text: string, values: unknown): Promise<unknown> {
+    const opened = this.#begin === undefined; // the begin went out with an earlier statement
+    // A rollback undoes the held writes anyway.
+    if (command === 'ROLLBACK') this.#writes = [];
+    const held = this.#take();
+    this.#inTransaction = false;
+    // With the begin still held and nothing written, the transaction was never opened.
+    const sent =
+      !opened && held.length === 1 ? Promise.resolve(answered(command)) : this.#withHeld(send, held, text, values);
+    return sent.then(
+      (answer) => {
+        // PostgreSQL answers the commit of a failed transaction with ROLLBACK (pool-guard.ts refuses it).
+        if ((lastResult(answer) as { command?: unknown })?.command === 'COMMIT') this.#callbacks.committed();
+        else this.#callbacks.drop();
+        return answer;
+      },
+      (error: unknown) => {
+        this.#callbacks.drop();
+        throw error;
+      },
+    );
+  }
+
+  /** Sends `text` alone; its callback's rows are committed with the answer outside a transaction. */
+  #sendNow(send: Send, text: string, values: unknown, afterCommit: AfterCommit | undefined, autocommit: boolean) {
+    if (!afterCommit) return send(text, values);
+    return send(text, values).then((answer) => {
+      this.#callbacks.answered([afterCommit], answer);
+      if (autocommit) this.#callbacks.committed();
+      return answer;
+    });
+  }
+
+  #take(): Held[] {
+    const held = this.#begin === undefined ? [...this.#writes] : [{ text: this.#begin }, ...this.#writes];
     this.#begin = undefined;
     this.#writes = [];
     return held;
   }
 
-  #withHeld(send: Send, held: string[], text: string, values: unknown): Promise<unknown> {
+  /** Keeps the rows of the held statements a message carried, for their callbacks. */
+  #answered(held: Held[], sent: Promise<unknown>): Promise<unknown> {
+    if (!held.some(({ afterCommit }) => afterCommit)) return sent;
+    return sent.then((answer) => {
+      this.#callbacks.answered(
+        held.map(({ afterCommit }) => afterCommit),
+        answer,
+      );
+      return answer;
+    });
+  }
+
+  #withHeld(send: Send, held: Held[], text: string, values: unknown): Promise<unknown> {
     if (held.length === 0) return send(text, values);
-    const carriesWrites = held.length > (BEGIN.test(held[0] as string) ? 1 : 0);
+    const carriesWrites = held.length > (BEGIN.test((held[0] as Held).text) ? 1 : 0);
     const mark = (error: unknown) => {
       throw carriesWrites ? new HeldStatementsFailed(error) : error;
     };
-    if (isPlain(values)) return send(`${held.join(';\n')};\n${text}`, values).catch(mark);
+    const texts = held.map((statement) => statement.text).join(';\n');
+    // One statement a result, in the order sent: the held first (each one statement), then `text`.
+    if (isPlain(values)) return this.#answered(held, send(`${texts};\n${text}`, values)).catch(mark);
     // pg sends a connection's queries one after the other, in the order asked: the held go first.
-    const before = send(held.join(';\n'));
+    const before = this.#answered(held, send(texts));
     const after = send(text, values);
     return before.then(
       () => after,

@@ -1,37 +1,22 @@
-import { dropDatabase, TEST_DATABASE_URL, testDatabaseName } from '@commerce-supergraph/test-support/database';
+import { TEST_DATABASE_URL } from '@commerce-supergraph/test-support/database';
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ormOptions } from '../../src/db/orm.js';
 import { unitOfWork } from '../../src/db/unit-of-work.js';
 import { KickAfterCommit } from '../../src/events/kick-after-commit.js';
 import { OutboxMessage, recordEvent } from '../../src/events/outbox.js';
-import { eventEntities } from '../../src/events/tables.js';
-import { silentLog, Tally } from '../events/helpers.js';
+import { openTestDatabase, silentLog, Tally, type TestDatabase } from '../events/helpers.js';
 
 // MikroORM's flush inserts held back to go with the commit (held-statements.ts), on a real
 // PostgreSQL through the connection guard: one connection, so every transaction reuses it.
+let db: TestDatabase;
 let orm: MikroORM;
-let dbName: string;
 
 beforeAll(async () => {
-  dbName = testDatabaseName('held_statements');
-  orm = await MikroORM.init(
-    ormOptions({
-      url: TEST_DATABASE_URL,
-      dbName,
-      entities: [Tally, ...eventEntities],
-      migrations: [],
-      log: silentLog(),
-      poolMax: 1,
-    }),
-  );
-  await orm.schema.ensureDatabase();
-  await orm.schema.create();
+  db = await openTestDatabase({ prefix: 'held_statements', poolMax: 1 });
+  orm = db.orm;
 });
-afterAll(async () => {
-  await orm.close(true);
-  await dropDatabase(dbName);
-});
+afterAll(() => db?.dispose());
 
 const keys = async () =>
   (await orm.em.fork().execute<{ key: string }[]>('select key from tallies order by key')).map((row) => row.key);
@@ -46,7 +31,14 @@ it('sends the inserts of a flush, an event among them, in one message with the c
   });
   // The server's own record of the last message on the one connection: what was sent, as one.
   const observer = await MikroORM.init(
-    ormOptions({ url: TEST_DATABASE_URL, dbName, entities: [Tally], migrations: [], log: silentLog(), poolMax: 1 }),
+    ormOptions({
+      url: TEST_DATABASE_URL,
+      dbName: db.dbName,
+      entities: [Tally],
+      migrations: [],
+      log: silentLog(),
+      poolMax: 1,
+    }),
   );
   try {
     const [last] = await observer.em

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { expect, it } from 'vitest';
+import { waitingCallbacks, withNextThen } from '../../src/db/held-results.js';
 import { withNext } from '../../src/db/held-statements.js';
 import { guardPool, isGuarded } from '../../src/db/pool-guard.js';
 import { CommitRefused } from '../../src/db/refused.js';
@@ -283,4 +284,58 @@ it('refuses a commit PostgreSQL answered with ROLLBACK: the transaction had fail
   // The transaction is over either way: the connection is fine and stays.
   expect(client.releases).toEqual([]);
   expect(await connection.query('rollback', [])).toEqual({ rows: [] });
+});
+
+/** Answers each statement of a message (split on `;\n`) as PostgreSQL would: `returning` gives its row. */
+function perStatement(commitAnswer = 'COMMIT') {
+  const sent: string[] = [];
+  const answer = async (text: string) => {
+    sent.push(text);
+    const results = text.split(';\n').map((statement) => ({
+      command: /^commit/.test(statement) ? commitAnswer : 'OTHER',
+      rows: /returning/.test(statement) ? [{ said: statement.replace(/^\/\*.*?\*\/ /, '') }] : [],
+    }));
+    return results.length === 1 ? results[0] : results;
+  };
+  return { sent, answer };
+}
+
+it('hands a withNextThen statement its rows once its transaction commits, and never without a commit', async () => {
+  const { sent, answer } = perStatement();
+  const { lease } = guarded(answer);
+  const connection = await lease();
+  const told: unknown[] = [];
+  const held = withNextThen('update t set n = n + 1 returning n', (rows) => told.push(rows));
+  await connection.query('begin', []);
+  expect(await connection.query(held.sql, [])).toMatchObject({ command: 'HELD', rows: [] });
+  // Carried by a read before the commit: its rows wait for the commit.
+  await connection.query('select 1', []);
+  expect(told).toEqual([]);
+  await connection.query('commit', []);
+  expect(told).toEqual([[{ said: 'update t set n = n + 1 returning n' }]]);
+  expect(sent).toEqual([`begin;\n${held.sql};\nselect 1`, 'commit']);
+
+  // Rolled back: nothing, whether it was sent or still held.
+  for (const read of [true, false]) {
+    const dropped = withNextThen('update t set n = 0 returning n', (rows) => told.push(rows));
+    await connection.query('begin', []);
+    await connection.query(dropped.sql, []);
+    if (read) await connection.query('select 1', []);
+    await connection.query('rollback', []);
+  }
+  // Outside a transaction the statement is its own commit: told with the answer.
+  await connection.query(withNextThen('delete from t returning n', (rows) => told.push(rows)).sql, []);
+  expect(told).toEqual([[{ said: 'update t set n = n + 1 returning n' }], [{ said: 'delete from t returning n' }]]);
+  expect(waitingCallbacks()).toBe(0);
+});
+
+it('tells no withNextThen statement of a commit PostgreSQL answered with ROLLBACK', async () => {
+  const { answer } = perStatement('ROLLBACK');
+  const { lease } = guarded(answer);
+  const connection = await lease();
+  const told: unknown[] = [];
+  await connection.query('begin', []);
+  await connection.query(withNextThen('update t set n = 1 returning n', (rows) => told.push(rows)).sql, []);
+  await expect(connection.query('commit', [])).rejects.toThrow(CommitRefused);
+  expect(told).toEqual([]);
 });

@@ -60,9 +60,18 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A database of its own with the outbox, the inbox, consumer positions and the tally table. */
-export async function openTestDatabase(): Promise<TestDatabase> {
-  const dbName = testDatabaseName('events');
+/**
+ * A database of its own with the outbox, the inbox, consumer positions and the tally table, named
+ * after `prefix`; `poolMax` 1 makes every transaction of `orm` reuse one connection.
+ */
+export async function openTestDatabase({
+  prefix = 'events',
+  poolMax,
+}: {
+  prefix?: string;
+  poolMax?: number;
+} = {}): Promise<TestDatabase> {
+  const dbName = testDatabaseName(prefix);
   const options = () =>
     ormOptions({
       url: TEST_DATABASE_URL,
@@ -70,6 +79,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       entities: [OutboxMessage, InboxMessage, ConsumerPosition, Tally],
       migrations: [],
       log: silentLog(),
+      poolMax,
     });
   const orm = await MikroORM.init(options());
   await orm.schema.ensureDatabase();

@@ -14,7 +14,7 @@ import { type OrderConfig, readOrderConfig } from '../src/config.js';
 import { placeOrder } from '../src/domain/place-order.js';
 import { applyProductUpserted } from '../src/domain/price-projection.js';
 import { confirmOrder } from '../src/domain/transitions.js';
-import { entities, type Order } from '../src/entities/index.js';
+import { entities, Order } from '../src/entities/index.js';
 import { ConsumedSubjects, type ProductUpserted } from '../src/events/contracts/consumed.js';
 import { migrations } from '../src/migrations/index.js';
 
@@ -97,7 +97,9 @@ export async function orderOf(orm: Orm, customerId: string, productId: string, o
   const result = await placeOrder(orm.em.fork(), customerId, { items: [{ productId, quantity: 2 }] }, cause());
   if (!result.ok) throw new Error(`test order refused: ${JSON.stringify(result.errors)}`);
   if (!options.confirm) return result.value;
-  return (await confirmOrder(orm.em.fork(), result.value.id, cause())) as Order;
+  if (!(await (await confirmOrder(orm.em.fork(), result.value.id, cause())).confirmed))
+    throw new Error('test order not confirmed');
+  return orm.em.fork().findOneOrFail(Order, { id: result.value.id });
 }
 
 /** The events the outbox holds about one order, oldest first: [subject, data]. */

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
+import { createEnvelope } from '@commerce-supergraph/shared/events/envelope';
+import { withInbox } from '@commerce-supergraph/shared/events/inbox';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
+import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidOrders, rejectUnansweredOrders, unansweredReason } from '../src/domain/expiry.js';
 import { cancelOrder, confirmOrder, confirmOrders, rejectOrder, rejectOrders } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
+import { confirmReserved } from '../src/events/handlers/reservation-results.js';
 import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
@@ -19,16 +25,19 @@ beforeAll(async () => {
 });
 afterAll(() => db?.dispose());
 
+/** Whether confirmOrder found the order PENDING, told after its own commit. */
+const confirms = async (em: EntityManager, id: string) => (await confirmOrder(em, id, cause())).confirmed;
 const statusOf = async (id: string) => (await orm.em.fork().findOneOrFail(Order, { id })).status;
 const subjects = async (id: string) => (await outboxFor(orm, id)).map(([subject]) => subject);
 
 describe('status transitions are guarded by the current status', () => {
   it('confirms a PENDING order once: a redelivered reservation changes nothing and records nothing', async () => {
     const order = await orderOf(orm, randomUUID(), productId);
-    const first = await confirmOrder(orm.em.fork(), order.id, cause());
+    expect(await confirms(orm.em.fork(), order.id)).toBe(true);
+    const first = await orm.em.fork().findOneOrFail(Order, { id: order.id });
     expect(first).toMatchObject({ status: OrderStatus.CONFIRMED, version: 2 });
-    expect(first?.confirmedAt).toBeInstanceOf(Date);
-    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(first.confirmedAt).toBeInstanceOf(Date);
+    expect(await confirms(orm.em.fork(), order.id)).toBe(false);
     expect(await rejectOrder(orm.em.fork(), order.id, 'late', cause())).toBeUndefined();
     expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.confirmed]);
     expect((await outboxFor(orm, order.id))[1]?.[1]).toEqual({
@@ -39,15 +48,49 @@ describe('status transitions are guarded by the current status', () => {
     });
   });
 
+  it('confirms in one message to PostgreSQL: with the inbox claim when handling a reservation answer', async () => {
+    const order = await orderOf(orm, randomUUID(), productId);
+    const handle = withInbox(orm, confirmReserved);
+    const answer = createEnvelope({
+      subject: 'inventory.reservation.reserved.v1',
+      source: 'product',
+      data: { orderId: order.id, lines: [{ productId, quantity: 2 }] },
+      correlationId: `answer-${order.id}`,
+    });
+    const delivery = {
+      consumer: 'order__reserved_test',
+      deliveryCount: 1,
+      streamSequence: 1,
+      log: pino({ level: 'silent' }),
+    };
+    const sent = await messagesSent(orm, () => handle(answer, delivery));
+    // The claim, the update with its event (change-events.ts), the commit: nothing waits on an answer before it.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(
+      /^begin;\ninsert into "inbox_messages" .*;\n\/\* with next \d+ \*\/ with changed as \(update orders .*insert into outbox_messages .*;\ncommit$/s,
+    );
+    expect(await statusOf(order.id)).toBe(OrderStatus.CONFIRMED);
+    const [, confirmed] = (await orm.em.fork().find(OutboxMessage, {}, { orderBy: { createdAt: 'asc' } })).filter(
+      (row) => (row.payload.data as { orderId: string }).orderId === order.id,
+    );
+    expect(confirmed?.payload).toMatchObject({
+      type: OrderSubjects.confirmed,
+      correlationId: answer.correlationId,
+      causationId: answer.id,
+      data: { orderId: order.id, customerId: order.customerId, total: '39.98', currency: 'USD' },
+    });
+  });
+
   it('confirms a group of orders in one statement: the PENDING ones, each with its own cause', async () => {
     const [a, b, c] = await Promise.all([0, 1, 2].map(() => orderOf(orm, randomUUID(), productId)));
     if (!a || !b || !c) throw new Error('orders not placed');
     await cancelOrder(orm.em.fork(), b.id, CancellationReason.CUSTOMER, cause());
     const causes = [a, b, c].map((order) => ({ orderId: order.id, cause: { correlationId: `group-${order.id}` } }));
     // A repeated answer for one order in the group: it is confirmed once.
-    const confirmed = await confirmOrders(orm.em.fork(), [...causes, causes[0] as (typeof causes)[number]]);
-    expect(confirmed.map((order) => order.id).toSorted()).toEqual([a.id, c.id].toSorted());
-    expect(confirmed.every((order) => order.status === OrderStatus.CONFIRMED && order.version === 2)).toBe(true);
+    const { confirmed } = await confirmOrders(orm.em.fork(), [...causes, causes[0] as (typeof causes)[number]]);
+    expect((await confirmed).toSorted()).toEqual([a.id, c.id].toSorted());
+    const stored = await orm.em.fork().find(Order, { id: [a.id, c.id] });
+    expect(stored.every((order) => order.status === OrderStatus.CONFIRMED && order.version === 2)).toBe(true);
     expect([await statusOf(a.id), await statusOf(b.id), await statusOf(c.id)]).toEqual([
       OrderStatus.CONFIRMED,
       OrderStatus.CANCELLED,
@@ -96,7 +139,7 @@ describe('status transitions are guarded by the current status', () => {
       status: OrderStatus.REJECTED,
       rejectionReason: 'Not enough stock for Lamp',
     });
-    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(await confirms(orm.em.fork(), order.id)).toBe(false);
     expect(await cancelOrder(orm.em.fork(), order.id, CancellationReason.CUSTOMER, cause())).toBeUndefined();
     expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.rejected]);
   });
@@ -107,7 +150,7 @@ describe('status transitions are guarded by the current status', () => {
       status: OrderStatus.CANCELLED,
       cancellationReason: CancellationReason.CUSTOMER,
     });
-    expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+    expect(await confirms(orm.em.fork(), order.id)).toBe(false);
     expect(await statusOf(order.id)).toBe(OrderStatus.CANCELLED);
     expect(await subjects(order.id)).toEqual([OrderSubjects.created, OrderSubjects.cancelled]);
   });
@@ -117,7 +160,7 @@ describe('status transitions are guarded by the current status', () => {
     for (let round = 0; round < 10; round++) {
       const order = await orderOf(orm, randomUUID(), productId);
       const [confirmed, cancelled] = await Promise.all([
-        confirmOrder(orm.em.fork(), order.id, cause()),
+        confirms(orm.em.fork(), order.id),
         cancelOrder(other.em.fork(), order.id, CancellationReason.CUSTOMER, cause()),
       ]);
       // Either the cancel came first (the confirm finds nothing), or both ran in turn (confirm, then cancel).
@@ -193,7 +236,7 @@ describe('the deadline of PENDING orders', () => {
         [OrderSubjects.rejected, { orderId: order.id, customerId: order.customerId, reason }],
       ]);
       // The reservation's answer, arriving late, changes nothing.
-      expect(await confirmOrder(orm.em.fork(), order.id, cause())).toBeUndefined();
+      expect(await confirms(orm.em.fork(), order.id)).toBe(false);
     }
     expect(await statusOf(fresh.id)).toBe(OrderStatus.PENDING);
     expect(await statusOf(confirmed.id)).toBe(OrderStatus.CONFIRMED);

@@ -1,8 +1,9 @@
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import type { Cause } from '@commerce-supergraph/shared/events/cause';
+import { changeWithEvents } from '@commerce-supergraph/shared/events/change-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type CancellationReason, Order, OrderStatus } from '../entities/index.js';
-import { OrderSubjects, recordOrderEvent } from '../events/contracts/published.js';
+import { type OrderConfirmed, OrderSubjects, recordOrderEvent, SOURCE } from '../events/contracts/published.js';
 
 /**
  * The saga's status changes. Each is one conditional UPDATE whose WHERE names the statuses it may
@@ -42,42 +43,63 @@ async function moveAll(
   to: OrderStatus,
   extra: Extra,
 ): Promise<Order[]> {
+  const rows = await em.execute(...moveStatement(orderIds, from, to, extra));
+  return rows.map((row) => em.map(Order, row));
+}
+
+/** The UPDATE of moveAll, returning the moved rows. */
+function moveStatement(
+  orderIds: readonly string[],
+  from: readonly OrderStatus[],
+  to: OrderStatus,
+  extra: Extra,
+): [string, unknown[]] {
   // MikroORM inlines an array parameter as a comma list: hence `array[?]`.
   const which =
     orderIds.length === 1
       ? ['id = ?', orderIds[0]]
       : ['id in (select id from orders where id = any(array[?]::uuid[]) order by id for update)', [...orderIds]];
-  const rows = await em.execute(
+  return [
     `update orders set status = ?, version = version + 1, updated_at = now()${extra.sql}
       where ${which[0]} and status = any(array[?]::order_status[]) returning *`,
     [to, ...extra.params, which[1], [...from]],
-  );
-  return rows.map((row) => em.map(Order, row));
+  ];
 }
 
-/** PENDING -> CONFIRMED once the product subgraph reserved the stock; starts the payment time limit. */
-export async function confirmOrder(em: EntityManager, orderId: string, cause: Cause): Promise<Order | undefined> {
-  const [order] = await confirmOrders(em, [{ orderId, cause }]);
-  return order;
+/**
+ * PENDING -> CONFIRMED once the product subgraph reserved the stock; starts the payment time limit.
+ * `confirmed` says, after the commit, whether it was PENDING (see confirmOrders).
+ */
+export async function confirmOrder(em: EntityManager, orderId: string, cause: Cause) {
+  const { confirmed } = await confirmOrders(em, [{ orderId, cause }]);
+  return { confirmed: confirmed.then((ids) => ids.length > 0) };
 }
 
 /**
  * confirmOrder for several orders (a group of reservation answers), in one statement: the orders
- * still PENDING are confirmed, each with its event caused by its own answer; returns them.
+ * still PENDING are confirmed, each with its event caused by its own answer, its data read from the
+ * row the update moved. The statement goes with the commit (change-events.ts): the confirmation is
+ * one message to PostgreSQL with the inbox's claim. `confirmed` resolves after the commit with the
+ * ids of the orders that were PENDING; inside an event handler's transaction, attach to it, never
+ * await it.
  */
 export function confirmOrders(em: EntityManager, answers: readonly { orderId: string; cause: Cause }[]) {
-  const causes = new Map<string, Cause>();
-  for (const { orderId, cause } of answers) if (!causes.has(orderId)) causes.set(orderId, cause);
+  const events = new Map<string, { subject: string; source: string; cause: Cause }>();
+  for (const { orderId, cause } of answers)
+    if (!events.has(orderId)) events.set(orderId, { subject: OrderSubjects.confirmed, source: SOURCE, cause });
   return unitOfWork(em, async (tx) => {
-    const orders = await moveAll(tx, [...causes.keys()], [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
-      sql: ', confirmed_at = now()',
-      params: [],
+    const { stored } = await changeWithEvents(tx, {
+      change: moveStatement([...events.keys()], [OrderStatus.PENDING], OrderStatus.CONFIRMED, {
+        sql: ', confirmed_at = now()',
+        params: [],
+      }),
+      key: 'id',
+      events,
+      // The contract's OrderConfirmed; numeric(18,2) as text is its two-place decimal string.
+      data: `jsonb_build_object('orderId', changed.id, 'customerId', changed.customer_id,
+               'total', changed.total_amount::text, 'currency', changed.currency)`,
     });
-    for (const { id: orderId, customerId, totalAmount: total, currency } of orders) {
-      const cause = causes.get(orderId) as Cause;
-      recordOrderEvent(tx, cause, OrderSubjects.confirmed, { orderId, customerId, total, currency });
-    }
-    return orders;
+    return { confirmed: stored.then((envelopes) => envelopes.map((event) => (event.data as OrderConfirmed).orderId)) };
   });
 }
 

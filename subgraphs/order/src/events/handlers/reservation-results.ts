@@ -16,8 +16,11 @@ import type { ReservationRejected, ReservationReserved } from '../contracts/cons
  */
 export async function confirmReserved(envelope: EventEnvelope<ReservationReserved>, { em, log }: HandlerContext) {
   const { orderId } = envelope.data;
-  const order = await confirmOrder(em, orderId, causedBy(envelope));
-  if (!order) log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
+  // Known once the inbox's transaction commits (the update goes with the commit): told then, not awaited.
+  const { confirmed } = await confirmOrder(em, orderId, causedBy(envelope));
+  void confirmed.then(
+    (moved) => moved || log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored'),
+  );
 }
 
 /**
@@ -29,13 +32,16 @@ export async function confirmAllReserved(
   messages: { envelope: EventEnvelope<ReservationReserved>; delivery: Delivery }[],
 ) {
   const answers = messages.map(({ envelope }) => ({ orderId: envelope.data.orderId, cause: causedBy(envelope) }));
-  const confirmed = new Set((await confirmOrders(em, answers)).map((order) => order.id));
-  for (const { envelope, delivery } of messages) {
-    const { orderId } = envelope.data;
-    // Two answers for one order in a group: the first confirmed it; the second is the repeat.
-    if (!confirmed.delete(orderId))
-      delivery.log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
-  }
+  const { confirmed } = await confirmOrders(em, answers);
+  void confirmed.then((ids) => {
+    const moved = new Set(ids);
+    for (const { envelope, delivery } of messages) {
+      const { orderId } = envelope.data;
+      // Two answers for one order in a group: the first confirmed it; the second is the repeat.
+      if (!moved.delete(orderId))
+        delivery.log.info({ orderId }, 'reservation for an order that is no longer PENDING; ignored');
+    }
+  });
 }
 
 export async function rejectUnreserved(envelope: EventEnvelope<ReservationRejected>, { em, log }: HandlerContext) {
