@@ -5,14 +5,13 @@ import { withInbox } from '@commerce-supergraph/shared/events/inbox';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidOrders, rejectUnansweredOrders, unansweredReason } from '../src/domain/expiry.js';
 import { cancelOrder, confirmOrder, confirmOrders, rejectOrder, rejectOrders } from '../src/domain/transitions.js';
 import { CancellationReason, Order, OrderStatus } from '../src/entities/index.js';
 import { OrderSubjects } from '../src/events/contracts/published.js';
 import { confirmReserved } from '../src/events/handlers/reservation-results.js';
-import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, type TestDatabase } from './helpers.js';
+import { cause, openTestDatabase, orderOf, outboxFor, priceProduct, silentLog, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
@@ -61,7 +60,7 @@ describe('status transitions are guarded by the current status', () => {
       consumer: 'order__reserved_test',
       deliveryCount: 1,
       streamSequence: 1,
-      log: pino({ level: 'silent' }),
+      log: silentLog,
     };
     const sent = await messagesSent(orm, () => handle(answer, delivery));
     // The claim, the update with its event (change-events.ts), the commit: nothing waits on an answer before it.
