@@ -114,6 +114,7 @@ export function latencyReport(
   const perSecond = (ms: number) => ((samples.length / ms) * 1000).toFixed(0);
   return [
     `${label}: ${perSecond(answered - first)} orders/s placed, ${perSecond(confirmed - first)} orders/s confirmed end to end` +
+      ` (${samples.length} orders, the last confirmed ${((confirmed - first) / 1000).toFixed(1)} s after the first was sent)` +
       (rejected > 0 ? ` (${rejected} rejected)` : ''),
     `  placeOrder answers:         ${percentiles(attempts.answersMs)}, ${attempts.refused} of ${attempts.answersMs.length} TOO_MANY_REQUESTS`,
     `  placeOrder until accepted:  ${percentiles(samples.map((s) => (s.answeredAt as number) - s.sentAt))}`,

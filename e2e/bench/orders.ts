@@ -5,7 +5,8 @@
 // (more clients than the order subgraph admits; refused ones try again: back-pressure). Per phase it
 // prints the latency and a table: CPU ms per confirmed order of the gateway, each subgraph,
 // PostgreSQL and NATS; SQL statements and transactions per confirmed order of each service.
-// Bounded: BENCH_ORDERS orders a phase (default 600), BENCH_ORDER_RATE a second (default 60).
+// Bounded: BENCH_ORDERS orders a phase (default 600; BENCH_BURST_ORDERS for the burst alone),
+// BENCH_ORDER_RATE a second (default 60).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,6 +45,8 @@ import { TICKS_PER_SECOND } from './processes.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const COUNT = Number(process.env.BENCH_ORDERS ?? 600);
+/** BENCH_BURST_ORDERS: orders in the burst alone (default BENCH_ORDERS), to hold it for 30 s without a steady phase as long. */
+const BURST_COUNT = Number(process.env.BENCH_BURST_ORDERS ?? COUNT);
 const RATE = Number(process.env.BENCH_ORDER_RATE ?? 60);
 const BURST_CONCURRENCY = 32;
 /** BENCH_OVERLOAD=512: clients at once in the overload phase, each trying again when refused; 0 skips the phase. */
@@ -190,7 +193,7 @@ async function bench(): Promise<void> {
   const background = await meter.end(idle);
 
   console.log(
-    `\norders bench (${COUNT} orders a phase; gateway + 4 subgraphs + PostgreSQL + NATS as processes on this machine, ` +
+    `\norders bench (${COUNT} orders a phase${BURST_COUNT === COUNT ? '' : `, ${BURST_COUNT} in the burst`}; gateway + 4 subgraphs + PostgreSQL + NATS as processes on this machine, ` +
       `production mode, log level ${process.env.BENCH_LOG_LEVEL ?? 'info'})`,
   );
   console.log(backgroundLine(background));
@@ -198,7 +201,7 @@ async function bench(): Promise<void> {
   console.log(machineLine(quietShare, availableParallelism(), 'meanwhile'));
   for (const [label, placeAll] of [
     [`steady ${RATE}/s offered`, () => runPhase(COUNT, steadyPace(RATE), place)],
-    [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, BURST_CONCURRENCY)],
+    [`burst, ${BURST_CONCURRENCY} in flight`, () => runPhase(BURST_COUNT, undefined, place, BURST_CONCURRENCY)],
     // More clients at once than the order subgraph admits: back-pressure answers the rest at once.
     [`overload, ${OVERLOAD_CONCURRENCY} in flight`, () => runPhase(COUNT, undefined, place, OVERLOAD_CONCURRENCY)],
   ] as const) {
