@@ -16,6 +16,9 @@ import { OutboxMessage } from './outbox.js';
  * so the change needs no answer before the commit and goes with it (held-results.ts): a step that
  * was a claim and a change before its commit is one message.
  *
+ * `eventsStoredBy` is the general form, for a step that decides in SQL which event to store (a
+ * reservation: reserved, rejected or none, subgraphs/product/src/domain/reservation-in-sql.ts).
+ *
  * Exactly what `recordEvent` gives, in the same transaction: a row the change did not return (the
  * order moved on meanwhile) records no event; the relay publishes the rows after the commit, from
  * memory (they join the transaction's EntityManager, where kick-after-commit.ts finds them), and
@@ -38,33 +41,45 @@ export interface ChangeEvents {
  * `stored` resolves after the commit with the events stored; never before, so a caller inside a
  * transaction it does not end (an event handler's) must not await it, only attach to it.
  */
-export async function changeWithEvents(
+export function changeWithEvents(
   em: EntityManager,
   { change: [changeSql, changeParams = []], key, events, data }: ChangeEvents,
 ): Promise<{ stored: Promise<EventEnvelope[]> }> {
-  // Outside a transaction nothing would tell the relay: the events would wait for its sweep.
-  if (!em.isInTransaction()) throw new Error('changeWithEvents runs inside a unit of work');
   const envelopes = [...events].map(([id, { subject, source, cause }]) => ({
     key: id,
     envelope: createEnvelope({ subject, source, data: null, ...cause }),
   }));
-  let told: (envelopes: EventEnvelope[]) => void = () => undefined;
-  const stored = new Promise<EventEnvelope[]>((resolve) => {
-    told = resolve;
-  });
-  const { sql, forget } = withNextThen(
+  return eventsStoredBy(em, [
     `with changed as (${changeSql})
      insert into outbox_messages (id, subject, payload)
      select (e.envelope->>'id')::uuid, e.envelope->>'type', e.envelope || jsonb_build_object('data', ${data})
        from changed join jsonb_to_recordset(?::jsonb) as e(key text, envelope jsonb) on e.key = changed.${key}::text
      returning *`,
-    (rows: Rows) => {
-      // Into the transaction's EntityManager, as `recordEvent`'s rows are: the relay's commit hook finds them there.
-      told(rows.map((row) => em.map(OutboxMessage, row).payload));
-    },
-  );
+    [...changeParams, JSON.stringify(envelopes)],
+  ]);
+}
+
+/**
+ * The general form: `statement` is an `insert into outbox_messages ... returning *` (whatever it
+ * changes on the way, in data-modifying CTEs, and whatever it decides in SQL), sent with the commit.
+ * `stored` resolves after the commit with the events it stored, which the relay publishes.
+ */
+export async function eventsStoredBy(
+  em: EntityManager,
+  [statementSql, params = []]: Statement,
+): Promise<{ stored: Promise<EventEnvelope[]> }> {
+  // Outside a transaction nothing would tell the relay: the events would wait for its sweep.
+  if (!em.isInTransaction()) throw new Error('events stored in SQL need a unit of work');
+  let told: (envelopes: EventEnvelope[]) => void = () => undefined;
+  const stored = new Promise<EventEnvelope[]>((resolve) => {
+    told = resolve;
+  });
+  const { sql, forget } = withNextThen(statementSql, (rows: Rows) => {
+    // Into the transaction's EntityManager, as `recordEvent`'s rows are: the relay's commit hook finds them there.
+    told(rows.map((row) => em.map(OutboxMessage, row).payload));
+  });
   try {
-    await em.execute(sql, [...changeParams, JSON.stringify(envelopes)]);
+    await em.execute(sql, [...params]);
   } catch (error) {
     forget();
     throw error;

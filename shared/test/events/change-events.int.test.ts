@@ -120,6 +120,6 @@ it('keeps the rows of a change a later statement carried until the commit, and s
 });
 
 it('refuses to run outside a unit of work, where nothing would tell the relay', async () => {
-  await expect(changeWithEvents(orm.em.fork(), countUp(['a']))).rejects.toThrow(/inside a unit of work/);
+  await expect(changeWithEvents(orm.em.fork(), countUp(['a']))).rejects.toThrow(/need a unit of work/);
   expect(await counts()).toEqual({ a: 1, b: 5, c: 0 });
 });

@@ -8,6 +8,8 @@ import {
 import { testTokens as sharedTestTokens, testSubgraphEnv } from '@commerce-supergraph/test-support/subgraph';
 import { type ProductConfig, readProductConfig } from '../src/config.js';
 import { createProduct, type NewProduct } from '../src/domain/catalog.js';
+import type { ReserveOutcome } from '../src/domain/inventory.js';
+import { reserve } from '../src/domain/reserve.js';
 import { entities, type Product } from '../src/entities/index.js';
 import { migrations } from '../src/migrations/index.js';
 
@@ -51,3 +53,11 @@ export async function makeProduct(orm: Orm, fields: Partial<NewProduct> = {}): P
 
 /** A cause as a test request would give it. */
 export const cause = () => ({ correlationId: `test-${randomUUID()}` });
+
+/**
+ * reserve with its outcome, for a call that commits its own unit of work: the outcome is known once
+ * that commit is answered (inside another transaction it is known only after that one's commit).
+ */
+export async function reserveNow(...args: Parameters<typeof reserve>): Promise<ReserveOutcome> {
+  return (await reserve(...args)).outcome;
+}

@@ -4,10 +4,10 @@ import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { DeadlockException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitSale, release } from '../src/domain/inventory.js';
-import { lockOrders, reserve } from '../src/domain/reserve.js';
+import { lockOrders, reserveGroup } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationTombstone } from '../src/entities/index.js';
 import { eventHandlers, lockTheirOrders } from '../src/events/handlers/index.js';
-import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
+import { cause, makeProduct, openTestDatabase, reserveNow, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
@@ -30,7 +30,7 @@ describe('a release that overtakes the reserve of its order', () => {
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await orm.em.fork().count(ReservationTombstone, { orderId })).toBe(1);
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
+    expect(await reserveNow(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
       ok: false,
       released: true,
     });
@@ -42,8 +42,8 @@ describe('a release that overtakes the reserve of its order', () => {
   it('leaves no tombstone for an order that was reserved or rejected first', async () => {
     const product = await makeProduct(orm, { initialStock: 1 });
     const [reserved, rejected] = [randomUUID(), randomUUID()];
-    await reserve(orm.em.fork(), reserved, [{ productId: product.id, quantity: 1 }], cause());
-    await reserve(orm.em.fork(), rejected, [{ productId: product.id, quantity: 1 }], cause());
+    await reserveNow(orm.em.fork(), reserved, [{ productId: product.id, quantity: 1 }], cause());
+    await reserveNow(orm.em.fork(), rejected, [{ productId: product.id, quantity: 1 }], cause());
     expect(await release(orm.em.fork(), reserved)).toBe(1);
     expect(await release(orm.em.fork(), rejected)).toBe(0);
     expect(await orm.em.fork().count(ReservationTombstone, { orderId: { $in: [reserved, rejected] } })).toBe(0);
@@ -56,7 +56,7 @@ describe('a release that overtakes the reserve of its order', () => {
     const orders = Array.from({ length: 20 }, () => randomUUID());
     await Promise.all(
       orders.flatMap((orderId, i) => [
-        reserve((i % 2 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 3 }], cause()),
+        reserveNow((i % 2 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 3 }], cause()),
         release((i % 2 ? other : orm).em.fork(), orderId),
       ]),
     );
@@ -77,16 +77,18 @@ describe('a release that overtakes the reserve of its order', () => {
 async function twoGroups(lockFirst: boolean) {
   const [a, b] = [await makeProduct(orm, { initialStock: 10 }), await makeProduct(orm, { initialStock: 10 })];
   const [soldOfB, soldOfA] = [randomUUID(), randomUUID()];
-  await reserve(orm.em.fork(), soldOfB, [{ productId: b.id, quantity: 1 }], cause());
-  await reserve(orm.em.fork(), soldOfA, [{ productId: a.id, quantity: 1 }], cause());
+  await reserveNow(orm.em.fork(), soldOfB, [{ productId: b.id, quantity: 1 }], cause());
+  await reserveNow(orm.em.fork(), soldOfA, [{ productId: a.id, quantity: 1 }], cause());
   const reserving = [
     { orderId: randomUUID(), items: [{ productId: a.id, quantity: 1 }] },
     { orderId: randomUUID(), items: [{ productId: b.id, quantity: 1 }] },
   ];
   const reserves = orm.em.fork().transactional(async (em) => {
     if (lockFirst) await lockOrders(em, reserving);
+    // Each order as a step of its own, as a group's handler without lockFirst would take them (a
+    // lone reserve sends its locks only with the commit, so it is no such step).
     for (const { orderId, items } of reserving) {
-      await reserve(em, orderId, items, cause());
+      await reserveGroup(em, [{ orderId, lines: items, cause: cause() }]);
       await sleep(300);
     }
   });

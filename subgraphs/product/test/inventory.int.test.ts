@@ -6,9 +6,9 @@ import { CheckConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restockProduct } from '../src/domain/catalog.js';
 import { commitSale, release } from '../src/domain/inventory.js';
-import { reserve, takeStock } from '../src/domain/reserve.js';
+import { takeStock } from '../src/domain/reserve.js';
 import { Product, Reservation, ReservationStatus } from '../src/entities/index.js';
-import { cause, makeProduct, openTestDatabase, type TestDatabase } from './helpers.js';
+import { cause, makeProduct, openTestDatabase, reserveNow, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let orm: Orm;
@@ -29,20 +29,22 @@ const statuses = async (orderId: string) =>
   (await orm.em.fork().find(Reservation, { orderId }, { orderBy: { quantity: 'asc' } })).map((r) => r.status);
 
 describe('reserve in round trips', () => {
-  it("decides in its first of two: the order's lock, its earlier outcome and its products' stock, rows locked", async () => {
+  it("is one message with its commit: the order's lock, then one statement that decides and writes", async () => {
     const product = await makeProduct(orm, { initialStock: 5 });
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 2 }];
-    const first = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
-    // Decided in the first; the stock's update, the reservation and its event go with the commit.
-    expect(first).toHaveLength(2);
-    expect(first[0]).toMatch(/^begin;.*pg_advisory_xact_lock.*reservation_tombstones.*for update/s);
-    expect(first[1]).toMatch(/^\/\* with next \*\/ update products.*insert into "reservations".*commit$/s);
-    // A repeat finds the outcome in the same first trip, and only announces it again with the commit.
-    const again = await messagesSent(orm, () => reserve(orm.em.fork(), orderId, lines, cause()));
-    expect(again).toHaveLength(2);
-    expect(again[1]).toMatch(/^insert into "outbox_messages".*commit$/s);
+    const first = await messagesSent(orm, () => reserveNow(orm.em.fork(), orderId, lines, cause()));
+    // The earlier outcome and the stock read, the rows locked, the stock taken, the reservation and
+    // its event stored: one statement (reservation-in-sql.ts), held to go with the commit.
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatch(
+      /^begin;\n\/\* with next \*\/ select pg_advisory_xact_lock.*;\n\/\* with next \d+ \*\/ with lines as .*for update.*update products.*insert into reservations.*insert into outbox_messages.*;\ncommit$/s,
+    );
+    // A repeat finds the outcome in the same statement, and only announces it again.
+    const again = await messagesSent(orm, () => reserveNow(orm.em.fork(), orderId, lines, cause()));
+    expect(again).toHaveLength(1);
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 2, available: 3 });
+    expect(await statuses(orderId)).toEqual([ReservationStatus.RESERVED]);
   });
 });
 
@@ -54,7 +56,7 @@ describe('reserve under concurrency', () => {
     const orders = Array.from({ length: 20 }, () => randomUUID());
     const outcomes = await Promise.all(
       orders.map((orderId, i) =>
-        reserve((i % 2 === 0 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 1 }], cause()),
+        reserveNow((i % 2 === 0 ? orm : other).em.fork(), orderId, [{ productId: product.id, quantity: 1 }], cause()),
       ),
     );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(5);
@@ -69,7 +71,7 @@ describe('reserve under concurrency', () => {
     const plenty = await makeProduct(orm, { initialStock: 10 });
     const scarce = await makeProduct(orm, { initialStock: 1 });
     const orderId = randomUUID();
-    const outcome = await reserve(
+    const outcome = await reserveNow(
       orm.em.fork(),
       orderId,
       [
@@ -86,7 +88,7 @@ describe('reserve under concurrency', () => {
 
   it('reports an unknown product as short with nothing available', async () => {
     const missing = randomUUID();
-    expect(await reserve(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }], cause())).toEqual({
+    expect(await reserveNow(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }], cause())).toEqual({
       ok: false,
       shortLines: [{ productId: missing, requested: 1, available: 0 }],
     });
@@ -98,8 +100,8 @@ describe('idempotency per order', () => {
     const product = await makeProduct(orm, { initialStock: 4 });
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 3 }];
-    expect(await reserve(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
-    expect(await reserve(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
+    expect(await reserveNow(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
+    expect(await reserveNow(orm.em.fork(), orderId, lines, cause())).toEqual({ ok: true });
     expect(await stock(product.id)).toEqual({ onHand: 4, reserved: 3, available: 1 });
     expect(await statuses(orderId)).toEqual([ReservationStatus.RESERVED]);
   });
@@ -107,24 +109,24 @@ describe('idempotency per order', () => {
   it('a repeated reserve of a rejected order stays rejected, even after a restock', async () => {
     const product = await makeProduct(orm, { initialStock: 1 });
     const orderId = randomUUID();
-    const first = await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
+    const first = await reserveNow(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
     expect(first.ok).toBe(false);
     await restockProduct(orm.em.fork(), product.id, 10);
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual(first);
+    expect(await reserveNow(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual(first);
     expect(await stock(product.id)).toEqual({ onHand: 11, reserved: 0, available: 11 });
   });
 
   it('a repeated release changes nothing the second time', async () => {
     const product = await makeProduct(orm, { initialStock: 5 });
     const orderId = randomUUID();
-    await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
+    await reserveNow(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause());
     expect(await release(orm.em.fork(), orderId)).toBe(1);
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await release(orm.em.fork(), orderId)).toBe(0);
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await statuses(orderId)).toEqual([ReservationStatus.RELEASED]);
     // A released order is not reserved again by a late repeat of its reserve.
-    expect(await reserve(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
+    expect(await reserveNow(orm.em.fork(), orderId, [{ productId: product.id, quantity: 2 }], cause())).toEqual({
       ok: true,
     });
     expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
@@ -134,7 +136,7 @@ describe('idempotency per order', () => {
     const a = await makeProduct(orm, { initialStock: 5 });
     const b = await makeProduct(orm, { initialStock: 3 });
     const orderId = randomUUID();
-    await reserve(
+    await reserveNow(
       orm.em.fork(),
       orderId,
       [
@@ -157,7 +159,7 @@ describe('idempotency per order', () => {
     const orderId = randomUUID();
     const lines = [{ productId: product.id, quantity: 4 }];
     const outcomes = await Promise.all(
-      Array.from({ length: 5 }, () => reserve(orm.em.fork(), orderId, lines, cause())),
+      Array.from({ length: 5 }, () => reserveNow(orm.em.fork(), orderId, lines, cause())),
     );
     expect(outcomes).toEqual(Array.from({ length: 5 }, () => ({ ok: true })));
     expect(await stock(product.id)).toEqual({ onHand: 10, reserved: 4, available: 6 });

@@ -79,8 +79,8 @@ async function settle(em: EntityManager, orderId: string, to: ReservationStatus,
 
 /**
  * Two handlings of one order (two instances, a redelivery) take turns instead of interleaving: each
- * starts with this lock, sent in one round trip with its first read (inOneTrip: the read after it
- * still sees what the lock's last holder committed).
+ * starts with this lock, sent in one message with its first read (inOneTrip, or held to go with the
+ * commit: the statements after it still see what the lock's last holder committed).
  */
 export const orderLock = (orderId: string): Statement => [
   'select pg_advisory_xact_lock(hashtextextended(?, 0))',
@@ -96,18 +96,16 @@ async function previousOutcome(em: EntityManager, orderId: string): Promise<Rese
 
 /**
  * What earlier handlings of these orders left, and the units available of `lines`' products, their
- * rows locked in id order (no wait when the caller holds them): one read, after the `first`
- * statements (a lock) in the same round trip. What a reservation needs to decide.
+ * rows locked in id order (no wait when the caller holds them): one read, what a group's
+ * reservation needs to decide (reserve.ts; one order alone decides in SQL, reservation-in-sql.ts).
  */
 export async function outcomesAndStock(
   em: EntityManager,
   orderIds: readonly string[],
   lines: readonly ReservationLine[],
-  first: readonly Statement[] = [],
 ) {
   const productIds = [...new Set(lines.map(({ productId }) => productId).filter(isUuid))];
   const rows = await inOneTrip<OutcomeRow & { stock: Record<string, number> }>(em, [
-    ...first,
     outcomesRead(orderIds, productIds),
   ]);
   return { outcomes: outcomesByOrder(rows), stock: new Map(Object.entries(rows[0]?.stock ?? {})) };

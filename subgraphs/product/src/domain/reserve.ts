@@ -1,8 +1,9 @@
 import { withNext } from '@commerce-supergraph/shared/db/held-statements';
-import { inOneTrip, type Statement } from '@commerce-supergraph/shared/db/one-trip';
+import { inOneTrip } from '@commerce-supergraph/shared/db/one-trip';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
 import { isUuid } from '@commerce-supergraph/shared/db/uuid';
 import type { Cause } from '@commerce-supergraph/shared/events/cause';
+import { eventsStoredBy } from '@commerce-supergraph/shared/events/change-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Reservation, ReservationRejection } from '../entities/index.js';
 import { ProductSubjects, recordProductEvent } from '../events/contracts/published.js';
@@ -14,6 +15,7 @@ import {
   type ReservationLine,
   type ReserveOutcome,
 } from './inventory.js';
+import { outcomeOf, reservationStatement } from './reservation-in-sql.js';
 
 export interface GroupOrder {
   orderId: string;
@@ -22,43 +24,42 @@ export interface GroupOrder {
 }
 
 /**
- * Holds stock for every line of an order, or for none, in three round trips: the order's lock with
- * its earlier outcome and its products' stock (their rows locked in id order, one order for every
- * caller, so no deadlock), then one conditional update that cannot take stock below zero (the
- * table's CHECK constraint is the last word), then the commit with the answer (reserved, or
- * rejected with the short lines) recorded for the order subgraph. A second call for the same order
- * announces the first outcome again and changes nothing (it locks the products until its commit all
- * the same: rare, and one read instead of two for every first call); an order released already
- * gets no answer.
+ * Holds stock for every line of an order, or for none, in one message to PostgreSQL with the
+ * commit (and the inbox's claim): the order's lock, then one statement that decides and writes
+ * (reservation-in-sql.ts) what the steps below do for a group. `outcome` resolves after the commit;
+ * inside an event handler's transaction, attach to it, never await it.
  */
 export function reserve(em: EntityManager, orderId: string, lines: ReservationLine[], cause: Cause) {
   return unitOfWork(em, async (tx) => {
-    const [outcome] = await reserveInTurn(tx, [{ orderId, lines, cause }], [orderLock(orderId)]);
-    return outcome as ReserveOutcome;
+    const wanted = mergeLines(lines);
+    const [lockSql, lockParams] = orderLock(orderId);
+    await tx.execute(withNext(lockSql), lockParams as unknown[], 'run');
+    const { stored } = await eventsStoredBy(tx, reservationStatement(orderId, wanted, cause));
+    return { outcome: stored.then(outcomeOf) };
   });
 }
 
 /**
  * `reserve` for a group of orders in one transaction (the inbox's group handler), each getting the
- * outcome it would get reserved alone, one after the other in the group's order, in the same
- * statements as one order. The caller holds the orders' locks and their products' rows already
- * (lockOrders, the group's lockFirst), so nothing changes under it.
+ * outcome it would get reserved alone, one after the other in the group's order: one read of their
+ * earlier outcomes and their products' stock (the rows locked in id order, one order for every
+ * caller, so no deadlock), the decisions here, then one conditional update that cannot take stock
+ * below zero (the table's CHECK constraint is the last word), sent with the commit with each answer
+ * (reserved, or rejected with the short lines) recorded for the order subgraph. A second answer for
+ * an order announces its first outcome again and changes nothing; an order released already gets
+ * none. The caller holds the orders' locks and their products' rows already (lockOrders, the
+ * group's lockFirst), so nothing changes under it.
  */
 export const reserveGroup = (em: EntityManager, orders: readonly GroupOrder[]): Promise<ReserveOutcome[]> =>
   unitOfWork(em, (tx) => reserveInTurn(tx, orders));
 
-/** Earlier outcomes and stock in one read (after `first`), each order's outcome in turn, one UPDATE for every unit held. */
-async function reserveInTurn(
-  tx: EntityManager,
-  orders: readonly GroupOrder[],
-  first: readonly Statement[] = [],
-): Promise<ReserveOutcome[]> {
+/** Earlier outcomes and stock in one read, each order's outcome in turn, one UPDATE for every unit held. */
+async function reserveInTurn(tx: EntityManager, orders: readonly GroupOrder[]): Promise<ReserveOutcome[]> {
   const wanted = orders.map(({ lines }) => mergeLines(lines));
   const { outcomes: earlier, stock } = await outcomesAndStock(
     tx,
     orders.map(({ orderId }) => orderId),
     wanted.flat(),
-    first,
   );
   const held = new Map<string, number>();
   const outcomes = orders.map(({ orderId, cause }, i): ReserveOutcome => {

@@ -15,8 +15,9 @@ import type { OrderCancelled, OrderCreated, OrderRejected, PaymentSucceeded } fr
  */
 export async function reserveStock(envelope: EventEnvelope<OrderCreated>, { em, log }: HandlerContext) {
   const { orderId, items } = envelope.data;
-  const outcome = await reserve(em, orderId, items, causedBy(envelope));
-  if ('released' in outcome) log.info({ orderId }, CANCELLED_FIRST);
+  // Known once the inbox's transaction commits (the reservation goes with the commit): told then, not awaited.
+  const { outcome } = await reserve(em, orderId, items, causedBy(envelope));
+  void outcome.then((known) => 'released' in known && log.info({ orderId }, CANCELLED_FIRST));
 }
 
 /**
