@@ -7,7 +7,9 @@
  * stored, and only once they are committed. `withNextThen` marks such a statement with a number
  * and keeps its callback here; the connection guard takes the callback when the statement reaches
  * it, and calls it with the statement's rows after the commit that made them visible. A
- * transaction that rolls back, fails or never commits calls nothing.
+ * transaction that rolls back, fails or never commits calls nothing. The statement must reach the
+ * guard as plain text, as MikroORM sends every statement (its parameters inlined); one sent
+ * otherwise would keep its callback here, uncalled, and its events would wait for the relay's sweep.
  */
 
 export type Rows = Record<string, unknown>[];

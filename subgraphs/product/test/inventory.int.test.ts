@@ -86,11 +86,16 @@ describe('reserve under concurrency', () => {
     expect(await statuses(orderId)).toEqual([]);
   });
 
-  it('reports an unknown product as short with nothing available', async () => {
+  it('reports an unknown product as short with nothing available, a malformed id too', async () => {
     const missing = randomUUID();
     expect(await reserveNow(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }], cause())).toEqual({
       ok: false,
       shortLines: [{ productId: missing, requested: 1, available: 0 }],
+    });
+    // The event contract refuses such an id first; the reservation still answers it, without an error.
+    expect(await reserveNow(orm.em.fork(), randomUUID(), [{ productId: 'lamp', quantity: 2 }], cause())).toEqual({
+      ok: false,
+      shortLines: [{ productId: 'lamp', requested: 2, available: 0 }],
     });
   });
 });
