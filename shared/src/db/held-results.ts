@@ -7,7 +7,8 @@
  * stored, and only once they are committed. `withNextThen` marks such a statement with a number
  * and keeps its callback here; the connection guard takes the callback when the statement reaches
  * it, and calls it with the statement's rows after the commit that made them visible. A
- * transaction that rolls back, fails or never commits calls nothing. The statement must reach the
+ * transaction that rolls back, fails or never commits calls nothing, and a rollback to a savepoint
+ * (MikroORM's nested transaction) drops the callbacks of what it undid. The statement must reach the
  * guard as plain text, as MikroORM sends every statement (its parameters inlined); one sent
  * otherwise would keep its callback here, uncalled, and its events would wait for the relay's sweep.
  */
@@ -89,5 +90,15 @@ export class CommitCallbacks {
   /** The transaction rolled back, failed, or its connection went back to the pool. */
   drop(): void {
     this.#due = [];
+  }
+
+  /** How many callbacks are due at the commit. */
+  get due(): number {
+    return this.#due.length;
+  }
+
+  /** A rollback to a savepoint: only the first `count` stay due (those before the savepoint). */
+  dropAfter(count: number): void {
+    this.#due.length = Math.min(this.#due.length, count);
   }
 }

@@ -33,6 +33,9 @@ import { type AfterCommit, CommitCallbacks, takeAfterCommit } from './held-resul
 /** The statements Kysely (under MikroORM) opens a transaction with: `begin`, or `start transaction ...`. */
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const END = /^\s*(commit|rollback)\s*;?\s*$/i;
+/** Kysely's savepoint statements (MikroORM's nested transactions): `savepoint "trx1"`, `rollback to "trx1"`. */
+const SAVEPOINT = /^\s*savepoint\s+(\S+)\s*$/i;
+const ROLLBACK_TO = /^\s*rollback\s+to\s+(?:savepoint\s+)?(\S+)\s*$/i;
 /** MikroORM's insert (a quoted table, a values list); `returning` or `on conflict` anywhere keeps it out. */
 const INSERT = /^\s*insert\s+into\s+"[^"]+"\s*\([^)]*\)\s*values\s*\(/i;
 const READS_RESULT = /\breturning\b|\bon\s+conflict\b/i;
@@ -73,6 +76,8 @@ export class HeldStatements {
   #writes: Held[] = [];
   #inTransaction = false;
   readonly #callbacks = new CommitCallbacks();
+  /** Per savepoint, how many callbacks were due when it was set: a rollback to it drops the later ones. */
+  readonly #savepoints = new Map<string, number>();
 
   /** `enabled` false sends every statement as it comes: only to measure the difference (bench:db). */
   constructor(private readonly enabled = true) {}
@@ -91,6 +96,10 @@ export class HeldStatements {
     }
     const end = END.exec(text);
     if (end) return this.#end(send, (end[1] as string).toUpperCase(), text, values);
+    const savepoint = plain ? SAVEPOINT.exec(text) : null;
+    if (savepoint) return this.#setSavepoint(savepoint[1] as string, this.#withHeld(send, this.#take(), text, values));
+    const rollbackTo = plain ? ROLLBACK_TO.exec(text) : null;
+    if (rollbackTo) return this.#rollbackTo(send, rollbackTo[1] as string, text, values);
     if (!this.enabled) return this.#sendNow(send, text, values, afterCommit, false);
     if (plain && INSERT.test(text) && !READS_RESULT.test(text)) {
       this.#writes.push({ text });
@@ -114,7 +123,27 @@ export class HeldStatements {
     this.#begin = undefined;
     this.#writes = [];
     this.#inTransaction = false;
+    this.#savepoints.clear();
     this.#callbacks.drop();
+  }
+
+  /** The callbacks due once the savepoint is set (those of what went out with it among them) stay due. */
+  async #setSavepoint(name: string, sent: Promise<unknown>): Promise<unknown> {
+    const answer = await sent;
+    this.#savepoints.set(name, this.#callbacks.due);
+    return answer;
+  }
+
+  /**
+   * A rollback to a savepoint undoes what came after it: what is held now (held after the savepoint
+   * went out) is not sent, and the callbacks of statements answered since are dropped, so no event
+   * whose row it undid is told to the relay at the commit.
+   */
+  async #rollbackTo(send: Send, name: string, text: string, values: unknown): Promise<unknown> {
+    this.#writes = [];
+    const answer = await send(text, values);
+    this.#callbacks.dropAfter(this.#savepoints.get(name) ?? 0);
+    return answer;
   }
 
   /** A commit or rollback: with what is held, and the callbacks run only if the commit took. */
@@ -124,6 +153,7 @@ export class HeldStatements {
     if (command === 'ROLLBACK') this.#writes = [];
     const held = this.#take();
     this.#inTransaction = false;
+    this.#savepoints.clear();
     // With the begin still held and nothing written, the transaction was never opened.
     const sent =
       !opened && held.length === 1 ? Promise.resolve(answered(command)) : this.#withHeld(send, held, text, values);

@@ -75,8 +75,10 @@ export async function eventsStoredBy(
     told = resolve;
   });
   const { sql, forget } = withNextThen(statementSql, (rows: Rows) => {
+    // Told first: a row that fails to map below still leaves the caller its answer (and the sweep the row).
+    told(rows.map((row) => row.payload as EventEnvelope));
     // Into the transaction's EntityManager, as `recordEvent`'s rows are: the relay's commit hook finds them there.
-    told(rows.map((row) => em.map(OutboxMessage, row).payload));
+    for (const row of rows) em.map(OutboxMessage, row);
   });
   try {
     await em.execute(sql, [...params]);

@@ -339,3 +339,33 @@ it('tells no withNextThen statement of a commit PostgreSQL answered with ROLLBAC
   await expect(connection.query('commit', [])).rejects.toThrow(CommitRefused);
   expect(told).toEqual([]);
 });
+
+it('drops the rows of what a rollback to a savepoint undid, keeps the rest, and forgets all on release', async () => {
+  const { sent, answer } = perStatement();
+  const { lease } = guarded(answer);
+  const connection = await lease();
+  const told: unknown[] = [];
+  const held = (n: number) => withNextThen(`update t set n = ${n} returning n`, (rows) => told.push(rows)).sql;
+  await connection.query('begin', []);
+  await connection.query(held(1), []);
+  await connection.query(held(2), []);
+  // Both go out with the savepoint, one result each: they come before it, and stay.
+  await connection.query('savepoint "trx1"', []);
+  await connection.query(held(3), []);
+  await connection.query('select 1', []);
+  await connection.query(held(4), []);
+  // 3 went out with the read, 4 is still held: the rollback undoes both, and 4 is not even sent.
+  await connection.query('rollback to "trx1"', []);
+  await connection.query('commit', []);
+  expect(told).toEqual([[{ said: 'update t set n = 1 returning n' }], [{ said: 'update t set n = 2 returning n' }]]);
+  expect(sent.join('\n')).not.toContain('n = 4');
+
+  // Waiting for a commit that never comes: the connection goes back to the pool.
+  told.length = 0;
+  await connection.query('begin', []);
+  await connection.query(held(5), []);
+  await connection.query('select 1', []);
+  connection.release();
+  expect(told).toEqual([]);
+  expect(waitingCallbacks()).toBe(0);
+});

@@ -119,6 +119,27 @@ it('keeps the rows of a change a later statement carried until the commit, and s
   expect(kicked).toEqual([seen.envelopes?.[0]?.id]);
 });
 
+it('tells nothing of what a nested transaction rolled back to its savepoint, and the rest after the commit', async () => {
+  let undone: { envelopes?: EventEnvelope[] } = {};
+  const kept = await unitOfWork(orm.em.fork(), async (tx) => {
+    // MikroORM's nested transaction: a savepoint, and a rollback to it when its work throws.
+    await tx
+      .transactional(async (inner) => {
+        undone = watch((await changeWithEvents(inner, countUp(['b']))).stored);
+        await inner.execute('select 1'); // carries the change out before the rollback
+        throw new Error('inner work failed');
+      })
+      .catch(() => undefined);
+    return changeWithEvents(tx, countUp(['a']));
+  });
+  const envelopes = await kept.stored;
+  expect(envelopes.map((event) => event.data)).toEqual([{ key: 'a', count: 2 }]);
+  expect(kicked).toEqual([envelopes[0]?.id]);
+  expect(undone.envelopes).toBeUndefined();
+  expect((await outbox()).map((event) => event.id)).toEqual([envelopes[0]?.id]);
+  expect(await counts()).toEqual({ a: 2, b: 5, c: 0 });
+});
+
 it('refuses to run outside a unit of work, where nothing would tell the relay', async () => {
   await expect(changeWithEvents(orm.em.fork(), countUp(['a']))).rejects.toThrow(/need a unit of work/);
   expect(await counts()).toEqual({ a: 1, b: 5, c: 0 });

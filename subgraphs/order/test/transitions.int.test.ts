@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { createEnvelope } from '@commerce-supergraph/shared/events/envelope';
 import { withInbox } from '@commerce-supergraph/shared/events/inbox';
+import { KickAfterCommit } from '@commerce-supergraph/shared/events/kick-after-commit';
 import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -62,7 +63,13 @@ describe('status transitions are guarded by the current status', () => {
       streamSequence: 1,
       log: silentLog,
     };
-    const sent = await messagesSent(orm, () => handle(answer, delivery));
+    // The relay's commit hook: the confirmed event goes out from memory, right after the inbox's commit.
+    const kicked: string[] = [];
+    const hook = new KickAfterCommit(OutboxMessage, (rows) => kicked.push(...rows.map((row) => row.id)));
+    orm.em.getEventManager().registerSubscriber(hook);
+    const sent = await messagesSent(orm, () => handle(answer, delivery)).finally(() =>
+      orm.em.getEventManager().getSubscribers().delete(hook),
+    );
     // The claim, the update with its event (change-events.ts), the commit: nothing waits on an answer before it.
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(
@@ -72,6 +79,7 @@ describe('status transitions are guarded by the current status', () => {
     const [, confirmed] = (await orm.em.fork().find(OutboxMessage, {}, { orderBy: { createdAt: 'asc' } })).filter(
       (row) => (row.payload.data as { orderId: string }).orderId === order.id,
     );
+    expect(kicked).toEqual([confirmed?.id]);
     expect(confirmed?.payload).toMatchObject({
       type: OrderSubjects.confirmed,
       correlationId: answer.correlationId,

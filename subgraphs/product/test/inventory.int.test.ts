@@ -86,6 +86,26 @@ describe('reserve under concurrency', () => {
     expect(await statuses(orderId)).toEqual([]);
   });
 
+  it('names every short line, in the order the lines came', async () => {
+    const plenty = await makeProduct(orm, { initialStock: 10 });
+    const scarce = [await makeProduct(orm, { initialStock: 1 }), await makeProduct(orm, { initialStock: 1 })];
+    // The higher id first: the rows are locked in id order, the answer keeps the lines' order.
+    const [high, low] = scarce.toSorted((a, b) => b.id.localeCompare(a.id)) as [Product, Product];
+    const lines = [
+      { productId: high.id, quantity: 2 },
+      { productId: plenty.id, quantity: 2 },
+      { productId: low.id, quantity: 3 },
+    ];
+    expect(await reserveNow(orm.em.fork(), randomUUID(), lines, cause())).toEqual({
+      ok: false,
+      shortLines: [
+        { productId: high.id, requested: 2, available: 1 },
+        { productId: low.id, requested: 3, available: 1 },
+      ],
+    });
+    expect(await stock(plenty.id)).toEqual({ onHand: 10, reserved: 0, available: 10 });
+  });
+
   it('reports an unknown product as short with nothing available, a malformed id too', async () => {
     const missing = randomUUID();
     expect(await reserveNow(orm.em.fork(), randomUUID(), [{ productId: missing, quantity: 1 }], cause())).toEqual({

@@ -22,8 +22,9 @@ import type { ReservationLine, ReserveOutcome } from './inventory.js';
  *    does not exist has none): then the stock is taken and a reservation row stored per line, and
  *    `reserved` recorded; else the short lines are stored and announced, in the lines' order.
  *
- * The products' rows are locked in id order (a MATERIALIZED CTE, run whole before anything reads
- * it), after the order's lock, as every other caller locks them. A row locked after a wait is read
+ * The products' rows are locked in id order, after the order's lock, as every other caller locks
+ * them: sorted, then locked as they are read (`short` reads every one); MATERIALIZED keeps the CTE
+ * from being inlined into its readers and run more than once. A row locked after a wait is read
  * as its last holder committed it (READ COMMITTED's locking read), and the update that takes the
  * stock applies to that version; the table's CHECK (reserved <= on_hand) stays the last word.
  * Every other read sees the statement's snapshot, taken after the order's lock.
