@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '@commerce-supergraph/shared/db/orm';
 import { unitOfWork } from '@commerce-supergraph/shared/db/unit-of-work';
+import { OutboxMessage } from '@commerce-supergraph/shared/events/outbox';
 import { messagesSent } from '@commerce-supergraph/test-support/round-trips';
 import { CheckConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,23 @@ describe('reserve under concurrency', () => {
     expect(await stock(plenty.id)).toEqual({ onHand: 10, reserved: 0, available: 10 });
     expect(await stock(scarce.id)).toEqual({ onHand: 1, reserved: 0, available: 1 });
     expect(await statuses(orderId)).toEqual([]);
+  });
+
+  it('refuses a bad line with a clear error before sending anything, and stores nothing', async () => {
+    const product = await makeProduct(orm, { initialStock: 5 });
+    const orderId = randomUUID();
+    const lines = [
+      { productId: product.id, quantity: 1 },
+      { productId: product.id, quantity: 0 },
+    ];
+    const sent = await messagesSent(orm, () =>
+      expect(reserveNow(orm.em.fork(), orderId, lines, cause())).rejects.toThrow(/quantity must be >= 1, got 0/),
+    );
+    expect(sent).toEqual([]);
+    expect(await stock(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    expect(await statuses(orderId)).toEqual([]);
+    const events = await orm.em.fork().find(OutboxMessage, {});
+    expect(events.filter((event) => (event.payload.data as { orderId?: string }).orderId === orderId)).toEqual([]);
   });
 
   it('names every short line, in the order the lines came', async () => {
